@@ -1,0 +1,380 @@
+"""Typed settings read from a workspace's ``hedgerow.toml``.
+
+Every key is declared once here, with its default, unit, allowed range and meaning; the commented template
+written by ``hedgerow init`` and docs/configuration.md are rendered from these declarations, so the file a
+planner edits always documents itself. Settings are built at entry points (CLI, API), never at import time.
+
+Unknown keys are rejected (a typo such as ``cvar_alpah`` would otherwise silently keep the default) and every
+error names the section, the key, what is allowed and what was received.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from hedgerow.domain.enums import Period
+from hedgerow.errors import ConfigError
+
+CONFIG_FILE_NAME = "hedgerow.toml"
+
+
+def _key(
+    default: Any,
+    doc: str,
+    unit: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+) -> Any:
+    """Declare one configuration key: default, meaning, unit and inclusive bounds (``lo_open``: lo excluded)."""
+    meta = {"doc": doc, "unit": unit, "lo": lo, "hi": hi, "lo_open": lo_open}
+    if isinstance(default, dict):
+        return field(default_factory=lambda: dict(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """[workspace]: what the workspace is and how time is cut into periods."""
+
+    name: str = _key("hedgerow", "Name shown in reports and the web UI.", "text")
+    base_currency: str = _key("USD", "Currency every cost, margin and budget is reported in.", "ISO 4217 code")
+    period: Period = _key(Period.WEEK, "Length of one planning period: week or day.", "enum: week | day")
+    horizon_periods: int = _key(26, "How far ahead plans look.", "periods", lo=1, hi=520)
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    """[ledger]: where decisions, lineage and the audit trail are stored."""
+
+    url: str = _key(
+        "sqlite:///ledger.sqlite",
+        "SQLAlchemy URL of the ledger database. A relative SQLite path is relative to the workspace; "
+        "PostgreSQL works equally (postgresql+psycopg://user@host/db). HEDGEROW_LEDGER_URL overrides it, "
+        "which keeps passwords out of this file.",
+        "URL",
+    )
+
+
+@dataclass(frozen=True)
+class FinanceSettings:
+    """[finance]: the price of money tied up in stock, and how much may be committed."""
+
+    cost_of_capital_per_year: float = _key(
+        0.08,
+        "Cost of capital on the value of stock, added to each location's holding rate.",
+        "fraction per year",
+        lo=0.0,
+        hi=1.0,
+    )
+    budget_total: float = _key(
+        math.inf,
+        "Capital all new orders and transfers of one plan may commit; inf = no limit.",
+        "base currency",
+        lo=0.0,
+    )
+    budget_per_region: dict[str, float] = _key(
+        {},
+        "Capital limit per region (region name = amount); regions not listed have no own limit.",
+        "base currency",
+        lo=0.0,
+    )
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """[service]: service floors and the long-term value of a served customer, per item class."""
+
+    floors: dict[str, float] = _key(
+        {"A": 0.98, "B": 0.95, "C": 0.90},
+        "Minimum probability of not running out over the protection window, per item class. A guardrail: "
+        "never traded for margin.",
+        "probability",
+        lo=0.0,
+        hi=1.0,
+    )
+    default_floor: float = _key(0.90, "Service floor of classes not listed in floors.", "probability", lo=0.0, hi=1.0)
+    goodwill_multiplier: dict[str, float] = _key(
+        {"A": 1.0, "B": 0.5, "C": 0.25},
+        "Goodwill penalty of a lost sale as a multiple of the unit margin, per item class (long-term customer "
+        "value beyond this sale).",
+        "× unit margin",
+        lo=0.0,
+        hi=100.0,
+    )
+    default_goodwill_multiplier: float = _key(
+        0.25,
+        "Goodwill multiplier of classes not listed in goodwill_multiplier.",
+        "× unit margin",
+        lo=0.0,
+        hi=100.0,
+    )
+
+
+@dataclass(frozen=True)
+class RiskSettings:
+    """[risk]: how scenarios are drawn and how much the tail counts."""
+
+    scenarios: int = _key(500, "Number of joint scenarios a plan is evaluated on.", "scenarios", lo=10, hi=100_000)
+    seed: int = _key(
+        20261125,
+        "Seed of the scenario generator; the same seed and data give the same plan.",
+        "integer",
+        lo=0,
+    )
+    cvar_level: float = _key(
+        0.95,
+        "Tail level of the risk term: CVaR averages the worst (1 - level) share of scenarios.",
+        "probability",
+        lo=0.5,
+        hi=0.999,
+    )
+    risk_aversion: float = _key(
+        0.2,
+        "Weight of CVaR in the objective: (1 - w) × expected cost + w × CVaR. 0 = risk-neutral.",
+        "weight",
+        lo=0.0,
+        hi=1.0,
+    )
+
+
+@dataclass(frozen=True)
+class OrderSettings:
+    """[orders]: damping of order swings (bullwhip)."""
+
+    max_change_per_period: float = _key(
+        0.5,
+        "Largest change of an item-location's order quantity from one period to the next, as a share of its "
+        "average demand per period over the horizon.",
+        "fraction",
+        lo=0.0,
+        hi=100.0,
+    )
+
+
+@dataclass(frozen=True)
+class ApprovalSettings:
+    """[approval]: which recommendations need a person, and which kind of person."""
+
+    auto_approve_max_value: float = _key(
+        0.0,
+        "Recommendations committing at most this much capital may be approved automatically; 0 = never.",
+        "base currency",
+        lo=0.0,
+    )
+    auto_approve_max_stockout_risk: float = _key(
+        0.05,
+        "...and only when the stockout probability after the action is at most this.",
+        "probability",
+        lo=0.0,
+        hi=1.0,
+    )
+    approver_required_above: float = _key(
+        25_000.0,
+        "Recommendations committing more than this need the approver role, not only planner.",
+        "base currency",
+        lo=0.0,
+    )
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    """[quality]: when data is stale or suspicious. Findings lower trust scores; they never stop a plan."""
+
+    stale_inventory_days: int = _key(14, "An inventory count older than this is stale.", "days", lo=1)
+    stale_signal_days: int = _key(7, "A signal feed with nothing newer than this is stale.", "days", lo=1)
+    stale_fx_days: int = _key(7, "FX rates older than this are stale.", "days", lo=1)
+    outlier_robust_z: float = _key(
+        8.0,
+        "A demand value further than this many robust standard deviations (1.4826 × MAD) from its series "
+        "median is an outlier.",
+        "robust z-score",
+        lo=1.0,
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of a workspace, one attribute per section of hedgerow.toml."""
+
+    workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    finance: FinanceSettings = field(default_factory=FinanceSettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
+    risk: RiskSettings = field(default_factory=RiskSettings)
+    orders: OrderSettings = field(default_factory=OrderSettings)
+    approval: ApprovalSettings = field(default_factory=ApprovalSettings)
+    quality: QualitySettings = field(default_factory=QualitySettings)
+
+    def service_floor(self, item_class: str) -> float:
+        """Service floor (probability of not running out) of an item class."""
+        return self.service.floors.get(item_class, self.service.default_floor)
+
+    def goodwill_multiplier(self, item_class: str) -> float:
+        """Goodwill multiplier (× unit margin) of an item class."""
+        return self.service.goodwill_multiplier.get(item_class, self.service.default_goodwill_multiplier)
+
+
+SECTIONS: dict[str, type] = {f.name: get_type_hints(Settings)[f.name] for f in fields(Settings)}
+
+
+def _check_number(where: str, value: Any, meta: dict[str, Any], integer: bool) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(f"{where}: must be {kind}, got {value!r}")
+    if integer and not isinstance(value, int):
+        raise ConfigError(f"{where}: must be an integer, got {value!r}")
+    if isinstance(value, float) and math.isnan(value):
+        raise ConfigError(f"{where}: must be a number, got nan")
+    lo, hi, lo_open = meta["lo"], meta["hi"], meta["lo_open"]
+    if lo is not None and (value < lo or (lo_open and value == lo)):
+        bound = f"> {lo}" if lo_open else f">= {lo}"
+        raise ConfigError(f"{where}: must be {bound} ({meta['unit']}), got {value!r}")
+    if hi is not None and value > hi:
+        raise ConfigError(f"{where}: must be <= {hi} ({meta['unit']}), got {value!r}")
+    return value
+
+
+def _parse_value(where: str, hint: Any, value: Any, meta: dict[str, Any]) -> Any:
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: must be a string, got {value!r}")
+        return value
+    if hint is int:
+        return _check_number(where, value, meta, integer=True)
+    if hint is float:
+        return float(_check_number(where, value, meta, integer=False))
+    if hint is Period:
+        allowed = ", ".join(p.value for p in Period)
+        try:
+            return Period(value)
+        except ValueError:
+            raise ConfigError(f"{where}: must be one of {allowed}, got {value!r}") from None
+    if hint == dict[str, float]:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: must be a table of name = number, got {value!r}")
+        return {str(k): float(_check_number(f"{where}.{k}", v, meta, integer=False)) for k, v in value.items()}
+    raise TypeError(f"no parser for configuration type {hint!r} at {where}")  # a bug, not a user error
+
+
+def _unknown_key_message(where: str, key: str, allowed: list[str]) -> str:
+    hint = get_close_matches(key, allowed, n=1)
+    suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+    return f"{where}: unknown key {key!r}{suggestion}; allowed keys: {', '.join(allowed)}"
+
+
+def _parse_section(section: str, cls: type, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"hedgerow.toml [{section}]: must be a table, got {raw!r}")
+    hints = get_type_hints(cls)
+    declared = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in declared:
+            raise ConfigError(_unknown_key_message(f"hedgerow.toml [{section}]", key, list(declared)))
+        kwargs[key] = _parse_value(f"hedgerow.toml [{section}] {key}", hints[key], value, dict(declared[key].metadata))
+    settings = cls(**kwargs)
+    if section == "workspace" and not re.fullmatch(r"[A-Z]{3}", settings.base_currency):
+        raise ConfigError(
+            f"hedgerow.toml [workspace] base_currency: must be a 3-letter ISO 4217 code such as USD, "
+            f"got {settings.base_currency!r}"
+        )
+    return settings
+
+
+def settings_from_dict(data: dict[str, Any]) -> Settings:
+    """Build :class:`Settings` from a parsed TOML document, validating every key."""
+    kwargs: dict[str, Any] = {}
+    for section, raw in data.items():
+        if section not in SECTIONS:
+            raise ConfigError(_unknown_key_message("hedgerow.toml", section, list(SECTIONS)))
+        kwargs[section] = _parse_section(section, SECTIONS[section], raw)
+    return Settings(**kwargs)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate ``hedgerow.toml``.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, is not valid TOML, or a key is unknown or out of range.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no configuration file; run `hedgerow init` to create a workspace") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return settings_from_dict(data)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, Period):
+        return f'"{value.value}"'
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf"
+        return repr(value)
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    return str(value)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def _section_defaults(cls: type) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.default is not MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
+def render_settings_toml(settings: Settings | None = None) -> str:
+    """Render a commented hedgerow.toml holding ``settings`` (defaults when None), one documented key a line."""
+    settings = settings or Settings()
+    lines = [
+        "# hedgerow workspace configuration. Every key is documented with its unit; see docs/configuration.md.",
+        "# Money is in the base currency unless stated; rates are fractions (0.08 = 8 %).",
+    ]
+    for section, cls in SECTIONS.items():
+        lines += ["", f"[{section}]  # {(cls.__doc__ or '').split(':', 1)[-1].strip()}"]
+        current = getattr(settings, section)
+        for f in fields(cls):
+            meta = f.metadata
+            lines.append(f"# {meta['doc']} [{meta['unit']}]")
+            lines.append(f"{f.name} = {_toml_value(getattr(current, f.name))}")
+    return "\n".join(lines) + "\n"
+
+
+def render_settings_markdown() -> str:
+    """Render the reference table of every configuration key (docs/configuration.md is generated from it)."""
+    out = ["| section | key | default | unit | meaning |", "|---|---|---|---|---|"]
+    for section, cls in SECTIONS.items():
+        defaults = _section_defaults(cls)
+        for f in fields(cls):
+            meta = f.metadata
+            default = _toml_value(defaults[f.name]).replace("|", "\\|")
+            out.append(f"| {section} | `{f.name}` | `{default}` | {meta['unit']} | {meta['doc']} |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,134 @@
+"""Parse raw cells into the contract's logical types, collecting every cell that cannot be parsed.
+
+Pure functions: a raw column in, a typed column and the failing rows out. Parsing is separate from the
+range and membership checks (:mod:`hedgerow.contract.schemas`) so that a report says "not a number" once
+for a cell, rather than a type error followed by confusing range failures on the same cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hedgerow.contract.spec import ColumnSpec, ColumnType
+
+_EXPECTED = {
+    ColumnType.STRING: "text",
+    ColumnType.NUMBER: "a number",
+    ColumnType.INTEGER: "a whole number",
+    ColumnType.DATE: "a date (YYYY-MM-DD)",
+    ColumnType.DATETIME: "a date-time (YYYY-MM-DDTHH:MM:SS, UTC unless a zone is given)",
+}
+
+
+@dataclass(frozen=True)
+class ParsedColumn:
+    """A column in its logical type and the rows (frame index labels) whose cells could not be parsed."""
+
+    values: pd.Series
+    bad_rows: pd.Index
+    expected: str
+
+
+def _as_text(raw: pd.Series) -> pd.Series:
+    """Cells as stripped text with missing cells as NA; whole floats from spreadsheets lose their '.0'."""
+
+    def one(v: object) -> object:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT or v is pd.NA:
+            return pd.NA
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        text = str(v).strip()
+        return text if text else pd.NA
+
+    return raw.map(one).astype("string")
+
+
+def _parse_number(raw: pd.Series, integer: bool) -> tuple[pd.Series, pd.Index]:
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.astype("float64")
+        bad = pd.Index([])
+    else:
+        text = _as_text(raw)
+        values = pd.to_numeric(text, errors="coerce").astype("float64")
+        bad = raw.index[text.notna() & values.isna()]
+    # inf parses as a number but is never a real quantity or price: report it as unparseable
+    inf = np.isinf(values.to_numpy())
+    if inf.any():
+        bad = bad.union(raw.index[inf])
+        values = values.mask(inf)
+    if integer:
+        frac = values.notna() & (values != np.floor(values.fillna(0)))
+        bad = bad.union(raw.index[frac])
+        values = values.mask(frac)
+    return values, bad
+
+
+def _parse_dates(raw: pd.Series, kind: ColumnType, date_format: str | None) -> tuple[pd.Series, pd.Index]:
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        values = raw
+        bad = pd.Index([])
+    else:
+        text = _as_text(raw)
+        fmt = date_format or "ISO8601"
+        try:
+            values = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+        except (ValueError, TypeError):  # mixed zone-aware and naive values
+            values = pd.Series(
+                [pd.to_datetime(v, format=fmt, errors="coerce", utc=True) for v in text], index=text.index
+            )
+            values = pd.to_datetime(values, utc=True)
+        bad = raw.index[text.notna() & values.isna()]
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = values.astype("datetime64[ns]")
+    if kind is ColumnType.DATE:
+        values = values.dt.normalize()
+    return values, bad
+
+
+def parse_column(raw: pd.Series, spec: ColumnSpec, *, date_format: str | None = None) -> ParsedColumn:
+    """Parse one raw column to the logical type of ``spec``.
+
+    Parameters
+    ----------
+    raw:
+        Cells as read (text for CSV; typed values for XLSX and Parquet).
+    spec:
+        The contract column.
+    date_format:
+        strptime format of date cells when they are not ISO 8601 (e.g. ``%d/%m/%Y``).
+
+    Returns
+    -------
+    ParsedColumn
+        Values as ``string``, ``float64`` or ``datetime64[ns]`` (UTC, naive) with NA where a cell was empty
+        or unparseable, and the index labels of unparseable cells.
+    """
+    expected = _EXPECTED[spec.type]
+    if spec.type is ColumnType.STRING:
+        return ParsedColumn(_as_text(raw), pd.Index([]), expected)
+    if spec.type in (ColumnType.NUMBER, ColumnType.INTEGER):
+        values, bad = _parse_number(raw, integer=spec.type is ColumnType.INTEGER)
+        return ParsedColumn(values, bad, expected)
+    values, bad = _parse_dates(raw, spec.type, date_format)
+    if date_format is not None:
+        expected = f"a date in the format {date_format}"
+    return ParsedColumn(values, bad, expected)
+
+
+def parse_extra_column(raw: pd.Series) -> pd.Series:
+    """Keep an extra (non-contract) column: numeric when every non-empty cell is a number, else text."""
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype("float64")
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype("float64")
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return raw
+    text = _as_text(raw)
+    numbers = pd.to_numeric(text, errors="coerce")
+    if bool((text.isna() | numbers.notna()).all()) and text.notna().any():
+        return numbers.astype("float64")
+    return text

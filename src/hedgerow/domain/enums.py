@@ -1,0 +1,74 @@
+"""Enumerations of the hedgerow vocabulary. Options are enums, never magic strings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TableName(StrEnum):
+    """The tables of the open data contract (docs/data-contract.md). Names are fixed."""
+
+    ITEMS = "items"
+    LOCATIONS = "locations"
+    ITEM_LOCATIONS = "item_locations"
+    SUPPLIERS = "suppliers"
+    LANES = "lanes"
+    SHIPMENTS = "shipments"
+    INVENTORY = "inventory"
+    DEMAND = "demand"
+    DRIVERS = "drivers"
+    BUNDLES = "bundles"
+    SIGNALS = "signals"
+    FX_RATES = "fx_rates"
+    HOLDS = "holds"
+
+
+class Mode(StrEnum):
+    """Transport mode of a lane."""
+
+    OCEAN = "ocean"
+    AIR = "air"
+    RAIL = "rail"
+    TRUCK = "truck"
+
+
+class SignalKind(StrEnum):
+    """What a signal measures (signals table, column ``kind``)."""
+
+    PORT_CONGESTION = "port_congestion"
+    STRIKE = "strike"
+    WEATHER = "weather"
+    SENTIMENT = "sentiment"
+    INSURANCE_PREMIUM = "insurance_premium"
+    FX = "fx"
+    OTHER = "other"
+
+
+class ScopeType(StrEnum):
+    """What a signal applies to (signals table, column ``scope_type``)."""
+
+    LANE = "lane"
+    PORT = "port"
+    REGION = "region"
+    COUNTRY = "country"
+    ITEM_LOCATION = "item_location"
+    GLOBAL = "global"
+
+
+class Period(StrEnum):
+    """Length of one planning period."""
+
+    WEEK = "week"
+    DAY = "day"
+
+    @property
+    def days(self) -> int:
+        """Length of the period in days."""
+        return 7 if self is Period.WEEK else 1
+
+
+class Severity(StrEnum):
+    """How serious a finding about input data is: errors reject an import, warnings lower trust."""
+
+    ERROR = "error"
+    WARNING = "warning"

@@ -1,0 +1,52 @@
+"""One exception tree for hedgerow.
+
+Every error a user can cause is a :class:`HedgerowError`; the CLI, the REST API and the web UI turn it into a
+clear message and a non-zero exit code or a 4xx response, never a traceback. Anything else that escapes is a bug.
+
+    HedgerowError
+    ├── ConfigError            hedgerow.toml is missing, malformed or has a value outside what is allowed
+    ├── WorkspaceError         no workspace where one was expected, or one exists where it should not
+    ├── InputFileError         a file cannot be read as a table (encoding, binary, empty, unknown format)
+    ├── ValidationFailed       a table was read but breaks the data contract; carries the full report
+    ├── LedgerError            the ledger database is unreachable or at an unexpected schema revision
+    └── SnapshotError          a snapshot is missing or its content no longer matches its hash
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hedgerow.contract.report import ValidationReport
+
+
+class HedgerowError(Exception):
+    """Base class of every error caused by input, configuration or environment rather than by a bug."""
+
+
+class ConfigError(HedgerowError):
+    """The workspace configuration (hedgerow.toml) is missing, malformed or out of range."""
+
+
+class WorkspaceError(HedgerowError):
+    """A workspace is missing where one is needed, or present where a new one should be created."""
+
+
+class InputFileError(HedgerowError):
+    """A file cannot be read as a table: unknown format, wrong encoding, binary content, or empty."""
+
+
+class ValidationFailed(HedgerowError):
+    """A table breaks the data contract. ``report`` lists every failing row, column, check and value."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(report.summary())
+        self.report = report
+
+
+class LedgerError(HedgerowError):
+    """The ledger database cannot be reached or is at a schema revision this version does not know."""
+
+
+class SnapshotError(HedgerowError):
+    """A snapshot named by the ledger is missing from the store or its bytes do not match its hash."""
