@@ -37,11 +37,16 @@ class InputFileError(HedgerowError):
 
 
 class ValidationFailed(HedgerowError):
-    """A table breaks the data contract. ``report`` lists every failing row, column, check and value."""
+    """One or more tables break the data contract; nothing was imported.
 
-    def __init__(self, report: ValidationReport) -> None:
-        super().__init__(report.summary())
-        self.report = report
+    ``reports`` holds one report per file read (rejected and valid ones), each listing every failing row,
+    column, check and value.
+    """
+
+    def __init__(self, reports: tuple[ValidationReport, ...]) -> None:
+        rejected = [r for r in reports if not r.ok]
+        super().__init__("\n".join(r.summary() for r in rejected))
+        self.reports = reports
 
 
 class LedgerError(HedgerowError):

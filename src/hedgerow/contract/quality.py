@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hedgerow.config import QualitySettings
-from hedgerow.contract.report import CheckKind, Finding, value_text
+from hedgerow.contract.report import CheckKind, Finding, article, value_text
 from hedgerow.contract.spec import TableSpec
 from hedgerow.domain.enums import Period, ScopeType, Severity, TableName
 
@@ -103,7 +103,7 @@ def _unknown_references(spec: TableSpec, frame: pd.DataFrame, ctx: QualityContex
         universe = pd.Index(pd.concat(available).astype("string").unique())
         values = frame[col.name]
         mask = values.notna() & ~values.isin(universe)
-        what = f"a {col.name} not found in {col.references.describe()}"
+        what = f"{article(col.name)} not found in {col.references.describe()}"
         out += _row_findings(frame, mask, CheckKind.UNKNOWN_REFERENCE, what, col.name)
     return out
 
@@ -157,10 +157,7 @@ def _series_gaps(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
     gap = same_series.fillna(False) & (delta > step * 1.5).fillna(False)
     mask = pd.Series(False, index=frame.index)
     mask.loc[ordered.index[gap.to_numpy(dtype=bool)]] = True
-    what = (
-        "a period that follows a gap in its item-location's history (missing periods are unknown, "
-        "not zero; import zeros explicitly if nothing sold)"
-    )
+    what = "a period after a gap in its item-location's history (missing periods are unknown, not zero)"
     return _row_findings(frame, mask, CheckKind.DEMAND_GAP, what, "period_start")
 
 

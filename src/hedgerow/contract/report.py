@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+import pandas as pd
 
 from hedgerow.domain.enums import Severity, TableName
 
@@ -86,8 +89,16 @@ class Finding:
         }
 
 
+def article(noun: str) -> str:
+    """``noun`` with its indefinite article: "an item_id", "a qty"."""
+    return f"{'an' if noun[:1].lower() in 'aeio' else 'a'} {noun}"
+
+
 def value_text(value: Any) -> str | None:
-    """Render a failing value for a report: None for missing, text truncated to :data:`MAX_VALUE_CHARS`."""
+    """Render a failing value for a report: None for missing, text truncated to :data:`MAX_VALUE_CHARS`.
+
+    Timestamps at midnight print as dates (``2026-10-26``), whole floats without ``.0``.
+    """
     if value is None:
         return None
     try:
@@ -95,7 +106,13 @@ def value_text(value: Any) -> str | None:
             return None
     except (TypeError, ValueError):
         pass
-    text = str(value)
+    if isinstance(value, pd.Timestamp | datetime):
+        ts = pd.Timestamp(value)
+        text = ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        text = str(int(value))
+    else:
+        text = str(value)
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
 
 

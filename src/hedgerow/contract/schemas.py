@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from hedgerow.contract.report import CheckKind
+from hedgerow.contract.report import CheckKind, article
 from hedgerow.contract.spec import MAX_ABS_NUMBER, ColumnSpec, ColumnType, TableSpec
 
 _DTYPES = {
@@ -50,25 +50,25 @@ def _number_checks(col: ColumnSpec) -> list[tuple[pa.Check, CheckMeaning]]:
     if col.min_value is not None:
         lo = col.min_value
         if col.min_exclusive:
-            what = f"a {name} that is zero or negative" if lo == 0 else f"a {name} not above {_fmt(lo)}"
+            what = f"{article(name)} that is zero or negative" if lo == 0 else f"{article(name)} not above {_fmt(lo)}"
             out.append((pa.Check.gt(lo), CheckMeaning(CheckKind.MIN_VALUE, what)))
         else:
-            what = f"a negative {name}" if lo == 0 else f"a {name} below {_fmt(lo)}"
+            what = f"a negative {name}" if lo == 0 else f"{article(name)} below {_fmt(lo)}"
             out.append((pa.Check.ge(lo), CheckMeaning(CheckKind.MIN_VALUE, what)))
     if col.max_value is not None:
-        what = f"a {name} above {_fmt(col.max_value)}"
+        what = f"{article(name)} above {_fmt(col.max_value)}"
         if col.max_value == 1 and col.min_value == 0:
-            what = f"a {name} outside 0–1"
+            what = f"{article(name)} outside 0–1"
         out.append((pa.Check.le(col.max_value), CheckMeaning(CheckKind.MAX_VALUE, what)))
     out.append(
         (
             pa.Check(lambda s: s.abs() <= MAX_ABS_NUMBER),
-            CheckMeaning(CheckKind.TOO_LARGE, f"a {name} too large to be real (beyond ±{MAX_ABS_NUMBER:g})"),
+            CheckMeaning(CheckKind.TOO_LARGE, f"{article(name)} too large to be real (beyond ±{MAX_ABS_NUMBER:g})"),
         )
     )
     if col.max_value == 1 and col.min_value == 0:
         # the MIN and MAX phrases should read alike for fractions and probabilities
-        out[0] = (out[0][0], CheckMeaning(CheckKind.MIN_VALUE, f"a {name} outside 0–1"))
+        out[0] = (out[0][0], CheckMeaning(CheckKind.MIN_VALUE, f"{article(name)} outside 0–1"))
     return out
 
 
@@ -79,14 +79,14 @@ def _string_checks(col: ColumnSpec) -> list[tuple[pa.Check, CheckMeaning]]:
         out.append(
             (
                 pa.Check.isin(list(col.allowed)),
-                CheckMeaning(CheckKind.ALLOWED_VALUES, f"a {col.name} that is not one of: {allowed}"),
+                CheckMeaning(CheckKind.ALLOWED_VALUES, f"{article(col.name)} that is not one of: {allowed}"),
             )
         )
     if col.pattern is not None:
         out.append(
             (
                 pa.Check.str_matches(col.pattern),
-                CheckMeaning(CheckKind.PATTERN, f"a {col.name} that is not a valid {col.unit}"),
+                CheckMeaning(CheckKind.PATTERN, f"{article(col.name)} that is not a valid {col.unit}"),
             )
         )
     return out
@@ -95,7 +95,7 @@ def _string_checks(col: ColumnSpec) -> list[tuple[pa.Check, CheckMeaning]]:
 def _date_checks(col: ColumnSpec, now: pd.Timestamp) -> list[tuple[pa.Check, CheckMeaning]]:
     if not col.not_in_future:
         return []
-    return [(pa.Check.le(now), CheckMeaning(CheckKind.FUTURE_DATE, f"a {col.name} in the future"))]
+    return [(pa.Check.le(now), CheckMeaning(CheckKind.FUTURE_DATE, f"{article(col.name)} in the future"))]
 
 
 def build_schema(spec: TableSpec, now: pd.Timestamp, present: set[str]) -> ContractSchema:

@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from hedgerow.contract.parsing import parse_column, parse_extra_column
-from hedgerow.contract.report import CheckKind, Finding, value_text
+from hedgerow.contract.report import CheckKind, Finding, article, value_text
 from hedgerow.contract.schemas import build_schema
 from hedgerow.contract.spec import TableSpec
 from hedgerow.domain.enums import Severity
@@ -76,7 +76,7 @@ def _schema_findings(
             meaning = contract.meanings[column][int(case.check_number)]
             kind, what = meaning.kind, meaning.what
         else:  # pragma: no cover - dtype failures cannot happen after parsing
-            kind, what = CheckKind.TYPE, f"a {column} of the wrong type ({case.check})"
+            kind, what = CheckKind.TYPE, f"{article(column)} of the wrong type ({case.check})"
         out.append(
             Finding(
                 check=kind,
@@ -130,7 +130,7 @@ def validate_frame(
                 Finding(
                     check=CheckKind.TYPE,
                     severity=Severity.ERROR,
-                    what=f"a {col.name} that is not {parsed.expected}",
+                    what=f"{article(col.name)} that is not {parsed.expected}",
                     column=col.name,
                     row=int(row),
                     value=value_text(raw.at[row, col.name]),

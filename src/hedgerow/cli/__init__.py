@@ -1,0 +1,40 @@
+"""The `hedgerow` command line (typer + rich). Thin: parse input → call a service → render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hedgerow.cli import import_cmds, workspace_cmds
+from hedgerow.cli.common import set_root_workspace
+
+app = typer.Typer(
+    name="hedgerow",
+    help="hedgerow — an open, self-hosted inventory hedging advisor: the cheapest way to be wrong.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace", "-w", help="Workspace folder for every command (default: $HEDGEROW_WORKSPACE, else .)."
+        ),
+    ] = None,
+) -> None:
+    set_root_workspace(workspace)
+
+
+workspace_cmds.register(app)
+import_cmds.register(app)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

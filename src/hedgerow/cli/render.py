@@ -1,0 +1,93 @@
+"""Rich renderings of reports and summaries for the terminal. JSON output does not pass through here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from hedgerow.contract.report import ValidationReport
+from hedgerow.domain.enums import Severity
+from hedgerow.services.status import WorkspaceStatus
+
+#: Failing rows listed per report in the terminal; --json lists them all.
+MAX_ROWS_SHOWN = 20
+
+
+def _severity(sev: Severity) -> str:
+    return "[bold red]error[/]" if sev is Severity.ERROR else "[yellow]warning[/]"
+
+
+def render_report(report: ValidationReport, console: Console) -> None:
+    """Print a report: its plain-English summary, the problems grouped, then the first failing rows."""
+    style = "bold red" if not report.ok else ("yellow" if report.warnings else "green")
+    console.print(f"[{style}]{report.summary().splitlines()[0]}[/]")
+    if not report.findings:
+        return
+    groups = Table(title=None, show_lines=False, header_style="bold")
+    for name in ("", "column", "problem", "rows", "first row", "example"):
+        groups.add_column(name)
+    for g in report.groups:
+        groups.add_row(
+            _severity(g.severity),
+            g.column or "",
+            g.what,
+            f"{g.count:,}" if g.first_row is not None else "",
+            str(g.first_row or ""),
+            g.examples[0] if g.examples else "",
+        )
+    console.print(groups)
+    rows = [f for f in report.findings if f.row is not None]
+    if rows:
+        detail = Table(title="failing rows (row 1 = first row under the header)", header_style="bold")
+        for name in ("row", "column", "check", "value"):
+            detail.add_column(name)
+        for f in sorted(rows, key=lambda f: (f.severity is not Severity.ERROR, f.row or 0))[:MAX_ROWS_SHOWN]:
+            detail.add_row(str(f.row), f.column or "", f.check.value, f.value if f.value is not None else "(empty)")
+        console.print(detail)
+        if len(rows) > MAX_ROWS_SHOWN:
+            console.print(f"… and {len(rows) - MAX_ROWS_SHOWN:,} more rows; --json lists every one.")
+
+
+def render_reports(reports: Sequence[ValidationReport], console: Console) -> None:
+    """Print several reports, rejected ones first."""
+    for report in sorted(reports, key=lambda r: r.ok):
+        render_report(report, console)
+    if any(not r.ok for r in reports):
+        console.print("[bold red]Nothing was imported.[/] Fix the rows above and import again.")
+
+
+def render_status(status: WorkspaceStatus, console: Console) -> None:
+    """Print the workspace summary table."""
+    console.print(
+        f"[bold]{status.name}[/] — {status.root}\n"
+        f"base currency {status.base_currency}, period {status.period}, horizon {status.horizon_periods} "
+        f"periods, ledger {status.ledger}"
+    )
+    table = Table(header_style="bold")
+    for name in ("table", "rows", "from", "to", "age (days)", "trust", "warnings", "source", "snapshot"):
+        table.add_column(name, justify="right" if name in ("rows", "age (days)", "trust", "warnings") else "left")
+    for t in status.tables:
+        if not t.imported:
+            table.add_row(f"[dim]{t.table}[/]", "[dim]—[/]", "", "", "", "", "", "[dim]not imported[/]", "")
+            continue
+        age = "" if t.age_days is None else (f"[red]{t.age_days} stale[/]" if t.stale else str(t.age_days))
+        trust = t.trust_score or 0.0
+        trust_style = "green" if trust >= 95 else ("yellow" if trust >= 80 else "red")
+        table.add_row(
+            t.table,
+            f"{t.rows:,}",
+            t.first or "",
+            t.last or "",
+            age,
+            f"[{trust_style}]{trust:.1f}[/]",
+            str(t.warnings or 0),
+            t.source or "",
+            t.snapshot or "",
+        )
+    console.print(table)
+    if status.ready_to_plan:
+        console.print("[green]Ready to plan:[/] items, locations, item_locations and demand are present.")
+    else:
+        console.print(f"[yellow]Not ready to plan:[/] import {', '.join(status.missing_for_planning)}.")

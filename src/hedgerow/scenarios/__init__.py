@@ -1,0 +1,1 @@
+"""The joint, seeded scenario set the planner consumes: demand paths, lead times, FX, capacity states."""

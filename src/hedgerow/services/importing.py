@@ -1,0 +1,276 @@
+"""The import use case: files in, validated immutable snapshots and lineage out — all or nothing.
+
+Steps, for one file or a batch (a folder whose file names are table names):
+
+1. read every file (CSV, XLSX, Parquet) and validate it against the contract, lazily and completely;
+2. if any file has an error, raise :class:`~hedgerow.errors.ValidationFailed` with every report: nothing is
+   written, the workspace stays byte-identical;
+3. run the data-quality checks (foreign keys see the workspace's current tables overlaid with the batch);
+4. write each table as a content-addressed Parquet snapshot and record its lineage (source name, size,
+   SHA-256, rows, user, time, contract version, trust score, warnings) in one ledger transaction; if that
+   transaction fails the new snapshot files are removed again.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+
+from hedgerow.contract.quality import QualityContext, quality_findings, trust_score
+from hedgerow.contract.readers import SourceInfo, read_table_file
+from hedgerow.contract.report import ValidationReport
+from hedgerow.contract.spec import CONTRACT_VERSION, TABLES, table_spec
+from hedgerow.contract.validate import validate_frame
+from hedgerow.domain.enums import TableName
+from hedgerow.errors import InputFileError, ValidationFailed
+from hedgerow.services.workspace import Workspace
+from hedgerow.store.models import ImportRecord
+
+#: Tables other tables point at; the quality checks load their current snapshots.
+REFERENCED_TABLES = (
+    TableName.ITEMS,
+    TableName.LOCATIONS,
+    TableName.SUPPLIERS,
+    TableName.LANES,
+    TableName.ITEM_LOCATIONS,
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+class ImportMode(StrEnum):
+    """How an import combines with the table's current snapshot."""
+
+    REPLACE = "replace"  # the file becomes the whole table
+    APPEND = "append"  # rows are added; a row with an existing key replaces the old one
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """One file to import as one contract table."""
+
+    path: Path
+    table: TableName
+    encoding: str | None = None
+    sheet: str | None = None
+    date_format: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportedTable:
+    """What an accepted table became: its snapshot and lineage record id."""
+
+    table: TableName
+    snapshot_sha256: str
+    rows: int
+    import_id: int
+    trust_score: float
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """Result of an accepted import batch."""
+
+    batch_id: str
+    reports: tuple[ValidationReport, ...]
+    tables: tuple[ImportedTable, ...]
+    skipped: tuple[str, ...] = ()
+
+
+def sources_from_folder(folder: Path) -> tuple[list[ImportSource], list[str]]:
+    """Table files of a folder, matched by file name (``demand.csv`` → demand), and the names skipped.
+
+    Raises
+    ------
+    InputFileError
+        When the folder holds no table file, or two files for the same table.
+    """
+    if not folder.is_dir():
+        raise InputFileError(f"{folder}: not a folder")
+    sources: dict[TableName, ImportSource] = {}
+    skipped: list[str] = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+        stem = path.name.split(".", 1)[0].lower()
+        try:
+            table = TableName(stem)
+        except ValueError:
+            skipped.append(path.name)
+            continue
+        if table in sources:
+            raise InputFileError(
+                f"{folder}: two files for table {table.value}: {sources[table].path.name} and {path.name}"
+            )
+        sources[table] = ImportSource(path=path, table=table)
+    if not sources:
+        names = ", ".join(t.value for t in TableName)
+        raise InputFileError(f"{folder}: no file is named after a table ({names}), e.g. demand.csv")
+    ordered = [sources[t] for t in TABLES if t in sources]
+    return ordered, skipped
+
+
+def _merge_append(spec_key: tuple[str, ...], current: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    if current is None:
+        return new
+    combined = pd.concat([current, new], ignore_index=True)
+    return combined.drop_duplicates(subset=list(spec_key), keep="last").reset_index(drop=True)
+
+
+def import_sources(
+    ws: Workspace,
+    sources: list[ImportSource],
+    *,
+    user: str,
+    now: datetime,
+    mode: ImportMode = ImportMode.REPLACE,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Validate and import a batch of files atomically.
+
+    Parameters
+    ----------
+    ws:
+        The workspace to import into.
+    sources:
+        Files and the tables they hold; a table may appear once.
+    user:
+        Who imports (recorded in lineage).
+    now:
+        Import time, timezone-aware; dates that must not be in the future are checked against it.
+    mode:
+        Replace each table, or append to its current snapshot.
+    progress:
+        Called as ``progress(step, done, total)`` while files are read and checked.
+
+    Raises
+    ------
+    InputFileError
+        When a file cannot be read as a table (nothing is written).
+    ValidationFailed
+        When any file breaks the contract; carries every report (nothing is written).
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    tables = [s.table for s in sources]
+    if len(set(tables)) != len(tables):
+        raise InputFileError("the same table is named twice in one import")
+    now_utc = pd.Timestamp(now).tz_convert("UTC").tz_localize(None)
+    total = len(sources)
+    typed: dict[TableName, pd.DataFrame] = {}
+    infos: dict[TableName, SourceInfo] = {}
+    reports: dict[TableName, ValidationReport] = {}
+    for done, source in enumerate(sources):
+        if progress:
+            progress(f"reading {source.path.name}", done, total)
+        raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet)
+        spec = table_spec(source.table)
+        result = validate_frame(spec, raw.frame, now=now_utc, date_format=source.date_format)
+        typed[source.table] = result.frame
+        infos[source.table] = raw.source
+        reports[source.table] = ValidationReport(
+            table=source.table, source=raw.source.name, rows=len(raw.frame), findings=result.errors
+        )
+    if any(not r.ok for r in reports.values()):
+        raise ValidationFailed(tuple(reports.values()))
+
+    context_tables = ws.current_frames([t for t in REFERENCED_TABLES if t not in typed])
+    context_tables.update(typed)
+    ctx = QualityContext(
+        tables=context_tables, settings=ws.settings.quality, period=ws.settings.workspace.period, now=now_utc
+    )
+    for done, source in enumerate(sources):
+        if progress:
+            progress(f"checking {source.path.name}", done, total)
+        spec = table_spec(source.table)
+        warnings = quality_findings(spec, typed[source.table], ctx)
+        report = reports[source.table]
+        reports[source.table] = ValidationReport(
+            table=report.table,
+            source=report.source,
+            rows=report.rows,
+            findings=report.findings + tuple(warnings),
+            trust_score=trust_score(report.rows, warnings),
+        )
+
+    outcome_tables = _write(ws, typed, infos, reports, user=user, now=now, mode=mode)
+    if progress:
+        progress("done", total, total)
+    return ImportOutcome(
+        batch_id=outcome_tables[0][0], reports=tuple(reports.values()), tables=tuple(t for _, t in outcome_tables)
+    )
+
+
+def _write(
+    ws: Workspace,
+    typed: dict[TableName, pd.DataFrame],
+    infos: dict[TableName, SourceInfo],
+    reports: dict[TableName, ValidationReport],
+    *,
+    user: str,
+    now: datetime,
+    mode: ImportMode,
+) -> list[tuple[str, ImportedTable]]:
+    batch_id = str(uuid.uuid4())
+    store = ws.snapshots
+    current = ws.current_imports() if mode is ImportMode.APPEND else {}
+    created: list[tuple[TableName, str]] = []
+    records: list[ImportRecord] = []
+    try:
+        for table, frame in typed.items():
+            frame = frame.reset_index(drop=True)
+            if mode is ImportMode.APPEND and table in current:
+                previous = store.read(table, current[table].snapshot_sha256)
+                frame = _merge_append(TABLES[table].key, previous, frame)
+            sha, data = store.encode(frame)
+            existed = store.path_of(table, sha).exists()
+            store.put(table, sha, data)
+            if not existed:
+                created.append((table, sha))
+            report = reports[table]
+            info = infos[table]
+            records.append(
+                ImportRecord(
+                    batch_id=batch_id,
+                    table_name=table.value,
+                    mode=mode.value,
+                    snapshot_sha256=sha,
+                    rows=len(frame),
+                    columns_json=json.dumps([str(c) for c in frame.columns]),
+                    source_name=info.name,
+                    source_format=info.format.value,
+                    source_size_bytes=info.size_bytes,
+                    source_sha256=info.sha256,
+                    imported_by=user,
+                    imported_at=now.astimezone(UTC),
+                    contract_version=CONTRACT_VERSION,
+                    trust_score=report.trust_score if report.trust_score is not None else 0.0,
+                    warnings_json=json.dumps(
+                        [g for g in report.to_dict()["groups"] if g["severity"] == "warning"], ensure_ascii=False
+                    ),
+                )
+            )
+        with ws.session() as session, session.begin():
+            session.add_all(records)
+    except BaseException:
+        for table, sha in created:
+            store.discard(table, sha)
+        raise
+    return [
+        (
+            batch_id,
+            ImportedTable(
+                table=TableName(r.table_name),
+                snapshot_sha256=r.snapshot_sha256,
+                rows=r.rows,
+                import_id=r.id,
+                trust_score=r.trust_score,
+            ),
+        )
+        for r in records
+    ]

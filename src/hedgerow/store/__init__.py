@@ -1,0 +1,1 @@
+"""Persistence adapters: the immutable snapshot store (Parquet) and the ledger database (SQLAlchemy)."""

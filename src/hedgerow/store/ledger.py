@@ -1,0 +1,135 @@
+"""The ledger database: engine creation, Alembic migrations and the revision check.
+
+SQLite (a file in the workspace, the default) and PostgreSQL are both first-class. The schema is owned by
+the migrations in ``migrations/versions``; they run programmatically (no alembic.ini to ship), up with
+:func:`upgrade` and down with :func:`downgrade`. A workspace whose ledger is behind the code's head revision
+refuses to open until ``hedgerow migrate`` is run, so no command ever writes into a schema it does not know.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from hedgerow.errors import LedgerError
+
+
+def resolve_url(url: str, workspace_root: Path) -> str:
+    """Make a relative SQLite path absolute against the workspace folder; leave other URLs as given.
+
+    Raises
+    ------
+    LedgerError
+        When ``url`` is not a valid SQLAlchemy URL.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise LedgerError(f"ledger url {url!r} is not a database URL (e.g. sqlite:///ledger.sqlite)") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        path = Path(parsed.database)
+        if not path.is_absolute():
+            return parsed.set(database=str(workspace_root / path)).render_as_string(hide_password=False)
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_ledger_engine(url: str) -> Engine:
+    """Create an engine for the ledger at ``url`` (absolute SQLite path or a server URL).
+
+    SQLite connections enforce foreign keys and wait up to 30 s for a lock instead of failing at once.
+    """
+    try:
+        backend = make_url(url).get_backend_name()
+        if backend == "sqlite":
+            engine = create_engine(url, poolclass=NullPool)
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise LedgerError(f"cannot use ledger url {url!r}: {exc}") from None
+    return engine
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("hedgerow.store") / "migrations"))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration revision this version of hedgerow knows."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships migrations
+        raise LedgerError("no ledger migrations found in the hedgerow package")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the ledger database is at; None for an empty database.
+
+    Raises
+    ------
+    LedgerError
+        When the database cannot be reached.
+    """
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise LedgerError(f"cannot reach the ledger database: {exc.orig}") from None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the ledger up to ``revision`` (default: the newest)."""
+    _run(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Migrate the ledger down to ``revision`` (default: empty)."""
+    _run(engine, "downgrade", revision)
+
+
+def _run(engine: Engine, direction: str, revision: str) -> None:
+    cfg = _alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            if direction == "upgrade":
+                command.upgrade(cfg, revision)
+            else:
+                command.downgrade(cfg, revision)
+    except OperationalError as exc:
+        raise LedgerError(f"cannot migrate the ledger database: {exc.orig}") from None
+    except SQLAlchemyError as exc:
+        raise LedgerError(f"ledger migration {direction} to {revision} failed: {exc}") from None
+
+
+def ensure_current(engine: Engine) -> None:
+    """Refuse a ledger that is not at the head revision.
+
+    Raises
+    ------
+    LedgerError
+        Naming both revisions and the command that fixes it.
+    """
+    current, head = current_revision(engine), head_revision()
+    if current is None:
+        raise LedgerError("the ledger database is empty; run `hedgerow migrate` (or `hedgerow init`) first")
+    if current != head:
+        raise LedgerError(f"the ledger is at revision {current} but this hedgerow needs {head}; run `hedgerow migrate`")

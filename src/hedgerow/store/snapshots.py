@@ -1,0 +1,101 @@
+"""Immutable, content-addressed snapshot store: every accepted import is a Parquet file named by its SHA-256.
+
+Layout under the workspace::
+
+    snapshots/<table>/<sha256>.parquet
+
+A snapshot is never modified or deleted by hedgerow; the ledger's lineage records say which snapshot is
+current for each table, so any later plan can name exactly the data it used and that data can be re-read and
+verified byte for byte. Writes go to a temporary file in the same folder and are renamed into place, so a
+crash never leaves a half-written snapshot under a valid name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hedgerow.domain.enums import TableName
+from hedgerow.errors import SnapshotError
+
+SNAPSHOT_DIR = "snapshots"
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """Serialise a frame to Parquet deterministically (no index, fixed compression, no creation timestamp)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd", write_statistics=True)
+    return buffer.getvalue()
+
+
+class SnapshotStore:
+    """Content-addressed Parquet snapshots of contract tables under one workspace folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root / SNAPSHOT_DIR
+
+    def path_of(self, table: TableName, sha256: str) -> Path:
+        """Where the snapshot of ``table`` with content hash ``sha256`` lives."""
+        return self.root / table.value / f"{sha256}.parquet"
+
+    def encode(self, frame: pd.DataFrame) -> tuple[str, bytes]:
+        """Parquet bytes of ``frame`` and their SHA-256 (the snapshot's name)."""
+        data = _parquet_bytes(frame)
+        return hashlib.sha256(data).hexdigest(), data
+
+    def put(self, table: TableName, sha256: str, data: bytes) -> Path:
+        """Store encoded snapshot bytes under their hash (idempotent: an existing snapshot is left as is)."""
+        path = self.path_of(table, sha256)
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".parquet")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def discard(self, table: TableName, sha256: str) -> None:
+        """Remove a snapshot written by an import that was then rolled back (never call on a recorded one)."""
+        self.path_of(table, sha256).unlink(missing_ok=True)
+        for folder in (self.root / table.value, self.root):
+            try:
+                folder.rmdir()  # only succeeds when empty: leaves no trace of a rolled-back first import
+            except OSError:
+                break
+
+    def read(self, table: TableName, sha256: str, *, verify: bool = False) -> pd.DataFrame:
+        """Load a snapshot; with ``verify`` also check its bytes still hash to its name.
+
+        Raises
+        ------
+        SnapshotError
+            When the file is missing or (with ``verify``) its content does not match its hash.
+        """
+        path = self.path_of(table, sha256)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise SnapshotError(f"snapshot {table.value}/{sha256[:12]}… is missing from {self.root}") from None
+        if verify and hashlib.sha256(data).hexdigest() != sha256:
+            raise SnapshotError(f"snapshot {table.value}/{sha256[:12]}… has been modified: its bytes no longer match")
+        return pd.read_parquet(io.BytesIO(data))
+
+    def verify(self, table: TableName, sha256: str) -> bool:
+        """True when the snapshot exists and its bytes hash to its name."""
+        path = self.path_of(table, sha256)
+        return path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256
