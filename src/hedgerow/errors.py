@@ -9,7 +9,9 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── InputFileError         a file cannot be read as a table (encoding, binary, empty, unknown format)
     ├── ValidationFailed       a table was read but breaks the data contract; carries the full report
     ├── LedgerError            the ledger database is unreachable or at an unexpected schema revision
-    └── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    ├── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    └── DemandDataError        demand history cannot be modelled as given (missing columns, unknown series,
+                               a horizon the fit does not cover); the message names the series or column
 """
 
 from __future__ import annotations
@@ -55,3 +57,11 @@ class LedgerError(HedgerowError):
 
 class SnapshotError(HedgerowError):
     """A snapshot named by the ledger is missing from the store or its bytes do not match its hash."""
+
+
+class DemandDataError(HedgerowError):
+    """Demand history or a forecasting request cannot be served as given.
+
+    Raised for missing columns, unknown item-locations, horizons longer than the fit, or options outside what
+    is allowed; the message names the series, column or option and what was received.
+    """

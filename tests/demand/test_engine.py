@@ -1,0 +1,109 @@
+"""The whole engine: every family including statsforecast and the global model, awkward series, drivers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hedgerow.demand.engine import EngineConfig, FittedDemand, fit_demand
+from hedgerow.demand.models.base import FamilyName
+from hedgerow.demand.models.global_gbm import GbmConfig
+from hedgerow.demand.series import IssueKind, SeriesPanel, build_panel
+from hedgerow.demand.synthetic import SyntheticDemand
+from hedgerow.errors import DemandDataError
+
+FAST_GBM = GbmConfig(max_rows=20_000, n_estimators=60, num_leaves=15, n_threads=1)
+
+
+def _awkward_panel(base: pd.DataFrame) -> SeriesPanel:
+    weeks = pd.to_datetime(sorted(base["period_start"].unique()))
+    loc = base["location_id"].iloc[0]
+
+    def rows(item: str, dates: list[pd.Timestamp], qty: list[float]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"item_id": item, "location_id": loc, "period_start": dates, "qty": qty, "promo": 0.0, "price": 4.0}
+        )
+
+    ancient = [weeks[0] - pd.Timedelta(weeks=520 + k) for k in range(3)]
+    extra = pd.concat(
+        [
+            rows("one-point", [weeks[-1]], [3.0]),
+            rows("all-zero", list(weeks[-20:]), [0.0] * 20),
+            rows("with-nan", list(weeks[-12:]), [2.0, np.nan, 3.0, np.nan, 1.0, 2.0, 4.0, 2.0, np.nan, 3.0, 2.0, 1.0]),
+            rows("negative", list(weeks[-10:]), [5.0, -2.0, 4.0, 6.0, 5.0, -1.0, 5.0, 4.0, 6.0, 5.0]),
+            rows("ten-year-gap", [*ancient, *weeks[-8:]], [9.0, 9.0, 9.0, 2.0, 3.0, 2.0, 4.0, 3.0, 2.0, 3.0, 2.0]),
+        ]
+    )
+    return build_panel(pd.concat([base, extra], ignore_index=True), freq="W")
+
+
+@pytest.fixture(scope="module")
+def awkward_fit(small_data: SyntheticDemand) -> tuple[SeriesPanel, FittedDemand]:
+    panel = _awkward_panel(small_data.demand)
+    config = EngineConfig(horizon=6, gbm=FAST_GBM)
+    return panel, fit_demand(panel, config)
+
+
+def test_awkward_series_get_a_sensible_model_and_never_crash_the_run(
+    awkward_fit: tuple[SeriesPanel, FittedDemand],
+) -> None:
+    panel, fit = awkward_fit
+    assert fit.n_series == panel.n_series
+    mean = fit.expected()
+    q = fit.quantiles((0.5, 0.9, 0.99))
+    assert np.isfinite(mean).all()
+    assert np.all(mean >= 0)
+    assert np.all(np.diff(q, axis=2) >= 0)
+    assert np.all(q >= 0)
+
+    def row(item: str) -> int:
+        return panel.index_of(item, panel.location_ids[0])
+
+    assert fit.family[row("all-zero")] == FamilyName.ZERO.value
+    assert mean[row("all-zero")].max() == 0.0
+    assert 1.0 <= mean[row("one-point"), 0] <= 5.0
+    assert 1.0 <= mean[row("with-nan"), 0] <= 4.0
+    assert mean[row("ten-year-gap"), 0] < 5.0  # the 9s from ten years ago are gone
+    kinds = {(i.item_id, i.kind) for i in fit.issues}
+    assert ("ten-year-gap", IssueKind.GAP_TRUNCATED) in kinds
+    assert ("negative", IssueKind.NEGATIVE_SALES) in kinds
+    paths = fit.sample_block(fit.item_ids, fit.location_ids, n_scenarios=30, horizon=6, seed=2).paths
+    assert np.all(paths >= 0)
+    assert np.all(paths == np.round(paths))
+
+
+def test_every_family_is_scored_and_the_driver_aware_model_sees_promotions(
+    awkward_fit: tuple[SeriesPanel, FittedDemand],
+) -> None:
+    _, fit = awkward_fit
+    scores = fit.selection["family_spl"]
+    assert isinstance(scores, dict)
+    assert set(scores) == {f.value for f in EngineConfig().families}
+    assert all(np.isfinite(v) for v in scores.values())
+
+
+def test_global_model_lifts_promoted_weeks(small_data: SyntheticDemand) -> None:
+    frame = small_data.demand
+    last = frame["period_start"].max()
+    history = frame.loc[frame["period_start"] < last - pd.Timedelta(weeks=3)]
+    plan = frame.loc[
+        frame["period_start"] >= last - pd.Timedelta(weeks=3),
+        ["item_id", "location_id", "period_start", "promo", "price"],
+    ]
+    plan = plan.assign(promo=np.tile([0.0, 1.0, 0.0, 1.0], len(plan) // 4), price=plan["price"])
+    plan.loc[plan["promo"] == 1.0, "price"] *= 0.8
+    panel = build_panel(history, freq="W", drivers=plan)
+    fit = fit_demand(panel, EngineConfig(horizon=4, families=(FamilyName.GLOBAL_GBM,), gbm=FAST_GBM, shift=None))
+    mean = fit.expected()
+    lift = mean[:, [1, 3]].sum() / mean[:, [0, 2]].sum()
+    assert lift > 1.3  # the synthetic promotions double demand
+
+
+def test_config_errors_name_the_problem() -> None:
+    with pytest.raises(DemandDataError, match="horizon must be at least one period"):
+        EngineConfig(horizon=0)
+    with pytest.raises(DemandDataError, match="families must name at least one"):
+        replace(EngineConfig(), families=())
