@@ -104,3 +104,16 @@ def test_quantiles_are_monotone_and_non_negative(
     assert np.all(np.diff(table.cdf, axis=2) >= -1e-12)
     if count:
         assert np.all(q == np.round(q))
+
+
+def test_randomized_pit_is_uniform_for_draws_from_the_forecast() -> None:
+    marg = Marginals(np.full((1, 1), 0.3), np.array([1.0]), np.full((1, 1), 1.5), np.full((1, 1), 0.4))
+    table = Predictive.single(marg).cdf_table(np.array([True]))
+    rng = np.random.default_rng(4)
+    draws = table.sample(rng.random((1, 20000, 1)))[:, :, 0].T  # [20000 "series", 1]
+    wide = type(table)(np.repeat(table.step, 20000), np.repeat(table.cdf, 20000, axis=0))
+    pit = wide.pit(draws, rng.random(draws.shape))[:, 0]
+    counts = np.histogram(pit, bins=10, range=(0, 1))[0] / pit.size
+    np.testing.assert_allclose(counts, 0.1, atol=0.012)
+    closed = np.mean(draws[:, 0] <= table.quantiles(np.array([0.9]))[0, 0, 0])
+    assert closed > 0.93  # the literal 90 % quantile of a count covers more than 90 %

@@ -482,6 +482,7 @@ def fit_demand(
         "dispersion_factor": {f.value: float(k) for f, k in factor.items()},
         "origins": list(selection.origins),
         "cv_horizon": selection.horizon,
+        "shrinkage": selection.shrinkage,
         "chosen": {f.value: int(sum(1 for c in chosen if c is f)) for f in dict.fromkeys(chosen)},
     }
     return FittedDemand(
@@ -501,9 +502,10 @@ def fit_demand(
 
 
 def _assign(selection: Selection, y: np.ndarray) -> list[FamilyName]:
+    """The selected family per series; series without any demand get the point mass at zero."""
     defaults = _default_family(y)
     picked = selection.chosen()
-    return [p if p is not None else d for p, d in zip(picked, defaults, strict=True)]
+    return [d if d is FamilyName.ZERO or p is None else p for p, d in zip(picked, defaults, strict=True)]
 
 
 def _with_empty_series(panel: SeriesPanel, pairs: list[tuple[str, str]]) -> SeriesPanel:

@@ -7,15 +7,19 @@ for the plan of the time) and forecasts ``horizon`` periods. Scores (:mod:`hedge
 * scaled pinball loss over the SPL levels (M5 scaling), per series, averaged over series and origins;
 * CRPS, approximated for every method alike as twice the mean pinball loss over the 19 levels 0.05 .. 0.95
   (Gneiting & Raftery 2007, eq. 21 discretised), in units; the engine's exact CRPS is reported beside it;
-* coverage of the central 50/80/95 % intervals, pooled over all scored periods;
+* coverage of the central 50/80/95 % intervals, pooled over all scored periods. For counts the closed
+  interval [q_lo, q_hi] of a calibrated forecast covers more than its nominal share (the end points carry
+  mass: with 75 % zeros the 10 % quantile is 0 and every zero is covered), so the engine's report adds the
+  randomized-PIT coverage (Czado, Gneiting & Held 2009), which is exactly nominal for calibrated count
+  forecasts;
 * bias: mean of (forecast mean - actual), in units, and relative to the actual total.
 
 Baselines, each as its statsforecast documentation recommends: ``SeasonalNaive(season_length)`` and
 ``AutoETS(season_length)`` with their own Gaussian intervals, ``CrostonSBA`` with
 ``ConformalIntervals(h=horizon, n_windows=2)``. Their negative quantiles are clipped to zero (demand cannot be
 negative; this only helps them). Every method is scored on the same series: those with at least
-``2 * horizon + 1`` known periods, some demand and a positive M5 scale before the origin (what the conformal
-baseline needs). Censored periods (stockout_fraction > 0) are not scored: their demand is unknown.
+``max(2 * horizon + 1, season_length)`` known periods, some demand and a positive M5 scale before the origin
+(what the baselines need: a full season for SeasonalNaive, ``2 h + 1`` points for the conformal Croston). Censored periods (stockout_fraction > 0) are not scored: their demand is unknown.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ class EvalConfig:
         Central intervals whose coverage is reported, in percent.
     baselines:
         Run the statsforecast baselines.
+    run_engine:
+        Run the hedgerow engine (False scores the baselines alone, e.g. to cache them).
     baseline_jobs:
         Processes statsforecast may use for the baselines.
     engine:
@@ -71,10 +77,13 @@ class EvalConfig:
     levels: tuple[float, ...] = SPL_LEVELS
     intervals: tuple[int, ...] = INTERVALS
     baselines: bool = True
+    run_engine: bool = True
     baseline_jobs: int = 1
     engine: EngineConfig = field(default_factory=EngineConfig)
 
     def __post_init__(self) -> None:
+        if not (self.baselines or self.run_engine):
+            raise DemandDataError("nothing to evaluate: both the engine and the baselines are switched off")
         if self.horizon < 1 or self.origins < 1 or (self.step is not None and self.step < 1):
             raise DemandDataError(
                 f"horizon, origins and step must be positive, got {self.horizon}, {self.origins}, {self.step}"
@@ -100,6 +109,7 @@ class MethodScore:
     relative_bias: float
     seconds: float
     crps_exact: float | None = None
+    pit_coverage: dict[int, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -114,6 +124,8 @@ class MethodScore:
         }
         if self.crps_exact is not None:
             out["crps_exact"] = self.crps_exact
+        if self.pit_coverage is not None:
+            out["pit_coverage"] = {str(k): v for k, v in self.pit_coverage.items()}
         return out
 
 
@@ -145,7 +157,7 @@ class EvalReport:
     def improvement(self) -> float | None:
         """Relative SPL reduction of the engine against the best baseline (0.25 = 25 % lower)."""
         best = self.best_baseline
-        if best is None:
+        if best is None or not any(m.name == ENGINE for m in self.methods):
             return None
         return 1.0 - self.method(ENGINE).spl / best.spl
 
@@ -175,6 +187,7 @@ class _Collector:
     spl: list[np.ndarray] = field(default_factory=list)
     crps: list[np.ndarray] = field(default_factory=list)
     crps_exact: list[np.ndarray] = field(default_factory=list)
+    pit: list[np.ndarray] = field(default_factory=list)
     inside: dict[int, list[np.ndarray]] = field(default_factory=dict)
     error: list[np.ndarray] = field(default_factory=list)
     actual: list[np.ndarray] = field(default_factory=list)
@@ -228,7 +241,17 @@ def _summary(name: str, store: _Collector, intervals: tuple[int, ...]) -> Method
         relative_bias=float(errors.sum() / actual.sum()) if actual.size and actual.sum() > 0 else float("nan"),
         seconds=store.seconds,
         crps_exact=nanmean(np.concatenate(store.crps_exact)) if store.crps_exact else None,
+        pit_coverage=_pit_coverage(np.concatenate(store.pit), intervals) if store.pit else None,
     )
+
+
+def _pit_coverage(pit: np.ndarray, intervals: tuple[int, ...]) -> dict[int, float]:
+    """Share of randomized PIT values inside each central interval: the calibration of count forecasts."""
+    out = {}
+    for p in intervals:
+        tail = (1.0 - p / 100.0) / 2.0
+        out[p] = float(np.mean((pit >= tail) & (pit <= 1.0 - tail))) if pit.size else float("nan")
+    return out
 
 
 def _baseline_quantiles(
@@ -303,7 +326,7 @@ def evaluate(
         )
     levels = _all_levels(cfg)
     engine_cfg = replace(cfg.engine, horizon=h)
-    stores: dict[str, _Collector] = {ENGINE: _Collector()}
+    stores: dict[str, _Collector] = {ENGINE: _Collector()} if cfg.run_engine else {}
     if cfg.baselines:
         stores.update({name: _Collector() for name in BASELINES})
     n_scored: list[int] = []
@@ -315,18 +338,20 @@ def evaluate(
         scale = m5_scale(history)
         actual_all = scored_actual[:, origin : origin + h]
         rows = np.flatnonzero(
-            (known >= 2 * h + 1)
+            (known >= max(2 * h + 1, panel.season_length))
             & (np.nansum(history, axis=1) > 0)
             & np.isfinite(scale)
             & (scale > 0)
             & (~np.isnan(actual_all)).any(axis=1)
         )
-        began = time.perf_counter()
-        fit = fit_demand(panel.truncate(origin), engine_cfg, bundles=bundles, signals=signals)
-        engine_q = fit.quantiles(levels)
-        engine_mean = fit.expected()
-        stores[ENGINE].seconds += time.perf_counter() - began
-        selections.append({"origin": origin, **fit.selection})
+        fit = None
+        if cfg.run_engine:
+            began = time.perf_counter()
+            fit = fit_demand(panel.truncate(origin), engine_cfg, bundles=bundles, signals=signals)
+            engine_q = fit.quantiles(levels)
+            engine_mean = fit.expected()
+            stores[ENGINE].seconds += time.perf_counter() - began
+            selections.append({"origin": origin, **fit.selection})
         baseline: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if cfg.baselines and rows.size:
             baseline, seconds = _baseline_quantiles(history, rows, h, panel.season_length, levels, cfg.baseline_jobs)
@@ -338,9 +363,13 @@ def evaluate(
         rows_c = rows[common]
         n_scored.append(int(rows_c.size))
         actual, sc = actual_all[rows_c], scale[rows_c]
-        _score(stores[ENGINE], cfg, levels, engine_q[rows_c], engine_mean[rows_c], actual, sc)
-        table = fit.predictive.rows(rows_c).cdf_table(fit.is_count[rows_c])
-        stores[ENGINE].crps_exact.append(np.nanmean(table.crps(actual), axis=1) if rows_c.size else np.zeros(0))
+        if fit is not None:
+            _score(stores[ENGINE], cfg, levels, engine_q[rows_c], engine_mean[rows_c], actual, sc)
+            table = fit.predictive.rows(rows_c).cdf_table(fit.is_count[rows_c])
+            stores[ENGINE].crps_exact.append(np.nanmean(table.crps(actual), axis=1) if rows_c.size else np.zeros(0))
+            jitter = np.random.default_rng(np.random.SeedSequence([origin, 99])).random(actual.shape)
+            pit = table.pit(actual, jitter)
+            stores[ENGINE].pit.append(pit[~np.isnan(actual)])
         for name, (q, mean) in baseline.items():
             _score(stores[name], cfg, levels, q[common], mean[common], actual, sc)
     methods = tuple(_summary(name, store, cfg.intervals) for name, store in stores.items())

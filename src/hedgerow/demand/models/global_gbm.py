@@ -23,6 +23,14 @@ import numpy as np
 
 from hedgerow.demand.models.base import MAX_DISPERSION, FamilyForecast, FamilyName, ModelInput, nb_forecast, ses_filter
 from hedgerow.demand.models.smoothing import choose_ses
+from hedgerow.demand.shift import explained_periods
+
+#: Smallest scale (units per period) a series' features and target are divided by.
+SCALE_FLOOR = 0.1
+#: Largest target / scale ratio trained on (a rare big order must not dominate the Poisson fit).
+MAX_TARGET_RATIO = 50.0
+#: Forecast means are capped at this multiple of the series' largest past value (plus one unit).
+PREDICTION_CEILING = 3.0
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,17 @@ class _State:
     names: tuple[str, ...]
 
 
-def _origin_state(y: np.ndarray, season: int) -> _State:
+def _rolling_max(values: np.ndarray, window: int) -> np.ndarray:
+    """[series, T + 1] largest value among the ``window`` periods before each origin (0 when none)."""
+    n, t_len = values.shape
+    padded = np.concatenate([np.zeros((n, window)), values], axis=1)
+    out = np.zeros((n, t_len + 1))
+    for k in range(window):
+        out[:, 1:] = np.maximum(out[:, 1:], padded[:, window - k : window - k + t_len])
+    return out
+
+
+def _origin_state(y: np.ndarray, season: int, promoted: np.ndarray) -> _State:
     known = ~np.isnan(y)
     values = np.where(known, y, 0.0)
     n, t_len = y.shape
@@ -82,7 +100,11 @@ def _origin_state(y: np.ndarray, season: int) -> _State:
     scale_window = max(13, min(season, 52))
     mean_long = _rolling_mean(values, known, scale_window)
     zero13 = _rolling_mean((values == 0).astype(np.float64), known, 13)
-    scale = np.where(mean_long > 0, mean_long, np.where(ses[:, 0] > 0, ses[:, 0], np.nan))
+    mean_all = _rolling_mean(values, known, t_len + 1)
+    # Scale: the recent mean, but never below half the long-run mean (a series that slept for a year keeps a
+    # sensible scale) nor below SCALE_FLOOR units (a single sale must not make every ratio explode).
+    scale = np.fmax(np.fmax(mean_long, 0.5 * mean_all), SCALE_FLOOR)
+    scale = np.where(np.isfinite(mean_all), scale, np.nan)
     # last known value before each origin
     idx = np.where(known, np.arange(t_len)[None, :], -1)
     last_idx = np.maximum.accumulate(idx, axis=1)
@@ -92,6 +114,12 @@ def _origin_state(y: np.ndarray, season: int) -> _State:
     demand_idx = np.where(known & (values > 0), np.arange(t_len)[None, :], -1)
     last_demand = np.concatenate([np.full((n, 1), -1), np.maximum.accumulate(demand_idx, axis=1)], axis=1)
     since = np.where(last_demand >= 0, np.arange(t_len + 1)[None, :] - last_demand, np.nan)
+    mean26 = _rolling_mean(values, known, 26)
+    max13 = _rolling_max(values, 13)
+    plain = known & ~promoted
+    plain13 = _rolling_mean(np.where(plain, values, 0.0), plain, 13)  # level without promoted periods
+    promo13 = _rolling_mean(promoted.astype(np.float64), known, 13)
+    age = np.concatenate([np.zeros((n, 1)), np.cumsum(known, axis=1)], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         feats = np.stack(
             [
@@ -99,15 +127,44 @@ def _origin_state(y: np.ndarray, season: int) -> _State:
                 ses[:, 1] / scale,
                 mean4 / scale,
                 mean13 / scale,
+                mean26 / scale,
+                mean_all / scale,
+                plain13 / scale,
+                max13 / scale,
                 last / scale,
                 zero13,
+                promo13,
                 np.minimum(since, 104.0),
+                np.log1p(age),
                 np.log1p(np.nan_to_num(scale, nan=0.0)),
             ],
             axis=2,
         )
-    names = ("ses10", "ses30", "mean4", "mean13", "last", "zero13", "since_demand", "log_scale")
+    names = (
+        "ses10",
+        "ses30",
+        "mean4",
+        "mean13",
+        "mean26",
+        "mean_all",
+        "plain13",
+        "max13",
+        "last",
+        "zero13",
+        "promo13",
+        "since_demand",
+        "log_age",
+        "log_scale",
+    )
     return _State(scale=scale, features=feats, names=names)
+
+
+def _drivers_at(inp: ModelInput, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """[row, driver] driver values of period ``t`` (history, then the plan; clipped to the known range)."""
+    t_len = inp.n_periods
+    d_hist = inp.drivers[rows, np.clip(t, 0, t_len - 1)]
+    d_future = inp.future_drivers[rows, np.clip(t - t_len, 0, inp.horizon - 1)]
+    return np.asarray(np.where((t < t_len)[:, None], d_hist, d_future))
 
 
 def _row_features(
@@ -124,14 +181,14 @@ def _row_features(
     seasonal = np.where(lag_ok, inp.y[rows, np.clip(lag_t, 0, t_len - 1)], np.nan) / scale
     k = len(inp.driver_names)
     if k:
-        in_history = t < t_len
-        d_hist = inp.drivers[rows, np.minimum(t, t_len - 1)]
-        d_future = inp.future_drivers[rows, np.clip(t - t_len, 0, inp.horizon - 1)]
-        d = np.where(in_history[:, None], d_hist, d_future)
         u = usual[rows]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rel = np.where(np.abs(u) > 1e-9, d / np.where(np.abs(u) > 1e-9, u, 1.0), d)
-        drivers = np.concatenate([d, rel], axis=1)
+        parts = []
+        for shift in (0, -1, 1):
+            d = _drivers_at(inp, rows, t + shift)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rel = np.where(np.abs(u) > 1e-9, d / np.where(np.abs(u) > 1e-9, u, 1.0), d)
+            parts += [d, rel] if shift == 0 else [rel]
+        drivers = np.concatenate(parts, axis=1)
     else:
         drivers = np.zeros((rows.size, 0))
     calendar = ((inp.period_of_season + t) % m).astype(np.float64)
@@ -145,11 +202,11 @@ def global_gbm_family(inp: ModelInput, config: GbmConfig | None = None) -> Famil
     cfg = config or GbmConfig()
     y = inp.y
     n, t_len, horizon = inp.n_series, inp.n_periods, inp.horizon
-    state = _origin_state(y, inp.season_length)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # series that never had a driver value: NaN median
         usual = np.nanmedian(inp.drivers, axis=1) if inp.drivers.shape[2] else np.zeros((n, 0))
     usual = np.nan_to_num(usual, nan=0.0)
+    state = _origin_state(y, inp.season_length, explained_periods(inp.drivers, usual))
     target_ok = ~np.isnan(y)
     if inp.censored is not None:
         target_ok &= ~inp.censored
@@ -184,7 +241,7 @@ def global_gbm_family(inp: ModelInput, config: GbmConfig | None = None) -> Famil
     disp = np.zeros(n)
     if rows.size >= 200:
         x = _row_features(inp, state, usual, rows, origin, h)
-        target = y[rows, t] / state.scale[rows, origin]
+        target = np.minimum(y[rows, t] / state.scale[rows, origin], MAX_TARGET_RATIO)
         model = lgb.LGBMRegressor(
             objective="poisson",
             n_estimators=cfg.n_estimators,
@@ -209,7 +266,10 @@ def global_gbm_family(inp: ModelInput, config: GbmConfig | None = None) -> Famil
             ph = np.tile(np.arange(1, horizon + 1), predict_rows.size)
             xp = _row_features(inp, state, usual, pr, last_origin[pr], ph)
             pred = np.asarray(model.predict(xp)).reshape(predict_rows.size, horizon)
-            mean[predict_rows] = pred * scale_now[predict_rows, None]
+            ceiling = (
+                PREDICTION_CEILING * np.nanmax(np.where(np.isnan(y[predict_rows]), 0.0, y[predict_rows]), axis=1) + 1.0
+            )
+            mean[predict_rows] = np.minimum(pred * scale_now[predict_rows, None], ceiling[:, None])
     return nb_forecast(FamilyName.GLOBAL_GBM, mean, disp, alpha, has_history & (rows.size >= 200))
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of hedgerow: scripts runnable as ``python -m bench.<name>``; figures go to BENCHMARKS.md."""
