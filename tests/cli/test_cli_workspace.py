@@ -65,3 +65,16 @@ def test_file_name_that_is_no_table_needs_table_option(hedgerow: Invoke, tmp_pat
     assert result.exit_code == 1
     assert "cannot tell which table it holds; pass --table NAME" in result.stderr
     assert hedgerow("import", str(export), "-w", str(ws), "--table", "items").exit_code == 0
+
+
+def test_contract_command_json_lists_every_table(hedgerow: Invoke) -> None:
+    from hedgerow.domain.enums import TableName
+
+    result = hedgerow("contract", "--json")
+    assert result.exit_code == 0
+    contract = json.loads(result.stdout)
+    assert [t["name"] for t in contract["tables"]] == [t.value for t in TableName]
+    demand = next(t for t in contract["tables"] if t["name"] == "demand")
+    qty = next(c for c in demand["columns"] if c["name"] == "qty")
+    assert (qty["type"], qty["unit"], qty["min_value"]) == ("number", "units", 0.0)
+    assert hedgerow("contract").stdout.startswith("# hedgerow data contract")
