@@ -9,7 +9,8 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── InputFileError         a file cannot be read as a table (encoding, binary, empty, unknown format)
     ├── ValidationFailed       a table was read but breaks the data contract; carries the full report
     ├── LedgerError            the ledger database is unreachable or at an unexpected schema revision
-    └── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    ├── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    └── SimulationInputError   a workspace cannot be replayed, or a stress or herding setting is out of range
 """
 
 from __future__ import annotations
@@ -55,3 +56,8 @@ class LedgerError(HedgerowError):
 
 class SnapshotError(HedgerowError):
     """A snapshot named by the ledger is missing from the store or its bytes do not match its hash."""
+
+
+class SimulationInputError(HedgerowError):
+    """The simulator cannot run on these inputs: too little history, a currency without rates, a stress shock
+    naming a port, supplier or currency the network does not have, or a setting out of range."""

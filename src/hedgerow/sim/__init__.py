@@ -1,0 +1,1 @@
+"""Policy simulator: replay history under a policy, compare baselines, stress the network, study herding."""
