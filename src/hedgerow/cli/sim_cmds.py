@@ -53,7 +53,7 @@ FiguresOption = Annotated[Path | None, typer.Option("--figures", help="Write the
 
 def _silence_solver_banner() -> None:
     """HiGHS prints a banner on stdout the first time a solver is created in a process; create one while stdout
-    points at stderr, so that ``--json`` output stays pure JSON."""
+    points at the null device, so that ``--json`` output stays pure JSON and text output stays quiet."""
     import highspy
 
     sys.stdout.flush()
@@ -61,12 +61,14 @@ def _silence_solver_banner() -> None:
         saved = os.dup(1)
     except OSError:  # no real stdout (embedded use)
         return
+    null = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(null, 1)
         highspy.Highs()  # type: ignore[no-untyped-call]
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(null)
 
 
 def _inputs(workspace: Path | None, periods: int, lookahead: int, seed: int | None) -> tuple[SimInputs, Any]:

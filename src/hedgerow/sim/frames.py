@@ -86,6 +86,7 @@ class _Network:
     parent: list[int]
     options: list[list[int]]
     lanes: pd.DataFrame
+    defaults: list[str]
 
 
 def _lane_table(
@@ -134,24 +135,31 @@ def _resolve(
     if len(from_supplier):
         net.options[i] = from_supplier.index.tolist()
         return
-    default_id = f"{DEFAULT_LANE_PREFIX}{loc}"
-    hit = lanes.index[lanes["lane_id"] == default_id].tolist()
-    if not hit:
-        row = {
-            "lane_id": default_id,
+    if loc not in net.defaults:
+        net.defaults.append(loc)
+    net.options[i] = [len(lanes) + net.defaults.index(loc)]
+
+
+def _with_defaults(lanes: pd.DataFrame, defaults: list[str], base_currency: str) -> pd.DataFrame:
+    """The lane table with one default lane per location in ``defaults`` appended (in that order)."""
+    if not defaults:
+        return lanes.reset_index(drop=True)
+    records = lanes.to_dict("records") + [
+        {
+            "lane_id": f"{DEFAULT_LANE_PREFIX}{loc}",
             "origin_id": "default",
             "destination_id": loc,
             "mode": Mode.TRUCK.value,
             "cost_per_unit": 0.0,
             "cost_currency": base_currency,
-            "transit_days": pd.NA,
-            "ports": pd.NA,
+            "transit_days": None,
+            "ports": None,
             "from_location": False,
-            "transit": np.nan,
+            "transit": None,
         }
-        net.lanes = pd.concat([lanes, pd.DataFrame([row])], ignore_index=True)
-        hit = [len(net.lanes) - 1]
-    net.options[i] = hit
+        for loc in defaults
+    ]
+    return pd.DataFrame.from_records(records)
 
 
 def _lead_times(
@@ -254,12 +262,13 @@ def inputs_from_frames(
         parent=[-1] * len(keys),
         options=[[] for _ in keys],
         lanes=lanes,
+        defaults=[],
     )
     supplier_col = items["supplier_id"] if "supplier_id" in items else pd.Series(pd.NA, index=items.index)
     for item, loc in keys:
         supplier = supplier_col.get(item)
         _resolve(net, item, loc, None if pd.isna(supplier) else str(supplier), base, ())
-    lanes = net.lanes.reset_index(drop=True)
+    lanes = _with_defaults(net.lanes, net.defaults, base)
     n = len(net.keys)
     item_arr = np.array([k[0] for k in net.keys], dtype=object)
     loc_arr = np.array([k[1] for k in net.keys], dtype=object)

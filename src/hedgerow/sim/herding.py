@@ -134,7 +134,7 @@ class HerdingOutcome:
     cost_per_firm:
         Mean per firm of purchases + holding + lost margin over the scored periods, base currency.
     series:
-        Per period: total demand, total orders, queue (units), spot price, served share.
+        Per period: total demand, total orders, queue (units), units shipped, spot price, served share.
     """
 
     strategy: HerdingStrategy
@@ -243,8 +243,8 @@ class _Market:
             unmet=UnmetDemand.LOST,
         )
 
-    def ship(self, t: int) -> None:
-        """The supplier ships up to capacity, oldest orders first, pro rata within a period."""
+    def ship(self, t: int) -> float:
+        """The supplier ships up to capacity, oldest orders first, pro rata within a period; returns units shipped."""
         room = self.capacity
         transit = self.cfg.transit_periods
         for s in np.flatnonzero(self.queued[:, : t + 1].sum(axis=0) > 0):
@@ -262,6 +262,7 @@ class _Market:
             self.lt_w[:, due] += out
             if take > 0:
                 self.peak_lt = max(self.peak_lt, float(due - s))
+        return float(self.capacity - room)
 
 
 def _simulate_strategy(cfg: HerdingSettings, demand: np.ndarray, strategy: HerdingStrategy) -> HerdingOutcome:
@@ -272,6 +273,7 @@ def _simulate_strategy(cfg: HerdingSettings, demand: np.ndarray, strategy: Herdi
     n, horizon = demand.shape
     price = np.zeros(horizon)
     queue = np.zeros(horizon)
+    shipped = np.zeros(horizon)
     served = np.zeros((n, horizon))
     cost = np.zeros((n, horizon))
     for t in range(horizon):
@@ -291,7 +293,7 @@ def _simulate_strategy(cfg: HerdingSettings, demand: np.ndarray, strategy: Herdi
         m.on_order += qty
         queue[t] = float(m.queued.sum())
         price[t] = cfg.base_price * (1.0 + cfg.price_slope * max(0.0, queue[t] / m.capacity - 1.0))
-        m.ship(t)
+        shipped[t] = m.ship(t)
         sales = np.minimum(m.on_hand, demand[:, t])
         m.on_hand -= sales
         served[:, t] = sales
@@ -319,6 +321,7 @@ def _simulate_strategy(cfg: HerdingSettings, demand: np.ndarray, strategy: Herdi
             "demand": [float(v) for v in total_demand],
             "orders": [float(v) for v in total_orders],
             "queue": [float(v) for v in queue[w]],
+            "shipped": [float(v) for v in shipped[w]],
             "price": [float(v) for v in price[w]],
             "served_share": [float(v) for v in served[:, w].sum(axis=0) / np.maximum(total_demand, 1e-12)],
         },

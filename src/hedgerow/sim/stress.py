@@ -8,7 +8,7 @@ names.
 | ``supplier_failure`` | ``lane_capacity_factor`` of the supplier's lanes | nothing ordered during the failure ships |
 | ``demand_shift`` | ``demand`` of the scoped item-locations | a lasting level shift × ``factor`` from the start |
 | ``fx_shock`` | ``fx_units_per_base`` of one currency | the currency gains ``change`` against the base from the start (its costs rise by that share in the base currency) |
-| ``field_story`` | all of the above but supplier failure | the correlated cascade of the field story: the busiest port closes; the bundles and the low-margin components they cannot be sold without (every item where there are no bundles) surge × ``surge`` at the locations fed through the port, for the closure and ``tail_weeks`` after; the supplier's currency gains ``fx_change`` |
+| ``field_story`` | lead times, demand, FX | the correlated cascade of the field story: the busiest port closes; at every location something is fed through it, the bundles and the low-margin components they cannot be sold without (every item where there are no bundles) surge × ``surge`` for the closure and ``tail_weeks`` after; the foreign currency with the most purchase value gains ``fx_change`` |
 
 Every shock starts at period ``start`` (default: one third into the simulated periods) and lasts ``weeks`` periods.
 Targets left empty are chosen from the network, deterministically: the port, supplier or country carrying the
@@ -301,7 +301,9 @@ def field_story(
     first, end = _window(inputs, start, weeks)
     lanes, target = _closure_lanes(inputs, port)
     lt = close_lanes(inputs, lanes, first, end)
-    affected = _fed_through(inputs, lanes)
+    fed = _fed_through(inputs, lanes)
+    hit_locations = sorted({inputs.location_ids[i] for i in np.flatnonzero(fed)})
+    affected = np.isin(np.asarray(inputs.location_ids), hit_locations) & (inputs.demand.sum(axis=1) > 0)
     bundle_items = {b.bundle_item_id for b in inputs.bundles} | {c for b in inputs.bundles for c, _ in b.components}
     if bundle_items:
         affected &= np.isin(np.asarray(inputs.item_ids), sorted(bundle_items))
@@ -325,7 +327,8 @@ def field_story(
         "surge": surge,
         "surge_end": surge_end,
         "surged_item_locations": int(affected.sum()),
-        "surge_scope": "bundles and their components" if bundle_items else "every item fed through the port",
+        "surge_scope": "bundles and their components" if bundle_items else "every item sold there",
+        "surged_locations": hit_locations,
         "currency": currency,
         "fx_change": fx_change if currency else 0.0,
     }
