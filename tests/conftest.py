@@ -51,3 +51,10 @@ def pg_url() -> Iterator[str]:
     """URL of a fresh, empty PostgreSQL database for this test module."""
     with fresh_pg_database(pg_server_url()) as url:
         yield url
+
+
+@pytest.fixture
+def pg_url_fresh() -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database for this one test."""
+    with fresh_pg_database(pg_server_url()) as url:
+        yield url

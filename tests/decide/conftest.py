@@ -104,3 +104,16 @@ def make_plan() -> PlanFactory:
         )
 
     return build
+
+
+NETWORK = Path(__file__).parent / "data" / "network"
+
+
+@pytest.fixture
+def net_ws(ws: Workspace) -> Workspace:
+    """The users' workspace with the small hand-made network of ``data/network`` imported (holds included)."""
+    from hedgerow.services.importing import import_sources, sources_from_folder
+
+    sources, _ = sources_from_folder(NETWORK)
+    import_sources(ws, sources, user="pat", now=NOW)
+    return ws
