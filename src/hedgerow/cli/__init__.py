@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hedgerow.cli import import_cmds, workspace_cmds
+from hedgerow.cli import audit_cmds, decide_cmds, holds_cmds, import_cmds, users_cmds, workspace_cmds
 from hedgerow.cli.common import set_root_workspace
 
 app = typer.Typer(
@@ -33,6 +33,10 @@ def _root(
 
 workspace_cmds.register(app)
 import_cmds.register(app)
+decide_cmds.register(app)
+holds_cmds.register(app)
+audit_cmds.register(app)
+users_cmds.register(app)
 
 
 def main() -> None:
