@@ -64,6 +64,7 @@ def rec(
     lane: str | None = "L-SUP1-LA-OCEAN",
     mode: Mode | None = Mode.OCEAN,
     rank: int = 1,
+    shipment: str | None = None,
 ) -> RecommendationRecord:
     """A hand-made recommendation."""
     if kind in (ActionKind.DO_NOTHING, ActionKind.KEEP_BUFFER):
@@ -73,7 +74,14 @@ def rec(
         rec_id=rec_id,
         rank=rank,
         action=Action(
-            kind=kind, item_id=item, location_id=location, qty=qty, origin_id=origin, lane_id=lane, mode=mode
+            kind=kind,
+            item_id=item,
+            location_id=location,
+            qty=qty,
+            origin_id=origin,
+            lane_id=lane,
+            mode=mode,
+            shipment_id=shipment,
         ),
         expected_cost_base=500.0,
         cvar_base=900.0,

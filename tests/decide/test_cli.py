@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -179,3 +180,21 @@ def test_audit_verify_trace_and_tamper_exit_code(ws: Workspace, make_plan: PlanF
     code, out = run(ws, "audit", "verify")
     assert code == 4
     assert "audit chain broken at event #3: edited" in out
+
+
+def test_export_command(net_ws: Workspace, make_plan: PlanFactory, now: datetime, tmp_path: Path) -> None:
+    ws = net_ws
+    record_plan(ws, make_plan("P1", rec("R1"), rec("R2", item="I2")), user="pat", now=now)
+    assert run(ws, "decide", "R1", "--approve", "--user", "pat")[0] == 0
+    code, out = run(ws, "export", "csv", "--user", "pat", "--json")
+    assert code == 0
+    first = json.loads(out)
+    assert (first["created"], first["recommendation_ids"]) == (True, ["R1"])
+    assert Path(first["path"]).parent == ws.root / "exports"
+    code, out = run(ws, "export", "csv", "--rec", "R1", "--user", "pat", "--json")
+    assert (json.loads(out)["created"], json.loads(out)["export_id"]) == (False, first["export_id"])
+    code, out = run(ws, "exports", "--json")
+    assert [e["export_id"] for e in json.loads(out)] == [first["export_id"]]
+    code, out = run(ws, "export", "odoo-purchase", "--user", "pat")
+    assert code == 1
+    assert "nothing to export as odoo-purchase" in out
