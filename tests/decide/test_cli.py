@@ -198,3 +198,15 @@ def test_export_command(net_ws: Workspace, make_plan: PlanFactory, now: datetime
     code, out = run(ws, "export", "odoo-purchase", "--user", "pat")
     assert code == 1
     assert "nothing to export as odoo-purchase" in out
+
+
+def test_reconcile_command(net_ws: Workspace) -> None:
+    code, out = run(net_ws, "reconcile", "--user", "pat", "--json")
+    assert code == 0
+    locs = {r["location_id"]: r for r in json.loads(out)["locations"]}
+    assert round(locs["LA"]["trust_score"], 2) == 86.36
+    code, out = run(net_ws, "reconcile", "--user", "pat")
+    assert "reconciled before" in out
+    cells = [c.strip() for c in out.replace("┃", "│").split("│")]
+    i = cells.index("I2")
+    assert cells[i : i + 11] == ["I2", "LA", "40", "20", "0", "0", "20", "40", "30", "-10", "-100"]

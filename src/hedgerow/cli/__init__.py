@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from hedgerow.cli import audit_cmds, decide_cmds, export_cmds, holds_cmds, import_cmds, users_cmds, workspace_cmds
+from hedgerow.cli import (
+    audit_cmds,
+    decide_cmds,
+    export_cmds,
+    holds_cmds,
+    import_cmds,
+    reconcile_cmds,
+    users_cmds,
+    workspace_cmds,
+)
 from hedgerow.cli.common import set_root_workspace
 
 app = typer.Typer(
@@ -38,6 +47,7 @@ holds_cmds.register(app)
 audit_cmds.register(app)
 users_cmds.register(app)
 export_cmds.register(app)
+reconcile_cmds.register(app)
 
 
 def main() -> None:

@@ -66,7 +66,11 @@ class Reconciliation:
 
 
 def _day(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).dt.tz_localize(None) if getattr(values.dt, "tz", None) else pd.to_datetime(values)
+    """Times as naive UTC timestamps (aware ones are converted to UTC first)."""
+    moments = pd.to_datetime(values)
+    if moments.dt.tz is not None:
+        return moments.dt.tz_convert("UTC").dt.tz_localize(None)
+    return moments
 
 
 def count_pairs(counts: pd.DataFrame) -> pd.DataFrame:
