@@ -210,3 +210,15 @@ def test_reconcile_command(net_ws: Workspace) -> None:
     cells = [c.strip() for c in out.replace("┃", "│").split("│")]
     i = cells.index("I2")
     assert cells[i : i + 11] == ["I2", "LA", "40", "20", "0", "0", "20", "40", "30", "-10", "-100"]
+
+
+def test_scoreboard_command(net_ws: Workspace, make_plan: PlanFactory, now: datetime) -> None:
+    record_plan(net_ws, make_plan("P1", rec("R1")), user="pat", now=now)
+    assert run(net_ws, "decide", "R1", "--approve", "--user", "pat")[0] == 0
+    code, out = run(net_ws, "scoreboard", "--json")
+    assert code == 0
+    assert json.loads(out)["pending"] == [
+        {"recommendation_id": "R1", "why": "actual demand does not cover the scoring window yet"}
+    ]
+    code, out = run(net_ws, "scoreboard")
+    assert "0 decisions scored over 8 periods of actual demand; 1 waiting for data" in out

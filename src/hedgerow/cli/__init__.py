@@ -14,6 +14,7 @@ from hedgerow.cli import (
     holds_cmds,
     import_cmds,
     reconcile_cmds,
+    scoreboard_cmds,
     users_cmds,
     workspace_cmds,
 )
@@ -48,6 +49,7 @@ audit_cmds.register(app)
 users_cmds.register(app)
 export_cmds.register(app)
 reconcile_cmds.register(app)
+scoreboard_cmds.register(app)
 
 
 def main() -> None:
