@@ -1,0 +1,43 @@
+"""Import recipes for real public data sets: each maps a data set's files into the data contract.
+
+``hedgerow import-preset NAME PATH`` reads the files, maps them with the preset's pure mapping function and
+imports the result through the normal import service (validation, atomicity and lineage all apply). The
+mapping of every preset, with every assumed value, is documented in docs/presets.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hedgerow.presets import breakfast
+from hedgerow.presets.base import DataSet, PresetContext, PresetTables, RawFiles
+
+
+class Preset(StrEnum):
+    """The data sets hedgerow can import directly (names as typed on the command line)."""
+
+    BREAKFAST = "breakfast"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one preset reads and maps its data set."""
+
+    preset: Preset
+    description: str
+    dataset: DataSet
+    map_tables: Callable[[RawFiles, PresetContext], PresetTables]
+
+
+RECIPES: dict[Preset, Recipe] = {
+    Preset.BREAKFAST: Recipe(
+        Preset.BREAKFAST,
+        "dunnhumby Breakfast at the Frat: 77 stores × 55 UPCs, weekly units with price and promotion drivers",
+        breakfast.DATASET,
+        breakfast.map_tables,
+    ),
+}
+
+__all__ = ["RECIPES", "DataSet", "Preset", "PresetContext", "PresetTables", "RawFiles", "Recipe"]
