@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hedgerow.presets import breakfast
+from hedgerow.presets import breakfast, breakfast_network
 from hedgerow.presets.base import DataSet, PresetContext, PresetTables, RawFiles
 
 
@@ -19,6 +19,7 @@ class Preset(StrEnum):
     """The data sets hedgerow can import directly (names as typed on the command line)."""
 
     BREAKFAST = "breakfast"
+    BREAKFAST_NETWORK = "breakfast-network"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ RECIPES: dict[Preset, Recipe] = {
         "dunnhumby Breakfast at the Frat: 77 stores × 55 UPCs, weekly units with price and promotion drivers",
         breakfast.DATASET,
         breakfast.map_tables,
+    ),
+    Preset.BREAKFAST_NETWORK: Recipe(
+        Preset.BREAKFAST_NETWORK,
+        "breakfast plus suppliers (manufacturers), one regional DC per state and truck lanes supplier→DC→store",
+        breakfast_network.DATASET,
+        breakfast_network.map_tables,
     ),
 }
 

@@ -186,6 +186,7 @@ def _locations(stores: pd.DataFrame, assumptions: BreakfastAssumptions) -> pd.Da
             "country": COUNTRY,
             "currency": CURRENCY,
             "holding_cost_rate_per_year": assumptions.store_holding_cost_rate_per_year,
+            "location_type": "store",
             "city": stores["address_city_name"].astype("string"),
         }
     )
