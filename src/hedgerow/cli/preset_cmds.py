@@ -19,14 +19,17 @@ from hedgerow.cli.common import (
     print_json,
     progress_bar,
 )
-from hedgerow.cli.render import render_report
 from hedgerow.presets import RECIPES, Preset
 from hedgerow.services.importing import ImportMode
 from hedgerow.services.presets import PresetImportOutcome, import_preset
 
 
 def outcome_dict(result: PresetImportOutcome) -> dict[str, Any]:
-    """JSON form of a preset import: summary, timings, tables and report groups (not every finding)."""
+    """JSON form of a preset import: summary, timings, tables and report groups.
+
+    Every finding is left out (a monthly data set in a weekly workspace has one gap warning per row); the
+    groups carry each kind of warning with its count and first row, and ``hedgerow status`` the trust scores.
+    """
     outcome = result.outcome
     return {
         "ok": True,
@@ -79,7 +82,11 @@ def import_preset_cmd(
         print_json(outcome_dict(result))
         return
     for report in result.outcome.reports:
-        render_report(report, console)
+        style = "yellow" if report.warnings else "green"
+        head, *lines = report.summary().splitlines()
+        console.print(f"[{style}]{head}[/]")
+        for line in lines:
+            console.print(line, markup=False)
     for t in result.outcome.tables:
         console.print(
             f"[green]imported[/] {t.table.value}: {t.rows:,} rows → snapshot {t.snapshot_sha256[:12]} "

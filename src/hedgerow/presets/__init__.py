@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hedgerow.presets import breakfast, breakfast_network
+from hedgerow.presets import breakfast, breakfast_network, carparts
 from hedgerow.presets.base import DataSet, PresetContext, PresetTables, RawFiles
 
 
@@ -20,6 +20,7 @@ class Preset(StrEnum):
 
     BREAKFAST = "breakfast"
     BREAKFAST_NETWORK = "breakfast-network"
+    CARPARTS = "carparts"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ RECIPES: dict[Preset, Recipe] = {
         "breakfast plus suppliers (manufacturers), one regional DC per state and truck lanes supplier→DC→store",
         breakfast_network.DATASET,
         breakfast_network.map_tables,
+    ),
+    Preset.CARPARTS: Recipe(
+        Preset.CARPARTS,
+        "expsmooth carparts: 2,674 monthly intermittent spare-part series at one site (NA months not written)",
+        carparts.DATASET,
+        carparts.map_tables,
     ),
 }
 
