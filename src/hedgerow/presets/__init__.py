@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hedgerow.presets import breakfast, breakfast_network, carparts
+from hedgerow.presets import breakfast, breakfast_network, carparts, scms
 from hedgerow.presets.base import DataSet, PresetContext, PresetTables, RawFiles
 
 
@@ -21,6 +21,7 @@ class Preset(StrEnum):
     BREAKFAST = "breakfast"
     BREAKFAST_NETWORK = "breakfast-network"
     CARPARTS = "carparts"
+    SCMS = "scms"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,12 @@ RECIPES: dict[Preset, Recipe] = {
         "expsmooth carparts: 2,674 monthly intermittent spare-part series at one site (NA months not written)",
         carparts.DATASET,
         carparts.map_tables,
+    ),
+    Preset.SCMS: Recipe(
+        Preset.SCMS,
+        "USAID SCMS shipments: vendors, destination countries, lanes by mode, shipments with promised/actual dates",
+        scms.DATASET,
+        scms.map_tables,
     ),
 }
 
