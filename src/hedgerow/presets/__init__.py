@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hedgerow.presets import breakfast, breakfast_network, carparts, scms
+from hedgerow.presets import breakfast, breakfast_network, carparts, ecb, scms
 from hedgerow.presets.base import DataSet, PresetContext, PresetTables, RawFiles
 
 
@@ -22,6 +22,7 @@ class Preset(StrEnum):
     BREAKFAST_NETWORK = "breakfast-network"
     CARPARTS = "carparts"
     SCMS = "scms"
+    ECB = "ecb"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ RECIPES: dict[Preset, Recipe] = {
         "USAID SCMS shipments: vendors, destination countries, lanes by mode, shipments with promised/actual dates",
         scms.DATASET,
         scms.map_tables,
+    ),
+    Preset.ECB: Recipe(
+        Preset.ECB,
+        "ECB daily euro reference rates since 1999, converted to the workspace's base currency",
+        ecb.DATASET,
+        ecb.map_tables,
     ),
 }
 
