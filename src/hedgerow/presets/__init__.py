@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hedgerow.presets import breakfast, breakfast_network, carparts, ecb, scms
+from hedgerow.presets import breakfast, breakfast_network, carparts, ecb, gscpi, port_congestion, scms
 from hedgerow.presets.base import DataSet, PresetContext, PresetTables, RawFiles
 
 
@@ -23,6 +23,8 @@ class Preset(StrEnum):
     CARPARTS = "carparts"
     SCMS = "scms"
     ECB = "ecb"
+    PORT_CONGESTION = "port-congestion"
+    GSCPI = "gscpi"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,18 @@ RECIPES: dict[Preset, Recipe] = {
         "ECB daily euro reference rates since 1999, converted to the workspace's base currency",
         ecb.DATASET,
         ecb.map_tables,
+    ),
+    Preset.PORT_CONGESTION: Recipe(
+        Preset.PORT_CONGESTION,
+        "BTS weekly containerships waiting at US ports (2021-2025) as port_congestion signals by UN/LOCODE",
+        port_congestion.DATASET,
+        port_congestion.map_tables,
+    ),
+    Preset.GSCPI: Recipe(
+        Preset.GSCPI,
+        "NY Fed Global Supply Chain Pressure Index, monthly since 1998, as global signals",
+        gscpi.DATASET,
+        gscpi.map_tables,
     ),
 }
 
