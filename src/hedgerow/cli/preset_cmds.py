@@ -46,12 +46,16 @@ def outcome_dict(result: PresetImportOutcome) -> dict[str, Any]:
     }
 
 
-_PRESET_HELP = "Data set: " + "; ".join(f"{p.value} = {RECIPES[p].description}" for p in Preset)
+_COMMAND_HELP = (
+    "Import a public data set through the normal import (validation, all-or-nothing, lineage). Every mapping "
+    "and assumed value is documented in docs/presets.md.\n\n"
+    + "\n\n".join(f"{p.value}: {RECIPES[p].description}" for p in Preset)
+)
 
 
 @handle_errors
 def import_preset_cmd(
-    name: Annotated[Preset, typer.Argument(help=_PRESET_HELP, show_default=False)],
+    name: Annotated[Preset, typer.Argument(help="Which data set PATH holds.", show_default=False)],
     path: Annotated[
         Path,
         typer.Argument(help="The data set's folder (e.g. ../shared/data/breakfast_at_the_frat), or its parent."),
@@ -100,4 +104,4 @@ def import_preset_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add the preset import command to ``app``."""
-    app.command("import-preset")(import_preset_cmd)
+    app.command("import-preset", help=_COMMAND_HELP)(import_preset_cmd)
