@@ -150,3 +150,25 @@ def test_cli_reports_a_wrong_path_cleanly(tmp_path: Path) -> None:
 def test_every_preset_has_a_recipe() -> None:
     assert set(RECIPES) == set(Preset)
     assert all(RECIPES[p].preset is p for p in Preset)
+
+
+@pytest.mark.parametrize("preset", list(Preset))
+def test_every_preset_names_its_files_when_the_folder_is_wrong(tmp_path: Path, preset: Preset) -> None:
+    dataset = RECIPES[preset].dataset
+    with pytest.raises(InputFileError) as info:
+        dataset.locate(tmp_path)
+    for spec in dataset.files:
+        assert spec.name in str(info.value)
+    assert dataset.title in str(info.value)
+
+
+@pytest.mark.parametrize("preset", list(Preset))
+def test_every_preset_names_the_columns_it_expected(tmp_path: Path, preset: Preset) -> None:
+    dataset = RECIPES[preset].dataset
+    for spec in dataset.files:  # files of the right names holding another table
+        pd.DataFrame({"colour": ["red"], "size": [3]}).to_csv(tmp_path / spec.name, index=False)
+    with pytest.raises(InputFileError) as info:
+        dataset.load(tmp_path)
+    message = str(info.value)
+    assert f"not the {dataset.title} file: expected the columns" in message
+    assert "the file has: colour, size" in message
