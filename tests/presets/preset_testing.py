@@ -1,10 +1,9 @@
-"""Helpers for the preset tests: where the shared real data sets are, and a CLI runner that imports one."""
+"""Helpers for the preset tests: import a preset through the CLI into a fresh workspace, once per session."""
 
 from __future__ import annotations
 
 import fcntl
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,25 +13,6 @@ from typer.testing import CliRunner
 
 from hedgerow.cli import app
 from hedgerow.services.workspace import init_workspace
-
-ENV_SHARED_DATA = "HEDGEROW_SHARED_DATA"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def shared_data_root() -> Path:
-    """The shared data folder: ``$HEDGEROW_SHARED_DATA``, else ``../shared/data`` from the repository root.
-
-    From a git worktree nested one level deeper (``<root>/wt/<name>``) the same folder is found by looking
-    for ``shared/data`` next to each parent of the repository root, nearest first.
-    """
-    env = os.environ.get(ENV_SHARED_DATA)
-    if env:
-        return Path(env)
-    for parent in REPO_ROOT.parents:
-        candidate = parent / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    return REPO_ROOT.parent / "shared" / "data"
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from preset_testing import run_import_preset
 
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import InputFileError
 from hedgerow.presets import RECIPES, Preset, PresetContext, breakfast
 from hedgerow.presets.base import abc_classes, slug
 from hedgerow.services.workspace import init_workspace
+from tests.presets.preset_testing import run_import_preset
 
 
 def test_abc_classes_textbook_case() -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from preset_testing import CliImport, shared_cli_import, warning_checks
 
 from hedgerow.domain.enums import TableName
 from hedgerow.services.workspace import open_workspace
+from tests.presets.preset_testing import CliImport, shared_cli_import, warning_checks
 
 pytestmark = pytest.mark.realdata
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from preset_testing import CliImport, cli_import, shared_cli_import
 
 from hedgerow.domain.enums import TableName
 from hedgerow.presets import PresetContext, ecb
 from hedgerow.services.workspace import open_workspace
+from tests.presets.preset_testing import CliImport, cli_import, shared_cli_import
 
 pytestmark = pytest.mark.realdata
 

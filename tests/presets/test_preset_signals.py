@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from preset_testing import CliImport, cli_import, run_import_preset
 
 from hedgerow.domain.enums import TableName
 from hedgerow.services.workspace import open_workspace
+from tests.presets.preset_testing import CliImport, cli_import, run_import_preset
 
 pytestmark = pytest.mark.realdata
 
