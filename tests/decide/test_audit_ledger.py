@@ -109,8 +109,8 @@ def test_tamper_sqlite(ws: Workspace, make_plan: PlanFactory, now: datetime, how
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("how", list(EXPECTED))
-def test_tamper_postgres(pg_url_fresh: str, tmp_path: Path, make_plan: PlanFactory, now: datetime, how: str) -> None:
-    with make_workspace(tmp_path / "ws", ledger_url=pg_url_fresh) as ws:
+def test_tamper_postgres(pg_url: str, tmp_path: Path, make_plan: PlanFactory, now: datetime, how: str) -> None:
+    with make_workspace(tmp_path / "ws", ledger_url=pg_url) as ws:
         assert ws.engine.dialect.name == "postgresql"
         _history(ws, make_plan, now)
         _check_tamper(ws, how)

@@ -9,10 +9,12 @@ import typer
 
 from hedgerow.cli import (
     audit_cmds,
+    contract_cmds,
     decide_cmds,
     export_cmds,
     holds_cmds,
     import_cmds,
+    preset_cmds,
     reconcile_cmds,
     scoreboard_cmds,
     users_cmds,
@@ -43,6 +45,8 @@ def _root(
 
 workspace_cmds.register(app)
 import_cmds.register(app)
+contract_cmds.register(app)
+preset_cmds.register(app)
 decide_cmds.register(app)
 holds_cmds.register(app)
 audit_cmds.register(app)
