@@ -153,15 +153,24 @@ class ChunkJob:
     """Everything one worker needs to draw one chunk (picklable)."""
 
     chunk: tuple[tuple[str, str], ...]
-    supply: SupplyBlock
+    supply: SupplyBlock | None
     demand_source: DemandPathSource
     settings: BuildSettings
     as_of_date: date
     snapshots: tuple[tuple[str, str], ...] = ()
 
 
+#: The supply block of a worker process, set once by :func:`_init_worker` so jobs need not carry it.
+_WORKER_SUPPLY: list[SupplyBlock] = []
+
+
+def _init_worker(block: SupplyBlock) -> None:
+    _WORKER_SUPPLY[:] = [block]
+
+
 def draw_chunk(job: ChunkJob) -> ScenarioSet:
-    """Draw the demand of one chunk and join it to the shared supply block."""
+    """Draw the demand of one chunk and join it to the shared supply block (the job's, else the worker's)."""
+    supply = job.supply if job.supply is not None else _WORKER_SUPPLY[0]
     items = tuple(i for i, _ in job.chunk)
     locs = tuple(loc for _, loc in job.chunk)
     demand = job.demand_source.sample_block(
@@ -172,7 +181,7 @@ def draw_chunk(job: ChunkJob) -> ScenarioSet:
         as_of=job.as_of_date,
         period_days=job.settings.period_days,
         demand=demand,
-        supply=job.supply,
+        supply=supply,
         snapshots=dict(job.snapshots),
     )
 
@@ -214,16 +223,16 @@ def map_chunks(
 ) -> list[T]:
     """Draw every chunk and apply ``reducer`` to it, in ``workers`` processes; results in chunk order.
 
-    The supply block is drawn once here and shipped to the workers; each worker draws the demand of its chunks.
+    The supply block is drawn once here and sent once to each worker; each worker draws the demand of its chunks.
     ``reducer`` and ``demand_source`` must be picklable (module-level) when ``workers > 1``. Results are the
     same for any ``workers`` and ``chunk_size`` because every draw is keyed, never positional.
     """
     block = build_supply_block(model, settings)
-    jobs = [
-        ChunkJob(c, block, demand_source, settings, model.as_of.date())
-        for c in chunks_of(item_locations, settings.chunk_size)
-    ]
+    chunks = chunks_of(item_locations, settings.chunk_size)
+    as_of = model.as_of.date()
     if workers <= 1:
-        return [reducer(draw_chunk(job)) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [reducer(draw_chunk(ChunkJob(c, block, demand_source, settings, as_of))) for c in chunks]
+    # the supply block travels once per worker (initializer), not once per chunk
+    jobs = [ChunkJob(c, None, demand_source, settings, as_of) for c in chunks]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(block,)) as pool:
         return list(pool.map(_Reduce(reducer), jobs))
