@@ -79,6 +79,15 @@ def test_exposure_json_flags_single_sources(workspace: Path) -> None:
         assert rows[key]["buffer_units"] == pytest.approx(60.0)
     assert ("TYO", "B", "currency", "JPY") in rows
     assert payload["base_currency"] == "USD"
+    landed = {(r["item_id"], r["location_id"], r["lane_id"]): r for r in payload["landed_costs"]}
+    # A at LA via ocean: 10 CNY at the last CNY rate + 1 USD freight; price 5 USD
+    ocean = landed[("A", "LA", "CN-LA-OC")]
+    assert ocean["price_base"] == 5.0
+    assert ocean["margin_base"] == pytest.approx(5.0 - ocean["landed_cost_base"])
+    assert ocean["margin_p05_base"] <= ocean["margin_p50_base"] <= ocean["margin_p95_base"]
+    assert set(landed) == {
+        ("A", "LA", "CN-LA-OC"), ("A", "LA", "CN-LA-AIR"), ("A", "TYO", "LA-TYO-AIR"), ("B", "TYO", "DE-TYO-OC"),
+    }  # fmt: skip
     table = CliRunner().invoke(app, ["exposure", "--workspace", str(workspace)])
     assert table.exit_code == 0, table.output
     assert "Exposure to a 4-week outage" in table.output

@@ -85,7 +85,7 @@ def exposure(weeks: WeeksOption = 4.0, workspace: WorkspaceOption = None, json_o
     missing = [t.value for t in (TableName.ITEMS, TableName.ITEM_LOCATIONS) if t not in frames]
     if missing:
         raise SupplyInputError(f"exposure needs the tables {', '.join(missing)}; import them first")
-    rows = exposure_from_frames(
+    result = exposure_from_frames(
         frames,
         model,
         BootstrapDemandSource.from_frame(frames.get(TableName.DEMAND)),
@@ -97,6 +97,7 @@ def exposure(weeks: WeeksOption = 4.0, workspace: WorkspaceOption = None, json_o
             cost_of_capital_per_year=settings.finance.cost_of_capital_per_year,
         ),
     )
+    rows = result.rows
     base = model.base_currency
     if json_output:
         print_json(
@@ -105,6 +106,7 @@ def exposure(weeks: WeeksOption = 4.0, workspace: WorkspaceOption = None, json_o
                 "weeks": weeks,
                 "base_currency": base,
                 "rows": exposure_rows_json(rows),
+                "landed_costs": result.landed,
                 "notes": list(model.notes()),
             }
         )

@@ -13,7 +13,7 @@ from hedgerow.domain.enums import TableName
 from hedgerow.scenarios.scenario_set import DemandPathSource
 from hedgerow.supply.exposure import ExposureRow, ItemLocationPosition, exposure_report
 from hedgerow.supply.fx import FxSettings, sample_fx_paths
-from hedgerow.supply.landed_cost import landed_costs, supply_routes
+from hedgerow.supply.landed_cost import landed_costs, margin_paths, supply_routes
 from hedgerow.supply.model import SupplyModel
 
 
@@ -101,13 +101,25 @@ class ExposureSettings:
     fx: FxSettings = field(default_factory=FxSettings)
 
 
+@dataclass(frozen=True)
+class ExposureResult:
+    """Exposure rows and the landed cost / margin of every item × location × lane behind them.
+
+    ``landed`` rows hold spot figures in the base currency and the unit margin's 5th, 50th and 95th
+    percentiles over the FX scenarios at the end of the outage window.
+    """
+
+    rows: list[ExposureRow]
+    landed: list[dict[str, Any]]
+
+
 def exposure_from_frames(
     frames: Mapping[TableName, pd.DataFrame],
     model: SupplyModel,
     demand_source: DemandPathSource,
     settings: ExposureSettings,
-) -> list[ExposureRow]:
-    """Exposure rows of every location × item group from the workspace frames.
+) -> ExposureResult:
+    """Exposure rows of every location × item group from the workspace frames, with landed costs.
 
     The outage horizon is ``weeks`` (in periods of ``period_days``); demand comes from ``demand_source``
     and FX from the same bootstrap as the scenario set.
@@ -139,7 +151,24 @@ def exposure_from_frames(
         period_days=settings.period_days,
         settings=settings.fx,
     )
-    return exposure_report(
+    landed = []
+    for c in costs:
+        q05, q50, q95 = np.quantile(margin_paths(c, model.currencies, fx, horizon - 1), [0.05, 0.5, 0.95])
+        landed.append(
+            {
+                "item_id": c.item_id,
+                "location_id": c.location_id,
+                "lane_id": c.lane_id,
+                "flow_share": c.share,
+                "landed_cost_base": c.landed_base,
+                "price_base": c.price_base,
+                "margin_base": c.margin_base,
+                "margin_p05_base": float(q05),
+                "margin_p50_base": float(q50),
+                "margin_p95_base": float(q95),
+            }
+        )
+    rows = exposure_report(
         positions,
         costs,
         demand,
@@ -150,6 +179,7 @@ def exposure_from_frames(
         fx=fx,
         base_currency=model.base_currency,
     )
+    return ExposureResult(rows, landed)
 
 
 def exposure_rows_json(rows: list[ExposureRow]) -> list[dict[str, Any]]:
