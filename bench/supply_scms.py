@@ -32,7 +32,7 @@ from hedgerow.supply.empirical import DiscreteDistribution
 from hedgerow.supply.lead_times import PoolingSettings, fit_lead_times
 from hedgerow.supply.network import LaneNetwork
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "scms_delivery_history" / "scms_shipments.csv.gz"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "scms_delivery_history" / "scms_shipments.csv.gz"
 if not DATA.exists():
     DATA = Path("/work/shared/data/scms_delivery_history/scms_shipments.csv.gz")
 

@@ -13,7 +13,9 @@ from hedgerow.errors import SupplyInputError
 from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.supply.fx import FxHistory, FxSettings, sample_fx_paths, stationary_bootstrap_indices
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data beside the repository
+if not DATA.is_dir():
+    DATA = Path("/work/shared/data")
 
 
 def _synthetic_history(n: int = 3000) -> pd.DataFrame:
