@@ -80,7 +80,7 @@ def test_bad_signals_are_quarantined_with_reasons_and_never_raise() -> None:
         _signal("negative-value", "weather", "global", None, value=-3.0),
         _signal("negative-delay", "weather", "global", None, delay_days=-1.0),
         _signal("inverted", "weather", "global", None, valid_until="2025-05-01T00:00:00"),
-        _signal("sentiment", "sentiment", "item_location", "A@LA", value=2.0),
+        _signal("sentiment", "sentiment", "item_location", "A@LA", value=-2.0),  # a negative z-score is fine
     ]
     book = read_signals(_signals(rows), _network(), AS_OF)
     reasons = {q.signal_id: q.reason for q in book.quarantined}

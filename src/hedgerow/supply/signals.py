@@ -6,9 +6,9 @@ A signal reaches lanes through its scope (docs/supply.md):
 * ``region`` / ``country``: every lane whose destination *or* origin is in it;
 * ``global``: every lane; ``item_location`` (``ITEM@LOC``) is demand-side: kept apart for the demand engine.
 
-Bad signals never corrupt a plan: an unknown kind or scope, a probability outside [0, 1], a negative or
-missing value, a negative delay, an observation later than the as-of time or a ``valid_until`` before
-``observed_at`` put the signal in quarantine with a reason, and planning goes on without it. Signals past
+Bad signals never corrupt a plan: an unknown kind or scope, a probability outside [0, 1], a missing value
+(or a negative one for counts and severities), a negative delay, an observation later than the as-of time or
+a ``valid_until`` before ``observed_at`` put the signal in quarantine with a reason, and planning goes on without it. Signals past
 ``valid_until`` are expired. Feeds (signal kinds) whose newest observation is older than the staleness limit
 are stale; expected feeds with no observation are missing. Both are reported and widen uncertainty
 (:mod:`hedgerow.supply.disruptions`); neither stops a plan.
@@ -27,6 +27,10 @@ import pandas as pd
 
 from hedgerow.domain.enums import ScopeType, SignalKind
 from hedgerow.supply.network import LaneNetwork
+
+#: Kinds whose value is a count or a severity: a negative value is a data error. Sentiment z-scores, supply
+#: pressure indices (other) and premium changes may be negative.
+NON_NEGATIVE_KINDS = frozenset({SignalKind.PORT_CONGESTION, SignalKind.STRIKE, SignalKind.WEATHER})
 
 
 class QuarantineReason(StrEnum):
@@ -207,8 +211,13 @@ def _check_row(rec: Mapping[Any, Any], network: LaneNetwork, as_of: datetime) ->
     valid_until = _as_datetime(rec.get("valid_until"))
     if probability is not None and not 0.0 <= probability <= 1.0:
         return bad(QuarantineReason.BAD_PROBABILITY, f"probability must be within 0–1, got {probability:g}")
-    if not math.isfinite(value) or value < 0:
-        return bad(QuarantineReason.BAD_VALUE, f"value must be a finite number >= 0, got {raw_value!r}")
+    if not math.isfinite(value):
+        return bad(QuarantineReason.BAD_VALUE, f"value must be a finite number, got {raw_value!r}")
+    if value < 0 and kind in NON_NEGATIVE_KINDS:
+        return bad(
+            QuarantineReason.BAD_VALUE,
+            f"value of a {kind.value} signal must be >= 0 (a count or a severity), got {value:g}",
+        )
     if delay is not None and (not math.isfinite(delay) or delay < 0):
         return bad(QuarantineReason.BAD_DELAY, f"delay_days must be >= 0 days, got {delay:g}")
     if observed is None or observed > as_of:
