@@ -378,3 +378,15 @@ def render_settings_markdown() -> str:
             default = _toml_value(defaults[f.name]).replace("|", "\\|")
             out.append(f"| {section} | `{f.name}` | `{default}` | {meta['unit']} | {meta['doc']} |")
     return "\n".join(out) + "\n"
+
+
+def render_configuration_doc() -> str:
+    """docs/configuration.md: how settings are found, and the reference of every key."""
+    return (
+        "# Configuration reference (hedgerow.toml)\n\n"
+        "Every workspace has a `hedgerow.toml`, written by `hedgerow init` with every key commented. Unknown\n"
+        "keys are rejected (a typo would otherwise silently keep the default); out-of-range values are rejected\n"
+        "with the allowed range. `HEDGEROW_LEDGER_URL` overrides `[ledger] url`, so a database password never\n"
+        "has to be written in the file. This page is generated from `src/hedgerow/config.py`; a test keeps it\n"
+        "in step.\n\n" + render_settings_markdown()
+    )

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from supply_fixtures import frame, lanes, locations, shipment_rows, shipments, suppliers
 
 from hedgerow.domain.enums import TableName
+from tests.supply.supply_fixtures import frame, lanes, locations, shipment_rows, shipments, suppliers
 
 AS_OF = datetime(2025, 6, 2, 12, 0)
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from supply_network import AS_OF, workspace_frames
 
 from hedgerow.domain.enums import TableName
 from hedgerow.scenarios.builder import BuildSettings, build_supply_block, iter_scenario_sets, map_chunks
@@ -15,6 +14,7 @@ from hedgerow.scenarios.scenario_set import ScenarioSet
 from hedgerow.scenarios.synthetic import PoissonDemandSource
 from hedgerow.supply.disruptions import sample_regime
 from hedgerow.supply.model import SupplyModel, fit_supply
+from tests.supply.supply_network import AS_OF, workspace_frames
 
 
 def _model(signal_rows: list[dict[str, Any]] | None = None) -> SupplyModel:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from supply_fixtures import frame
-from supply_network import workspace_frames
 from typer.testing import CliRunner
 
 from hedgerow.cli import app
 from hedgerow.domain.enums import TableName
+from tests.supply.supply_fixtures import frame
+from tests.supply.supply_network import workspace_frames
 
 NOW = "2025-06-02T12:00:00Z"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from supply_fixtures import frame, lanes, locations, suppliers
 
 from hedgerow.supply.exposure import ElementType, ItemLocationPosition, exposure_report, tail_stats
 from hedgerow.supply.landed_cost import landed_costs, margin_paths, supply_routes
 from hedgerow.supply.network import LaneNetwork
+from tests.supply.supply_fixtures import frame, lanes, locations, suppliers
 
 # Item A from S-CN (10 USD) sold in LA at 25 USD. Lanes into LA from S-CN: ocean (1 USD/unit, via CNSHA and
 # USLAX) and air (5 USD/unit, no port). Without history the cheapest, ocean, carries all the flow.

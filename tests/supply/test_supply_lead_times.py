@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from supply_fixtures import lanes, locations, shipment_rows, shipments, suppliers
 
 from hedgerow.domain.enums import Mode
 from hedgerow.supply.empirical import DiscreteDistribution
 from hedgerow.supply.lead_times import LeadTimeSource, PoolingSettings, fit_lead_times, open_shipments
 from hedgerow.supply.network import LaneNetwork
+from tests.supply.supply_fixtures import lanes, locations, shipment_rows, shipments, suppliers
 
 
 def _network() -> LaneNetwork:

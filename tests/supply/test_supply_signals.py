@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from supply_fixtures import frame, lanes, locations, suppliers
 
 from hedgerow.domain.enums import ScopeType, SignalKind
 from hedgerow.supply.disruptions import (
@@ -20,6 +19,7 @@ from hedgerow.supply.disruptions import (
 )
 from hedgerow.supply.network import LaneNetwork
 from hedgerow.supply.signals import FeedState, QuarantineReason, lanes_in_scope, read_signals
+from tests.supply.supply_fixtures import frame, lanes, locations, suppliers
 
 AS_OF = datetime(2025, 6, 2, 12, 0)
 
