@@ -9,7 +9,8 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── InputFileError         a file cannot be read as a table (encoding, binary, empty, unknown format)
     ├── ValidationFailed       a table was read but breaks the data contract; carries the full report
     ├── LedgerError            the ledger database is unreachable or at an unexpected schema revision
-    └── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    ├── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    └── SupplyInputError       supply inputs cannot support a scenario set (no lanes, a currency without rates)
 """
 
 from __future__ import annotations
@@ -55,3 +56,7 @@ class LedgerError(HedgerowError):
 
 class SnapshotError(HedgerowError):
     """A snapshot named by the ledger is missing from the store or its bytes do not match its hash."""
+
+
+class SupplyInputError(HedgerowError):
+    """The supply inputs cannot support a scenario set: e.g. no lanes, or a currency with no FX history."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hedgerow.cli import contract_cmds, import_cmds, preset_cmds, workspace_cmds
+from hedgerow.cli import contract_cmds, import_cmds, preset_cmds, supply_cmds, workspace_cmds
 from hedgerow.cli.common import set_root_workspace
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ workspace_cmds.register(app)
 import_cmds.register(app)
 contract_cmds.register(app)
 preset_cmds.register(app)
+supply_cmds.register(app)
 
 
 def main() -> None:
