@@ -302,10 +302,11 @@ def build_catalog(n_items: int, suppliers: tuple[Supplier, ...], rng: np.random.
     )
 
 
-def nice_price(values: FloatArray, currency: str) -> FloatArray:
-    """Round prices up to shelf prices: 4.39, 12.99, 129.99 (two decimals) or ¥498, ¥5,980 (JPY).
+def nice_price(values: FloatArray, currency: str, *, down: bool = False) -> FloatArray:
+    """Round prices to shelf prices: 4.39, 12.99, 129.99 (two decimals) or ¥498, ¥5,980 (JPY).
 
-    Rounding a shelf price again leaves it unchanged.
+    Rounding up (the default) leaves a shelf price unchanged; rounding ``down`` gives a shelf price strictly
+    below the value, so a promotion price is always below the list price it cuts.
 
     Parameters
     ----------
@@ -313,12 +314,20 @@ def nice_price(values: FloatArray, currency: str) -> FloatArray:
         Raw prices in ``currency`` per unit (positive).
     currency:
         ISO 4217 code; JPY has no minor unit.
+    down:
+        Round to the shelf price below rather than above.
     """
-    eps = 1e-9  # a price that is already a shelf price stays as it is
+    eps = 1e-9  # absorbs binary noise: 4.39 / 0.1 must count as 43.9
+    rounder = np.floor if down else np.ceil
+
+    def to(step: float | FloatArray, ending: float) -> FloatArray:
+        shifted = values / step + (eps if down else -eps)
+        return np.asarray(rounder(shifted) * step - ending, dtype=np.float64)
+
     if currency == "JPY":
-        return np.where(values >= 1000, np.ceil(values / 100 - eps) * 100 - 20, np.ceil(values / 10 - eps) * 10 - 2)
+        return np.where(values >= 1000, to(100.0, 20.0), to(10.0, 2.0))
     step = np.where(values >= 100, 1.0, np.where(values >= 10, 0.5, 0.1))
-    return np.round(np.ceil(values / step - eps) * step - 0.01, 2)
+    return np.round(to(step, 0.01), 2)
 
 
 def local_prices(

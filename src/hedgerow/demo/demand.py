@@ -323,7 +323,8 @@ def simulate_demand(
         rows = loc == k
         raw = price_now[rows, None] * np.exp(rel[rows])
         list_price[rows] = nice_price(raw, site.currency)
-        sale_price[rows] = nice_price(list_price[rows] * (1.0 - params.promo_discount[rows, None]), site.currency)
+        sale = list_price[rows] * (1.0 - params.promo_discount[rows, None])
+        sale_price[rows] = nice_price(sale, site.currency, down=True)
     price = np.where(promo, sale_price, list_price)
 
     mean = (
