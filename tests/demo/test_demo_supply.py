@@ -59,7 +59,9 @@ def test_goods_in_transit(standard: DemoNetwork, shipments: pd.DataFrame) -> Non
     as_of = pd.Timestamp(standard.spec.as_of)
     in_transit = shipments[shipments["delivered_date"].isna()]
     assert len(in_transit) >= 5
-    assert (in_transit["ship_date"] >= as_of - pd.Timedelta(weeks=10)).all()
+    recent = in_transit["ship_date"] >= as_of - pd.Timedelta(weeks=8)
+    assert recent.mean() >= 0.9  # shipped in the last weeks; a stuck container or two may be older
+    assert (in_transit["ship_date"] >= as_of - pd.Timedelta(weeks=20)).all()
     assert (in_transit["eta_date"] > as_of).sum() >= 5
     assert (shipments["delivered_date"].dropna() < as_of).all()
     assert (shipments["ship_date"] < as_of).all()
