@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from hedgerow.contract.readers import read_table_file
 from hedgerow.contract.spec import TABLES
 from hedgerow.contract.validate import validate_frame
 from hedgerow.demo import DemoNetwork
+from hedgerow.demo.__main__ import main
 from hedgerow.demo.files import write_demo_files
 from hedgerow.domain.enums import TableName
 
@@ -39,3 +41,13 @@ def test_dates_and_timestamps_are_iso(small: DemoNetwork, tmp_path: Path) -> Non
     assert "T" in counted_at
     in_transit = pd.read_csv(paths[TableName.SHIPMENTS], dtype=str, keep_default_na=False)
     assert (in_transit["delivered_date"] == "").any()
+
+
+def test_command_line_writes_a_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--items", "20", "--weeks", "10", "--locations", "2", "--as-of", "2026-11-23", "--seed", "5"]
+    assert main([str(tmp_path), *argv]) == 0
+    assert "20 items × 2 locations × 10 weeks" in capsys.readouterr().out
+    assert (tmp_path / "demand.csv").is_file()
+    assert main(["--no-write", *argv]) == 0
+    assert main(["--no-write", "--as-of", "2026-11-24"]) == 2
+    assert "Monday" in capsys.readouterr().err
