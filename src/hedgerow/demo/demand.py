@@ -320,19 +320,19 @@ def simulate_demand(
     list_price = np.empty((n, t_all))
     sale_price = np.empty((n, t_all))
     for k, site in enumerate(sites):  # a loop over warehouses: shelf prices follow the local currency
-        rows = loc == k
-        raw = price_now[rows, None] * np.exp(rel[rows])
-        list_price[rows] = nice_price(raw, site.currency)
-        sale = list_price[rows] * (1.0 - params.promo_discount[rows, None])
-        sale_price[rows] = nice_price(sale, site.currency, down=True)
+        here = loc == k
+        list_price[here] = nice_price(price_now[here, None] * np.exp(rel[here]), site.currency)
+        sale = list_price[here] * (1.0 - params.promo_discount[here, None])
+        sale_price[here] = nice_price(sale, site.currency, down=True)
     price = np.where(promo, sale_price, list_price)
 
+    h = slice(0, t_hist)  # demand is simulated for the history only
     mean = (
         params.level[:, None]
-        * season
-        * np.exp(params.trend_per_year[:, None] * years - PRICE_ELASTICITY * rel)
-        * np.where(promo, params.promo_lift[:, None], 1.0)
-    )[:, :t_hist]
+        * season[:, h]
+        * np.exp(params.trend_per_year[:, None] * years[h] - PRICE_ELASTICITY * rel[:, h])
+        * np.where(promo[:, h], params.promo_lift[:, None], 1.0)
+    )
     shape = params.nb_shape[:, None]
     true = rng.poisson(rng.gamma(shape, mean / shape)).astype(np.int32)
     frac = _stockouts(mean, rng)

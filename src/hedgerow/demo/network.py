@@ -260,11 +260,11 @@ def warehouses(n_locations: int) -> tuple[Warehouse, ...]:
     out = list(pool[:n_locations])
     copy = 2
     while len(out) < n_locations:
-        out += [
-            replace(base, location_id=f"{base.location_id}{copy}", name=f"{base.name} {copy}",
-                    market_size=base.market_size * 0.8)
-            for base in EXTRA_WAREHOUSES[: n_locations - len(out)]
-        ]  # fmt: skip
+        for base in EXTRA_WAREHOUSES[: n_locations - len(out)]:
+            name = f"{base.name} {copy}"
+            out.append(
+                replace(base, location_id=f"{base.location_id}{copy}", name=name, market_size=0.8 * base.market_size)
+            )
         copy += 1
     return tuple(out)
 

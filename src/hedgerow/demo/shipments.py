@@ -60,14 +60,11 @@ class ShipmentHistory:
     lane, ship_date, eta_date, delivered_date:
         Per shipment: lane index, departure, promised arrival, arrival (NaT while in transit); dates are
         ``datetime64[ns]`` at midnight.
-    week:
-        Per shipment: index of the history week it left in.
     line_shipment, line_item, line_qty:
         Per line: shipment index, item index, units.
     """
 
     lane: IntArray
-    week: IntArray
     ship_date: npt.NDArray[np.datetime64]
     eta_date: npt.NDArray[np.datetime64]
     delivered_date: npt.NDArray[np.datetime64]
@@ -208,14 +205,18 @@ def _transfers(
 
 
 def _lead_days(mode: npt.NDArray[np.str_], planned: FloatArray, rng: np.random.Generator) -> FloatArray:
-    """Actual door-to-door days of shipments, before port congestion."""
+    """Actual door-to-door days of shipments, before port congestion.
+
+    Around the planned days: ocean a day early on median with a 7 % spread and, one time in five, a tail of
+    a quarter of the transit on average (roll-overs, dwell); rail ±1.5 days with a rarer four-day tail; air
+    ±15 % with an occasional day and a half; truck ±0.7 days.
+    """
     n = len(mode)
+    is_mode = [mode == Mode.OCEAN.value, mode == Mode.RAIL.value, mode == Mode.AIR.value]  # else truck
     normal = rng.standard_normal(n)
-    tail = rng.exponential(1.0, n) * (rng.random(n) < np.select(
-        [mode == Mode.OCEAN, mode == Mode.RAIL, mode == Mode.AIR], [0.20, 0.15, 0.10], 0.08
-    ))  # fmt: skip
+    tail = rng.exponential(1.0, n) * (rng.random(n) < np.select(is_mode, [0.20, 0.15, 0.10], 0.08))
     days = np.select(
-        [mode == Mode.OCEAN, mode == Mode.RAIL, mode == Mode.AIR],
+        is_mode,
         [
             planned - 1.0 + 0.07 * planned * normal + 0.25 * planned * tail,
             planned + 1.5 * normal + 4.0 * tail,
@@ -293,7 +294,6 @@ def simulate_shipments(
     line_order = np.lexsort((line_key % n_items, rank[line_shipment]))
     return ShipmentHistory(
         lane=g_lane[order],
-        week=g_week[order],
         ship_date=ship[order].astype("datetime64[ns]"),
         eta_date=(ship + planned.astype(np.int64) * day)[order].astype("datetime64[ns]"),
         delivered_date=delivered[order].astype("datetime64[ns]"),

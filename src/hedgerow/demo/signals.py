@@ -25,7 +25,7 @@ from hedgerow.demo.catalog import Catalog
 from hedgerow.demo.columns import text_column
 from hedgerow.demo.demand import Assortment
 from hedgerow.demo.market import PortCongestion
-from hedgerow.demo.network import Lane, Warehouse, Zone
+from hedgerow.demo.network import SUPPLIERS, Lane, Origin, Warehouse, Zone
 from hedgerow.demo.templates import Category
 from hedgerow.domain.enums import Mode, ScopeType, SignalKind
 
@@ -60,96 +60,45 @@ def _events(
     rng: np.random.Generator,
 ) -> list[_Signal]:
     now = pd.Timestamp(as_of)
-    day = pd.Timedelta(days=1)
+    day, hour = pd.Timedelta(days=1), pd.Timedelta(hours=1)
     ports = {p for ln in lanes if ln.ports for p in ln.ports.split(";")}
     out: list[_Signal] = []
     strike_port = _first(("NLRTM", "USLAX"), ports)
     if strike_port is not None:
+        past = now - 280 * day
         out.append(
-            _Signal(
-                SignalKind.STRIKE,
-                ScopeType.PORT,
-                strike_port,
-                1.0,
-                now - 280 * day + pd.Timedelta(hours=10),
-                "news-desk",
-                now - 271 * day,
-                1.0,
-                3.0,
-                "48-hour strike by port workers; terminals closed",
-            )
-        )
+            _Signal(SignalKind.STRIKE, ScopeType.PORT, strike_port, 1.0, past + 10 * hour, "news-desk",
+                    valid_until=past + 9 * day, probability=1.0, delay_days=3.0,
+                    note="48-hour strike by port workers; terminals closed")
+        )  # fmt: skip
         out.append(
-            _Signal(
-                SignalKind.STRIKE,
-                ScopeType.PORT,
-                strike_port,
-                1.0,
-                now - 2 * day + pd.Timedelta(hours=9.5),
-                "news-desk",
-                now + 21 * day,
-                0.35,
-                4.0,
-                "Union announced strike dates; talks continue",
-            )
-        )
+            _Signal(SignalKind.STRIKE, ScopeType.PORT, strike_port, 1.0, now - 2 * day + 9.5 * hour, "news-desk",
+                    valid_until=now + 21 * day, probability=0.35, delay_days=4.0,
+                    note="Union announced strike dates; talks continue")
+        )  # fmt: skip
     typhoon_season = 6 <= as_of.month <= 10
     weather_port = _first(("CNYTN", "CNSHA") if typhoon_season else ("USNWK", "NLRTM"), ports)
     if weather_port is not None:
-        note = "Typhoon warning for the region of the port" if typhoon_season else "Winter storm warning"
         out.append(
-            _Signal(
-                SignalKind.WEATHER,
-                ScopeType.PORT,
-                weather_port,
-                8.0 if typhoon_season else 30.0,
-                now - day + pd.Timedelta(hours=6),
-                "weather-service",
-                now + 5 * day,
-                0.5,
-                3.0,
-                note,
-            )
-        )
+            _Signal(SignalKind.WEATHER, ScopeType.PORT, weather_port, 8.0 if typhoon_season else 30.0,
+                    now - day + 6 * hour, "weather-service", valid_until=now + 5 * day, probability=0.5,
+                    delay_days=3.0, note="Typhoon warning (signal no.)" if typhoon_season else "Winter storm (cm snow)")
+        )  # fmt: skip
     europe = {s.location_id for s in sites if s.zone is Zone.NORTH_EUROPE}
-    asia_to_europe = [
-        ln
-        for ln in lanes
-        if ln.mode is Mode.OCEAN
-        and not ln.is_transfer
-        and ln.destination_id in europe
-        and not ln.origin_id.startswith("SUP-MX")
-    ]
-    for ln in asia_to_europe[:3]:
+    asia = {s.supplier_id for s in SUPPLIERS if s.origin is not Origin.GUADALAJARA}
+    for ln in [ln for ln in lanes if ln.mode is Mode.OCEAN and ln.origin_id in asia and ln.destination_id in europe][
+        :3
+    ]:
         out.append(
-            _Signal(
-                SignalKind.INSURANCE_PREMIUM,
-                ScopeType.LANE,
-                ln.lane_id,
-                0.45,
-                now - 5 * day + pd.Timedelta(hours=14),
-                "marine-insurance-broker",
-                now + 60 * day,
-                None,
-                10.0,
-                "War-risk premium (% of cargo value) on Red Sea transits; carriers divert",
-            )
-        )
+            _Signal(SignalKind.INSURANCE_PREMIUM, ScopeType.LANE, ln.lane_id, 0.45, now - 5 * day + 14 * hour,
+                    "marine-insurance-broker", valid_until=now + 60 * day, delay_days=10.0,
+                    note="War-risk premium (% of cargo value) on Red Sea transits; carriers divert")
+        )  # fmt: skip
     if any(s.country == "JP" for s in sites):
         out.append(
-            _Signal(
-                SignalKind.FX,
-                ScopeType.COUNTRY,
-                "JP",
-                -1.8,
-                now - 3 * day + pd.Timedelta(hours=7),
-                "treasury-desk",
-                now + 30 * day,
-                0.25,
-                None,
-                "Yen weakness (z-score); intervention risk",
-            )
-        )
+            _Signal(SignalKind.FX, ScopeType.COUNTRY, "JP", -1.8, now - 3 * day + 7 * hour, "treasury-desk",
+                    valid_until=now + 30 * day, probability=0.25, note="Yen weakness (z-score); intervention risk")
+        )  # fmt: skip
     out += _sentiment(catalog, assortment, sites, now, rng)
     return out
 
