@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hedgerow.demo.network import BASE_CURRENCY, Supplier, Warehouse, Zone
+from hedgerow.demo.network import Supplier, Warehouse, Zone, units_per_usd
 from hedgerow.demo.templates import (
     BUNDLE_TEMPLATES,
     EDITIONS,
@@ -356,7 +356,7 @@ def local_prices(
     rng:
         Source of the local deviations.
     """
-    rate = np.array([1.0 if s.currency == BASE_CURRENCY else fx_per_usd[s.currency] for s in sites])
+    rate = np.array([units_per_usd(s.currency, fx_per_usd) for s in sites])
     premium = np.array([PRICE_PREMIUM[s.zone] for s in sites])
     raw = catalog.price_usd[item] * rate[location] * premium[location] * rng.lognormal(0.0, 0.015, len(item))
     out = np.empty(len(item))

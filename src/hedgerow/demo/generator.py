@@ -18,7 +18,16 @@ from hedgerow.demo.catalog import Catalog, build_catalog, local_prices
 from hedgerow.demo.columns import id_column, text_column
 from hedgerow.demo.demand import Assortment, DemandHistory, choose_assortment, draw_series_params, simulate_demand
 from hedgerow.demo.market import LATEST_UNITS_PER_USD, fx_history, port_congestion
-from hedgerow.demo.network import BASE_CURRENCY, SUPPLIERS, Lane, Supplier, Warehouse, build_lanes, warehouses
+from hedgerow.demo.network import (
+    BASE_CURRENCY,
+    SUPPLIERS,
+    Lane,
+    Supplier,
+    Warehouse,
+    build_lanes,
+    units_per_usd,
+    warehouses,
+)
 from hedgerow.demo.shipments import ShipmentHistory, simulate_shipments
 from hedgerow.demo.signals import signals_frame
 from hedgerow.demo.spec import DemoNetwork, DemoSpec
@@ -64,7 +73,7 @@ def _revenue_usd(
     sites: tuple[Warehouse, ...],
     fx: Mapping[str, float],
 ) -> FloatArray:
-    rate = np.array([1.0 if s.currency == BASE_CURRENCY else fx[s.currency] for s in sites])[assortment.location]
+    rate = np.array([units_per_usd(s.currency, fx) for s in sites])[assortment.location]
     recent = (demand.qty[:, -ABC_WEEKS:] * demand.price[:, -ABC_WEEKS:]).sum(axis=1) / rate
     return np.bincount(assortment.item, recent, len(catalog.item_id)).astype(np.float64)
 
@@ -94,7 +103,7 @@ def _items(catalog: Catalog, item_class: npt.NDArray[np.str_], suppliers: tuple[
     cost_currency = np.array(
         ["CNY" if currency_of.get(str(s)) == "CNY" else BASE_CURRENCY for s in catalog.supplier_id]
     )
-    rate = np.where(cost_currency == "CNY", LATEST_UNITS_PER_USD["CNY"], 1.0)
+    rate = np.array([units_per_usd(c, LATEST_UNITS_PER_USD) for c in cost_currency])
     return _ordered(
         TableName.ITEMS,
         {

@@ -25,6 +25,11 @@ from hedgerow.domain.enums import Mode
 BASE_CURRENCY = "USD"
 
 
+def units_per_usd(currency: str, fx_per_usd: Mapping[str, float]) -> float:
+    """Units of ``currency`` per USD (1 for the USD itself)."""
+    return 1.0 if currency == BASE_CURRENCY else fx_per_usd[currency]
+
+
 class Region(StrEnum):
     """Planning regions of the demo warehouses (``locations.region``)."""
 
@@ -274,7 +279,7 @@ def _code(site_id: str) -> str:
 
 
 def _priced(leg: _Leg, currency: str, fx_per_usd: Mapping[str, float], *, is_transfer: bool) -> Lane:
-    rate = 1.0 if currency == BASE_CURRENCY else fx_per_usd[currency]
+    rate = units_per_usd(currency, fx_per_usd)
     return Lane(
         lane_id=f"LN-{_code(leg.origin)}-{_code(leg.destination)}-{_MODE_CODE[leg.mode]}",
         origin_id=leg.origin,
