@@ -10,6 +10,7 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── ValidationFailed       a table was read but breaks the data contract; carries the full report
     ├── LedgerError            the ledger database is unreachable or at an unexpected schema revision
     ├── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    ├── SupplyInputError       supply inputs cannot support a scenario set (no lanes, a currency without rates)
     ├── NotFound               a recommendation, plan, user, hold or export id the ledger does not hold
     ├── InvalidTransition      a decision the recommendation lifecycle does not allow from its status
     ├── PermissionDenied       the acting user's role may not do this (or the user is unknown or disabled)
@@ -59,6 +60,10 @@ class LedgerError(HedgerowError):
 
 class SnapshotError(HedgerowError):
     """A snapshot named by the ledger is missing from the store or its bytes do not match its hash."""
+
+
+class SupplyInputError(HedgerowError):
+    """The supply inputs cannot support a scenario set: e.g. no lanes, or a currency with no FX history."""
 
 
 class NotFound(HedgerowError):

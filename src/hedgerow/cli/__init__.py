@@ -17,6 +17,7 @@ from hedgerow.cli import (
     preset_cmds,
     reconcile_cmds,
     scoreboard_cmds,
+    supply_cmds,
     users_cmds,
     workspace_cmds,
 )
@@ -47,6 +48,7 @@ workspace_cmds.register(app)
 import_cmds.register(app)
 contract_cmds.register(app)
 preset_cmds.register(app)
+supply_cmds.register(app)
 decide_cmds.register(app)
 holds_cmds.register(app)
 audit_cmds.register(app)
