@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hedgerow.cli import contract_cmds, import_cmds, preset_cmds, supply_cmds, workspace_cmds
+from hedgerow.cli import contract_cmds, demo_cmds, import_cmds, preset_cmds, supply_cmds, workspace_cmds
 from hedgerow.cli.common import set_root_workspace
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ def _root(
 workspace_cmds.register(app)
 import_cmds.register(app)
 contract_cmds.register(app)
+demo_cmds.register(app)
 preset_cmds.register(app)
 supply_cmds.register(app)
 
