@@ -11,6 +11,7 @@ from hedgerow.cli import (
     audit_cmds,
     contract_cmds,
     decide_cmds,
+    demo_cmds,
     export_cmds,
     holds_cmds,
     import_cmds,
@@ -47,6 +48,7 @@ def _root(
 workspace_cmds.register(app)
 import_cmds.register(app)
 contract_cmds.register(app)
+demo_cmds.register(app)
 preset_cmds.register(app)
 supply_cmds.register(app)
 decide_cmds.register(app)

@@ -30,6 +30,30 @@ def _as_text_timestamps(table: TableName, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def write_demo_tables(network: DemoNetwork, folder: Path, *, parquet: bool = False) -> dict[TableName, Path]:
+    """Write every table of ``network`` as ``<table>.csv`` (or ``.parquet``) in ``folder``; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[TableName, Path] = {}
+    for table, frame in network.tables.items():
+        if parquet:
+            path = folder / f"{table.value}.parquet"
+            frame.to_parquet(path, index=False)
+        else:
+            path = folder / f"{table.value}.csv"
+            _as_text_timestamps(table, frame).to_csv(path, index=False, date_format=DATE_FORMAT)
+        paths[table] = path
+    return paths
+
+
+def write_truth(network: DemoNetwork, folder: Path) -> None:
+    """Write what an import must not see: ``true_demand.parquet`` (demand before censoring), ``catalog.parquet``
+    and ``series.parquet`` (designed series parameters)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    network.true_demand.to_parquet(folder / "true_demand.parquet", index=False)
+    network.catalog.to_parquet(folder / "catalog.parquet", index=False)
+    network.series.to_parquet(folder / "series.parquet", index=False)
+
+
 def write_demo_files(network: DemoNetwork, folder: Path) -> dict[TableName, Path]:
     """Write every table of ``network`` as ``<table>.csv`` in ``folder`` and the truth under ``truth/``.
 
@@ -46,15 +70,6 @@ def write_demo_files(network: DemoNetwork, folder: Path) -> dict[TableName, Path
         Path of the CSV file of each table. The truth files are ``truth/true_demand.parquet`` (demand before
         censoring), ``truth/catalog.parquet`` and ``truth/series.parquet``.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    paths: dict[TableName, Path] = {}
-    for table, frame in network.tables.items():
-        path = folder / f"{table.value}.csv"
-        _as_text_timestamps(table, frame).to_csv(path, index=False, date_format=DATE_FORMAT)
-        paths[table] = path
-    truth = folder / TRUTH_FOLDER
-    truth.mkdir(exist_ok=True)
-    network.true_demand.to_parquet(truth / "true_demand.parquet", index=False)
-    network.catalog.to_parquet(truth / "catalog.parquet", index=False)
-    network.series.to_parquet(truth / "series.parquet", index=False)
+    paths = write_demo_tables(network, folder)
+    write_truth(network, folder / TRUTH_FOLDER)
     return paths
