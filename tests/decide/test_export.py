@@ -167,3 +167,11 @@ def test_failed_commit_leaves_no_file(
     assert list(out.iterdir()) == []
     assert get_recommendation(net_ws, "R1").status == "approved"
     assert json.loads(json.dumps([e.id for e in list_exports(net_ws)])) == []
+
+
+def test_docs_list_every_generic_column() -> None:
+    from hedgerow.decide.export_formats import GENERIC_COLUMNS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "export.md").read_text(encoding="utf-8")
+    for name, kind, meaning in GENERIC_COLUMNS:
+        assert f"| `{name}` | {kind} | {meaning} |" in doc
