@@ -105,7 +105,7 @@ def test_twenty_deciders_postgres(pg_url: str, tmp_path: Path, make_plan: PlanFa
 def test_version_check_is_in_the_update_itself(tmp_path: Path, make_plan: PlanFactory, now: datetime) -> None:
     """The guard does not rely on the ledger lock: a version-checked UPDATE with a stale version writes nothing."""
     from hedgerow.services.audit import ledger_write
-    from hedgerow.services.recommendations import _transition
+    from hedgerow.services.recommendations import apply_transition
     from hedgerow.store.decide_models import RecommendationRow
 
     with make_workspace(tmp_path / "ws") as ws:
@@ -118,5 +118,5 @@ def test_version_check_is_in_the_update_itself(tmp_path: Path, make_plan: PlanFa
             session.expunge(row)
             row.status = "proposed"  # a stale copy, as read before the approval
             with pytest.raises(ConcurrentUpdate):
-                _transition(session, row, DecisionKind.REJECT, read_version=1, actor="alex", now=now)
+                apply_transition(session, row, DecisionKind.REJECT, read_version=1, actor="alex", now=now)
         assert get_recommendation(ws, "R1").status == "approved"

@@ -30,7 +30,7 @@ from hedgerow.domain.actions import ActionKind, RecommendationStatus
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import HedgerowError, NotFound
 from hedgerow.services.audit import append_event, ledger_write
-from hedgerow.services.recommendations import _transition
+from hedgerow.services.recommendations import apply_transition
 from hedgerow.services.users import acting_user
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.decide_models import DecisionRow, ExportRow, RecommendationRow, as_utc
@@ -232,7 +232,7 @@ def export_actions(
             for stale in rows:
                 row = session.get(RecommendationRow, stale.id, populate_existing=True)
                 assert row is not None
-                _transition(
+                apply_transition(
                     session,
                     row,
                     DecisionKind.EXPORT,

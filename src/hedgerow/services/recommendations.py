@@ -164,7 +164,7 @@ def _rec_row(plan: PlanRecord, rec: RecommendationRecord, note: str | None, now:
     )
 
 
-def _transition(
+def apply_transition(
     session: Session,
     row: RecommendationRow,
     kind: DecisionKind,
@@ -315,7 +315,7 @@ def record_plan(ws: Workspace, plan: PlanRecord, *, user: str, now: datetime) ->
         policy = ws.settings.approval
         for row in rows:
             if auto_approvable(ActionKind(row.kind), row.capital_base, row.stockout_probability, policy):
-                _transition(
+                apply_transition(
                     session,
                     row,
                     DecisionKind.APPROVE,
@@ -357,7 +357,7 @@ def _supersede(session: Session, plan: PlanRecord, actor: ActingUser, now: datet
     for row in old:
         if (row.item_id, row.location_id) not in keys:
             continue
-        _transition(
+        apply_transition(
             session,
             row,
             DecisionKind.SUPERSEDE,
@@ -533,7 +533,7 @@ def decide(
             decided = _decided_same(row)
         elif request.kind is DecisionKind.REJECT:
             decided = {"decided_qty": 0.0}
-        _transition(
+        apply_transition(
             session,
             row,
             request.kind,
