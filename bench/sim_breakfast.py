@@ -131,7 +131,9 @@ def breakfast_frames(data: Path) -> dict[TableName, pd.DataFrame]:
     )
     series = tx.groupby(["upc_id", "store_id"])
     price = series["base_price"].median()
-    price = price.fillna(pd.Series(price.index.get_level_values("upc_id"), index=price.index).map(by_upc["base_price"].median()))
+    price = price.fillna(
+        pd.Series(price.index.get_level_values("upc_id"), index=price.index).map(by_upc["base_price"].median())
+    )
     item_locations = pd.DataFrame(
         {
             "item_id": price.index.get_level_values("upc_id"),
@@ -269,9 +271,13 @@ def main() -> None:
     print(table(result))
     print(f"clairvoyant lower bound: {result.lower_bound:,.0f} USD")
     print(f"best baseline: {best.policy} at {best.total_cost:,.0f} USD, fill rate {best.fill_rate:.4f}")
-    print(f"hedgerow target (phase 2): total cost <= {0.8 * best.total_cost:,.0f} USD at fill rate >= {best.fill_rate:.4f}")
+    print(
+        f"hedgerow target (phase 2): total cost <= {0.8 * best.total_cost:,.0f} USD at fill rate >= {best.fill_rate:.4f}"
+    )
     print(f"moonshot: total cost <= {1.15 * stationary.total_cost:,.0f} USD (1.15 x best stationary in hindsight)")
-    print(f"seconds per policy: { {k: round(v, 1) for k, v in result.seconds.items()} }; total {time.perf_counter() - began:.0f}")
+    print(
+        f"seconds per policy: { {k: round(v, 1) for k, v in result.seconds.items()} }; total {time.perf_counter() - began:.0f}"
+    )
     if args.json:
         payload: dict[str, Any] = {"tuned_windows": windows, "seconds": result.seconds, **backtest_figures(result)}
         args.json.write_text(json.dumps(payload, indent=1, allow_nan=False) + "\n")

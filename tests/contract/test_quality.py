@@ -159,3 +159,16 @@ def test_trust_score_formula() -> None:
     assert trust_score(10, [_warning(None)]) == 50.0
     assert trust_score(10, [_warning(1), _warning(None), _warning(None)]) == 22.5
     assert trust_score(0, []) == 0.0
+
+
+def test_monthly_history_is_judged_by_its_own_cadence() -> None:
+    months = pd.date_range("2025-01-01", periods=14, freq="MS")
+    rows = [
+        {"item_id": "CHG-65", "location_id": "LAX", "period_start": d.date().isoformat(), "qty": "3"}
+        for i, d in enumerate(months)
+        if i != 9  # October 2025 is missing: one real gap
+    ]
+    frame = pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1))
+    found = _findings("demand", frame)
+    # month starts fall on every weekday: no irregular-weekday warnings; 28-31 day steps are not gaps
+    assert _checks(found) == [(CheckKind.DEMAND_GAP, 10)]
