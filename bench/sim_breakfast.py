@@ -2,14 +2,14 @@
 
     python -m bench.sim_breakfast [--json PATH]
 
-Network (built here from ``../shared/data/breakfast_at_the_frat``, mirroring the ``breakfast-network`` preset so
-that the numbers carry over when the preset lands on main):
+Network: the ``breakfast-network`` preset (``hedgerow.presets.breakfast_network``, docs/presets.md) applied to
+``../shared/data/breakfast_at_the_frat``:
 
 - items = the 55 UPCs with sales; class A/B/C by revenue (80 % / 95 % cumulative); unit cost = 70 % of the UPC's
   median base price (assumption, as in the preset); supplier = the manufacturer;
 - 77 stores (region = state) behind one regional DC per state (TX, OH, KY, IN); truck lanes supplier → DC
-  (planned 5 days, 0.10 USD/unit) and DC → store (1 day, 0.05 USD/unit); holding 20 %/year at stores and 12 % at
-  DCs plus 8 % cost of capital; goodwill of a lost sale = 1.0 / 0.5 / 0.25 × margin for A / B / C (the default
+  (planned 5 days, 0.10 USD/unit), DC → store (1 day, 0.05 USD/unit) and DC ↔ DC (unused by these policies);
+  holding 20 %/year at stores and 12 % at DCs plus 8 % cost of capital; goodwill of a lost sale = 1.0 / 0.5 / 0.25 × margin for A / B / C (the default
   hedgerow.toml);
 - demand = weekly units per store × UPC, zero inside a series' active span where the week is absent; planned
   price and promotion flags are drivers known 4 weeks ahead;
@@ -39,6 +39,8 @@ import pandas as pd
 
 from hedgerow.config import Settings
 from hedgerow.domain.enums import TableName
+from hedgerow.presets import RECIPES, Preset
+from hedgerow.presets.base import PresetContext
 from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.sim.backtest import BacktestResult, BacktestSettings, run_backtest
 from hedgerow.sim.frames import FrameOptions, inputs_from_frames
@@ -61,120 +63,13 @@ def shared_data() -> Path:
 
 WINDOWS = (4, 8, 13, 26, 52)
 SEED = 20261125
-INBOUND_DAYS, STORE_DAYS = 5.0, 1.0
-
-
-def _abc(revenue: pd.Series) -> pd.Series:
-    share = revenue.sort_values(ascending=False).cumsum() / revenue.sum()
-    klass = pd.Series("C", index=share.index)
-    klass[share <= 0.95] = "B"
-    klass[share <= 0.80] = "A"
-    klass.iloc[0] = "A"
-    return klass.reindex(revenue.index)
 
 
 def breakfast_frames(data: Path) -> dict[TableName, pd.DataFrame]:
-    """The network's contract tables (see the module docstring)."""
-    folder = data / "breakfast_at_the_frat"
-    tx = pd.read_csv(folder / "transactions.csv.gz", dtype={"store_id": str, "upc_id": str})
-    stores = pd.read_csv(folder / "stores.csv", dtype={"store_id": str})
-    products = pd.read_csv(folder / "products.csv", dtype={"upc_id": str}).drop_duplicates("upc_id").set_index("upc_id")
-    week_end = pd.to_datetime(tx["week_end_date"])
-    first = week_end.min()
-    tx["week"] = ((week_end - first).dt.days // 7).astype(int)
-    by_upc = tx.groupby("upc_id")
-    revenue = by_upc["spend"].sum()
-    items = pd.DataFrame(
-        {
-            "item_id": revenue.index,
-            "name": products.loc[revenue.index, "description"].to_numpy(),
-            "item_class": _abc(revenue).to_numpy(),
-            "unit_cost": (by_upc["base_price"].median() * 0.70).round(4).to_numpy(),
-            "cost_currency": "USD",
-            "supplier_id": ["SUP-" + m.replace(" ", "-") for m in products.loc[revenue.index, "manufacturer"]],
-        }
-    )
-    states = sorted(stores["address_state_prov_code"].unique())
-    locations = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "location_id": stores["store_id"],
-                    "name": stores["store_name"],
-                    "region": stores["address_state_prov_code"],
-                    "country": "US",
-                    "currency": "USD",
-                    "holding_cost_rate_per_year": 0.20,
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "location_id": [f"DC-{s}" for s in states],
-                    "name": [f"Regional DC {s}" for s in states],
-                    "region": states,
-                    "country": "US",
-                    "currency": "USD",
-                    "holding_cost_rate_per_year": 0.12,
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
-    suppliers = sorted(items["supplier_id"].unique())
-    lanes = pd.DataFrame(
-        [(f"{s}>DC-{st}", s, f"DC-{st}", "truck", 0.10, "USD", INBOUND_DAYS) for s in suppliers for st in states]
-        + [
-            (f"DC-{st}>{sid}", f"DC-{st}", sid, "truck", 0.05, "USD", STORE_DAYS)
-            for sid, st in zip(stores["store_id"], stores["address_state_prov_code"], strict=True)
-        ],
-        columns=["lane_id", "origin_id", "destination_id", "mode", "cost_per_unit", "cost_currency", "transit_days"],
-    )
-    series = tx.groupby(["upc_id", "store_id"])
-    price = series["base_price"].median()
-    price = price.fillna(
-        pd.Series(price.index.get_level_values("upc_id"), index=price.index).map(by_upc["base_price"].median())
-    )
-    item_locations = pd.DataFrame(
-        {
-            "item_id": price.index.get_level_values("upc_id"),
-            "location_id": price.index.get_level_values("store_id"),
-            "unit_price": price.to_numpy(),
-            "price_currency": "USD",
-        }
-    )
-    span = series["week"].agg(["min", "max"])
-    grid = pd.DataFrame(
-        [(u, s, w) for (u, s), (lo, hi) in span.iterrows() for w in range(lo, hi + 1)],
-        columns=["upc_id", "store_id", "week"],
-    )
-    cols = ["upc_id", "store_id", "week", "units", "price", "base_price", "feature", "display", "tpr_only"]
-    full = grid.merge(tx[cols], on=["upc_id", "store_id", "week"], how="left")
-    keys = [full["upc_id"], full["store_id"]]
-    full["base_price"] = full["base_price"].groupby(keys).ffill().groupby(keys).bfill()
-    full["price"] = full["price"].fillna(full["base_price"])
-    full = full.fillna({"units": 0.0, "feature": 0.0, "display": 0.0, "tpr_only": 0.0})
-    demand = pd.DataFrame(
-        {
-            "item_id": full["upc_id"],
-            "location_id": full["store_id"],
-            "period_start": first + pd.to_timedelta(full["week"] * 7 - 6, unit="D"),
-            "qty": full["units"].astype(float),
-        }
-    )
-    for col in ("price", "base_price", "feature", "display", "tpr_only"):
-        demand[col] = full[col].astype(float)
-    frames = {
-        TableName.ITEMS: items,
-        TableName.LOCATIONS: locations,
-        TableName.ITEM_LOCATIONS: item_locations,
-        TableName.LANES: lanes,
-        TableName.DEMAND: demand,
-    }
-    for frame in frames.values():
-        for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = frame[col].astype("string")
-    return frames
+    """The network's contract tables, mapped by the ``breakfast-network`` preset."""
+    recipe = RECIPES[Preset.BREAKFAST_NETWORK]
+    raw = recipe.dataset.load(data / recipe.dataset.folder)
+    return dict(recipe.map_tables(raw, PresetContext()).tables)
 
 
 def scms_truck_lateness(data: Path) -> np.ndarray:

@@ -106,10 +106,44 @@ def test_a_network_without_lanes_gets_default_lanes() -> None:
     assert set(inputs.lane_nominal_days) == {14.0}
 
 
-def test_bundles_are_read(inputs: SimInputs) -> None:
-    assert len(inputs.bundles) == 1
-    assert inputs.bundles[0].bundle_item_id == "KIT-LAP"
-    assert dict(inputs.bundles[0].components) == {"LAP-14": 1.0, "CBL-1M": 2.0, "CHG-65": 1.0}
+def test_bundles_are_assembled_from_their_components_at_the_same_location(inputs: SimInputs) -> None:
+    kit = _row(inputs, "KIT-LAP", "ST-1")
+    assert inputs.assembled[kit]
+    assert inputs.assembled.sum() == 1
+    assert (inputs.lane_options[kit] < 0).all()
+    assert inputs.parent[kit] == -1
+    parts = {
+        inputs.item_ids[c]: q for b, c, q in zip(inputs.bom_bundle, inputs.bom_component, inputs.bom_qty, strict=True)
+    }
+    assert parts == {"LAP-14": 1.0, "CBL-1M": 2.0, "CHG-65": 1.0}
+    assert {inputs.location_ids[c] for c in inputs.bom_component} == {"ST-1"}
+    assert inputs.initial_on_hand[kit] == 0
+
+
+def test_a_component_missing_at_the_bundles_location_is_added() -> None:
+    frames = network_frames()
+    bundles = frames[TableName.BUNDLES]
+    frames[TableName.BUNDLES] = bundles.assign(
+        component_item_id=bundles["component_item_id"].replace({"CHG-65": "LAP-14"}).astype("string")
+    ).drop_duplicates(["bundle_item_id", "component_item_id"])
+    il = frames[TableName.ITEM_LOCATIONS]
+    frames[TableName.ITEM_LOCATIONS] = il[~((il["item_id"] == "LAP-14") & (il["location_id"] == "ST-1"))]
+    demand = frames[TableName.DEMAND]
+    frames[TableName.DEMAND] = demand[~((demand["item_id"] == "LAP-14") & (demand["location_id"] == "ST-1"))]
+    inputs = inputs_from_frames(frames, Settings(), FrameOptions(periods=40))
+    laptop = _row(inputs, "LAP-14", "ST-1")
+    assert inputs.demand[laptop].sum() == 0
+    assert inputs.parent[laptop] == _row(inputs, "LAP-14", "DC-LA")
+
+
+def test_nested_bundles_are_refused() -> None:
+    frames = network_frames()
+    extra = pd.DataFrame({"bundle_item_id": ["LAP-14"], "component_item_id": ["KIT-LAP"], "qty_per_bundle": [1.0]})
+    frames[TableName.BUNDLES] = pd.concat(
+        [frames[TableName.BUNDLES], extra.astype({"bundle_item_id": "string", "component_item_id": "string"})]
+    )
+    with pytest.raises(SimulationInputError, match="nested bundles"):
+        inputs_from_frames(frames, Settings(), FrameOptions(periods=40))
 
 
 @pytest.mark.parametrize(
@@ -129,3 +163,75 @@ def test_missing_inputs_are_refused_by_name(mutate: object, message: str) -> Non
 def test_too_short_a_history_is_refused_with_what_it_needs() -> None:
     with pytest.raises(SimulationInputError, match="needs at least 88 periods"):
         inputs_from_frames(network_frames(), Settings(), FrameOptions(periods=80))
+
+
+def test_transfer_lanes_both_ways_never_make_a_cycle() -> None:
+    """Tokyo and the LA DC can ship to each other; a Mexican item reaches only LA. Tokyo's item must hang under LA
+    (one hop from the supplier), not LA under Tokyo."""
+    frames = network_frames()
+    lanes = frames[TableName.LANES]
+    extra = pd.DataFrame(
+        {
+            "lane_id": ["LA-TYO", "TYO-LA", "MX-LA-TRK"],
+            "origin_id": ["DC-LA", "TYO", "SUP-MX"],
+            "destination_id": ["TYO", "DC-LA", "DC-LA"],
+            "mode": ["air", "air", "truck"],
+            "cost_per_unit": [2.0, 2.0, 0.3],
+            "cost_currency": ["USD"] * 3,
+            "transit_days": [4.0, 4.0, 6.0],
+        }
+    )
+    frames[TableName.LANES] = pd.concat(
+        [lanes, extra.astype({c: "string" for c in extra.columns if c not in ("cost_per_unit", "transit_days")})],
+        ignore_index=True,
+    )
+    items = frames[TableName.ITEMS]
+    frames[TableName.ITEMS] = pd.concat(
+        [
+            items,
+            pd.DataFrame(
+                {
+                    "item_id": ["MX-1"],
+                    "name": ["Mexican item"],
+                    "item_class": ["B"],
+                    "unit_cost": [5.0],
+                    "cost_currency": ["USD"],
+                    "supplier_id": ["SUP-MX"],
+                }
+            ).astype(
+                {
+                    "item_id": "string",
+                    "name": "string",
+                    "item_class": "string",
+                    "cost_currency": "string",
+                    "supplier_id": "string",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    il = frames[TableName.ITEM_LOCATIONS]
+    frames[TableName.ITEM_LOCATIONS] = pd.concat(
+        [
+            il,
+            pd.DataFrame(
+                {
+                    "item_id": ["MX-1", "MX-1"],
+                    "location_id": ["TYO", "DC-LA"],
+                    "unit_price": [900.0, 8.0],
+                    "price_currency": ["JPY", "USD"],
+                }
+            )
+            .astype("string")
+            .astype({"unit_price": float}),
+        ],
+        ignore_index=True,
+    )
+    inputs = inputs_from_frames(frames, Settings(), FrameOptions(periods=40))
+    tyo, la = _row(inputs, "MX-1", "TYO"), _row(inputs, "MX-1", "DC-LA")
+    assert inputs.parent[tyo] == la
+    assert inputs.parent[la] == -1
+    assert inputs.lane_ids[inputs.lane_options[la, 0]] == "MX-LA-TRK"
+    assert inputs.lane_ids[inputs.lane_options[tyo, 0]] == "LA-TYO"
+    # the Chinese charger still flies to Tokyo directly from its supplier
+    assert inputs.parent[_row(inputs, "CHG-65", "TYO")] == -1

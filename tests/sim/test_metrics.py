@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
 from hedgerow.sim.costs import cost_arrays
 from hedgerow.sim.engine import ApprovalRule, simulate
 from hedgerow.sim.history import Decision, HistoryView
-from hedgerow.sim.inputs import Bundle, SimInputs
+from hedgerow.sim.inputs import SimInputs
 from hedgerow.sim.metrics import compute_metrics, cvar
 from hedgerow.sim.policies import BaseStockPolicy, OrderUpToPolicy
 from hedgerow.sim.synthetic import single_echelon
@@ -27,7 +25,7 @@ def test_cvar_averages_the_worst_tail_with_a_fractional_edge() -> None:
 
 
 def _three_items() -> SimInputs:
-    """A laptop, a cable and a kit at one location; the cable runs out in periods 2 and 3."""
+    """A laptop and a cable at one location, and a kit of one laptop and two cables assembled to order."""
     demand = np.array(
         [
             [0, 0, 5, 5, 5, 5],  # laptop
@@ -36,28 +34,24 @@ def _three_items() -> SimInputs:
         ],
         dtype=float,
     )
-    inputs = single_echelon(
+    return single_echelon(
         demand,
         start=2,
         lead_time_days=0.0,
         unit_cost=np.array([400.0, 1.0, 450.0]),
         unit_price=np.array([500.0, 5.0, 520.0]),
         item_class=("A", "C", "B"),
-        initial_on_hand=np.array([100.0, 15.0, 100.0]),
+        initial_on_hand=np.array([100.0, 15.0, 0.0]),
         initial_pipeline=np.zeros((3, 0)),
-    )
-    return replace(
-        inputs,
-        item_ids=("LAP", "CBL", "KIT"),
-        bundles=(Bundle("KIT", (("LAP", 1.0), ("CBL", 2.0))),),
+        kits={2: ((0, 1.0), (1, 2.0))},
     )
 
 
 class OrderOnlyFrom:
-    """Orders nothing before period ``t0``, then exactly the demand of each period (lead time 0)."""
+    """Orders nothing before period ``t0``, then exactly what the period will take (lead time 0)."""
 
-    def __init__(self, t0: int, demand: np.ndarray) -> None:
-        self.t0, self.demand = t0, demand
+    def __init__(self, t0: int, need: np.ndarray) -> None:
+        self.t0, self.need = t0, need
 
     @property
     def name(self) -> str:
@@ -70,38 +64,47 @@ class OrderOnlyFrom:
         pass
 
     def decide(self, view: HistoryView) -> Decision:
-        qty = self.demand[:, view.t] if view.t >= self.t0 else np.zeros(view.n_il)
-        return Decision.on_primary(qty, 1)
+        qty = self.need[:, view.t] if view.t >= self.t0 else np.zeros(view.n_il)
+        return Decision.on_primary(qty, view)
 
 
 def test_fill_rates_lost_revenue_bundle_fill_and_capital_by_hand() -> None:
     inputs = _three_items()
-    run = simulate(inputs, OrderOnlyFrom(4, inputs.demand))
+    # what each item's stock must cover: its own demand plus what the kits take (kit rows order nothing)
+    need = inputs.demand.copy()
+    need[0] += 1.0 * inputs.demand[2]
+    need[1] += 2.0 * inputs.demand[2]
+    run = simulate(inputs, OrderOnlyFrom(4, need))
     m = compute_metrics(inputs, run, cost_arrays(inputs), cvar_level=0.5)
-    # cable: 15 on hand, demand 10 + 10 in periods 2-3 -> 10 and 5 sold, 5 lost; from period 4 fully served
-    cable = m.by_class[[c.item_class for c in m.by_class].index("C")]
-    assert cable.demand_units == 40
-    assert cable.unmet_units == 5
-    assert cable.fill_rate == pytest.approx(35 / 40)
-    assert cable.cycle_service_level == pytest.approx(3 / 4)
-    assert cable.lost_revenue == pytest.approx(5 * 5.0)
-    assert m.lost_revenue == pytest.approx(25.0)
-    # the kit needs the cable: per period score = min over components (and itself) of fill rates
-    # periods 2..5: cable fill 1, 0.5, 1, 1; laptop and kit always 1; weights = kit demand 2 each
-    assert m.bundle_fill_rate == pytest.approx((1 + 0.5 + 1 + 1) / 4)
+    # period 2: kits first take 2 laptops and 4 cables (11 cables left), 10 cables sold alone -> 1 left;
+    # period 3: the kits need 4 cables, only 1 is there -> 0.5 kit made, no cable left to sell alone.
+    # from period 4 on everything is served. The laptop never runs short.
+    kit_fill = (2 + 0.5 + 2 + 2) / 8
+    cable_fill = (10 + 0 + 10 + 10) / 40
+    by_class = {c.item_class: c for c in m.by_class}
+    assert by_class["C"].fill_rate == pytest.approx(cable_fill)
+    assert by_class["C"].unmet_units == pytest.approx(10.0)
+    assert by_class["C"].cycle_service_level == pytest.approx(3 / 4)
+    assert by_class["B"].fill_rate == pytest.approx(kit_fill)
+    assert by_class["A"].fill_rate == 1.0
+    assert m.bundle_fill_rate == pytest.approx(kit_fill)
+    assert m.lost_revenue == pytest.approx(10.0 * 5.0 + 1.5 * 520.0)
+    np.testing.assert_allclose(run.consumed[1], [4.0, 1.0, 4.0, 4.0])
+    np.testing.assert_allclose(run.consumed[0], [2.0, 0.5, 2.0, 2.0])
+    assert run.on_hand[2].max() == 0.0  # a kit holds no stock
     # capital: on hand × unit cost, mean over periods
     expected_capital = (run.on_hand * np.array([[400.0], [1.0], [450.0]])).sum(axis=0).mean()
     assert m.capital_tied_up == pytest.approx(expected_capital)
-    assert m.actions == 6  # 3 items x 2 periods with positive orders
-    assert m.approvals == 6
+    assert m.actions == 4  # laptop and cable in periods 4 and 5; the kit orders nothing
+    assert m.approvals == 4
 
 
 def test_approval_rule_counts_only_orders_above_the_auto_approval_value() -> None:
     inputs = _three_items()
     run = simulate(inputs, OrderOnlyFrom(4, inputs.demand), approval=ApprovalRule(auto_approve_max_value=100.0))
-    # cable orders are worth 10 × 1 = 10 <= 100: auto-approved; laptop (2000) and kit (900) need a person
-    assert int(run.actions.sum()) == 6
-    assert int(run.approvals.sum()) == 4
+    # cable orders are worth 10 × 1 = 10 <= 100: auto-approved; laptop orders (5 × 400) need a person
+    assert int(run.actions.sum()) == 4
+    assert int(run.approvals.sum()) == 2
 
 
 def test_bullwhip_is_one_for_base_stock_and_above_one_for_order_up_to() -> None:

@@ -9,12 +9,15 @@ Each simulated period ``t`` runs, vectorised over item-locations:
    (unfilled requests are cancelled and the store re-plans next period; a DC serves its stores before its own
    customers). Goods with a lead time of 0 periods arrive at
    once; the others join the pipeline and arrive at ``t + lead_periods(realised transit of the lane at t)``;
-4. customer demand is served from stock; the rest is lost or backordered (:class:`UnmetDemand`);
-5. costs: holding on the stock left at the end of the period, the shortage penalty on lost units (or on every
+4. bundles are assembled to order: each bundle's demand (and, with backorders, what it owes) takes ``bom_qty``
+   units of every component, as far as the scarcest component allows (bundles in a fixed order, each before the
+   components' own customers);
+5. customer demand is served from stock; the rest is lost or backordered (:class:`UnmetDemand`);
+6. costs: holding on the stock left at the end of the period, the shortage penalty on lost units (or on every
    unit still owed), transport on the units shipped (see :mod:`hedgerow.sim.costs`).
 
 Stock balance holds for every item-location and period:
-``on_hand_end = on_hand_start + arrivals − shipped_out − sales`` and
+``on_hand_end = on_hand_start + arrivals − shipped_out − consumed − sales`` (consumed = taken into bundles) and
 ``on_order_end = on_order_start + shipped_in − arrivals``; a test checks it for every policy.
 """
 
@@ -59,7 +62,7 @@ class SimRun:
     demand:
         Customer demand, units.
     requests:
-        Units requested by the item-locations this one supplies.
+        Units requested by the item-locations this one supplies, and by the bundles it is a component of.
     orders:
         Units this item-location ordered (all lane options), before any cancellation.
     shipped_in:
@@ -68,6 +71,8 @@ class SimRun:
         Units that arrived in the period (shipped earlier, or now with a lead time of 0).
     shipped_out:
         Units this item-location shipped to the item-locations it supplies.
+    consumed:
+        Units of this component taken into bundles sold at its location.
     sales:
         Units handed to customers (with backorders, owed units served late included).
     filled:
@@ -98,6 +103,7 @@ class SimRun:
     shipped_in: np.ndarray
     arrivals: np.ndarray
     shipped_out: np.ndarray
+    consumed: np.ndarray
     sales: np.ndarray
     filled: np.ndarray
     unmet_units: np.ndarray
@@ -134,9 +140,12 @@ class PolicyError(ValueError):
 
 
 def warmup_demand_seen(inputs: SimInputs) -> np.ndarray:
-    """[il, start] demand each item-location saw during the warm-up: its customers' demand plus, for a DC, the
-    customer demand of every item-location below it (a pass-through approximation of their requests)."""
+    """[il, start] demand each item-location saw during the warm-up: its customers' demand, what the bundles it
+    goes into asked of it, and for a DC the demand seen by every item-location below it (a pass-through
+    approximation of their requests)."""
     agg = inputs.demand[:, : inputs.start].astype(np.float64, copy=True)
+    if inputs.bom_bundle.size:
+        np.add.at(agg, inputs.bom_component, inputs.bom_qty[:, None] * inputs.demand[inputs.bom_bundle, : inputs.start])
     echelon = inputs.echelon
     for level in range(int(echelon.max(initial=0)) + 1):
         kids = np.flatnonzero((echelon == level) & (inputs.parent >= 0))
@@ -178,7 +187,13 @@ class _Replay:
         self.seen[:, : inputs.start] = warmup_demand_seen(inputs)
         echelon = inputs.echelon
         self.echelon = echelon
-        self.roots = np.flatnonzero(inputs.parent < 0)
+        self.roots = np.flatnonzero((inputs.parent < 0) & ~inputs.assembled)
+        self.kits = [
+            (int(b), inputs.bom_component[inputs.bom_bundle == b], inputs.bom_qty[inputs.bom_bundle == b])
+            for b in np.unique(inputs.bom_bundle)
+        ]
+        self.assembled = inputs.assembled
+        self.kit_rows = np.array([b for b, _c, _q in self.kits], dtype=np.int64)
         parent_echelon = np.where(inputs.parent >= 0, echelon[np.maximum(inputs.parent, 0)], -1)
         self.levels = [np.flatnonzero(parent_echelon == level) for level in range(int(echelon.max(initial=0)), 0, -1)]
         s = inputs.n_simulated
@@ -191,6 +206,7 @@ class _Replay:
                 "shipped_in",
                 "arrivals",
                 "shipped_out",
+                "consumed",
                 "sales",
                 "filled",
                 "unmet_units",
@@ -237,6 +253,7 @@ class _Replay:
             item_class=inp.item_class,
             parent=inp.parent,
             echelon=self.echelon,
+            assembled=self.assembled,
             unmet=self.unmet,
             known_ahead={name: arr[:, :upto] for name, arr in inp.drivers.items()},
         )
@@ -272,6 +289,21 @@ class _Replay:
             np.add.at(self.lt_cnt, (rr, due), 1.0)
             np.add.at(self.on_order, rr, qty)
 
+    def assemble(self, d: np.ndarray, requests: np.ndarray, j: int) -> np.ndarray:
+        """Assemble each bundle's demand (and backlog) from its components' stock; returns kits made [il]."""
+        made = np.zeros(self.n)
+        backorder = self.unmet is UnmetDemand.BACKORDER
+        for b, comps, qty in self.kits:
+            need = d[b] + (self.backlog[b] if backorder else 0.0)
+            requests[comps] += qty * d[b]
+            can = float(np.min(self.on_hand[comps] / qty))
+            k = min(need, max(can, 0.0))
+            take = k * qty
+            self.on_hand[comps] -= take
+            self.rec["consumed"][comps, j] += take
+            made[b] = k
+        return made
+
     def step(self, t: int, qty: np.ndarray, decision: Decision, approval: ApprovalRule) -> None:
         inp, c, rec = self.inp, self.costs, self.rec
         j = t - inp.start
@@ -304,8 +336,11 @@ class _Replay:
             rec["shipped_out"][:, j] += out
             self.schedule(kids, ship, t, j)
         np.maximum(self.on_hand, 0.0, out=self.on_hand)  # rounding dust of the proportional split
-        # 4. customer demand
+        # 4. bundles, assembled to order from their components
         d = inp.demand[:, t]
+        kit_sales = self.assemble(d, requests, j)
+        # 5. customer demand
+        backlog_before = self.backlog.copy()
         if self.unmet is UnmetDemand.LOST:
             sales = np.minimum(self.on_hand, d)
             filled = sales
@@ -317,7 +352,18 @@ class _Replay:
             sales = np.minimum(self.on_hand, need)
             self.backlog = need - sales
             unmet = d - filled
-        self.on_hand -= sales
+        if self.kits:
+            kits = self.kit_rows
+            k = kit_sales[kits]
+            sales[kits] = k
+            if self.unmet is UnmetDemand.LOST:
+                filled[kits] = k
+                unmet[kits] = d[kits] - k
+            else:
+                filled[kits] = np.minimum(d[kits], np.maximum(k - backlog_before[kits], 0.0))
+                self.backlog[kits] = backlog_before[kits] + d[kits] - k
+                unmet[kits] = d[kits] - filled[kits]
+        self.on_hand -= np.where(self.assembled, 0.0, sales)
         self.seen[:, t] = d + requests
         rec["demand"][:, j] = d
         rec["requests"][:, j] = requests
@@ -327,7 +373,7 @@ class _Replay:
         rec["backlog"][:, j] = self.backlog
         rec["on_hand"][:, j] = self.on_hand
         rec["on_order"][:, j] = self.on_order
-        # 5. costs and actions
+        # 6. costs and actions
         rec["holding_cost"][:, j] = c.holding[:, t] * self.on_hand
         short_units = unmet if self.unmet is UnmetDemand.LOST else self.backlog
         rec["shortage_cost"][:, j] = c.shortage[:, t] * short_units
@@ -388,6 +434,7 @@ def simulate(
         shipped_in=rec["shipped_in"],
         arrivals=rec["arrivals"],
         shipped_out=rec["shipped_out"],
+        consumed=rec["consumed"],
         sales=rec["sales"],
         filled=rec["filled"],
         unmet_units=rec["unmet_units"],

@@ -7,9 +7,11 @@ How each input is read (every rule is stated in docs/simulator.md):
 - **item-locations**: every ``item_locations`` row and every (item, location) with demand; plus, for each store
   supplied by another location, the same item at that location (a DC), recursively;
 - **supply**: an item-location buys from its item's supplier when a lane runs from that supplier to its location
-  (lane options = those lanes, cheapest first); else from the location the cheapest-and-fastest location-origin
-  lane comes from (the DC); else from any supplier lane into the location; else over a default lane of
-  ``default_lead_time_days`` at no cost;
+  (lane options = those lanes, cheapest first; any supplier's lanes when the item names none); else from the
+  location, among those with a lane into it, that is fewest location → location hops from a location the
+  supplier ships to (then fastest, then cheapest) — its DC; else from any supplier lane into the location; else
+  over a default lane of ``default_lead_time_days`` at no cost. A parent is always strictly closer to the
+  supplier, so transfer lanes between DCs cannot make a cycle;
 - **lead times** per lane and period: the mean transit (delivered − shipped, days) of the lane's shipments that
   left in that period, where there are any; otherwise a draw from all of the lane's delivered transits (its
   history); otherwise its planned ``transit_days``; otherwise ``default_lead_time_days``. Draws come from
@@ -37,7 +39,7 @@ from hedgerow.contract.spec import TABLES
 from hedgerow.domain.enums import Mode, TableName
 from hedgerow.errors import SimulationInputError
 from hedgerow.scenarios.rng import Stream, stream_rng
-from hedgerow.sim.inputs import Bundle, SimInputs, lead_periods, neutral_initial_state
+from hedgerow.sim.inputs import SimInputs, lead_periods, neutral_initial_state
 
 DEFAULT_LANE_PREFIX = "default>"
 
@@ -87,6 +89,7 @@ class _Network:
     options: list[list[int]]
     lanes: pd.DataFrame
     defaults: list[str]
+    distance: dict[str | None, dict[str, int]]
 
 
 def _lane_table(
@@ -106,30 +109,60 @@ def _lane_table(
     return lanes.sort_values(["cost_per_unit", "transit", "lane_id"], kind="stable").reset_index(drop=True)
 
 
-def _resolve(
-    net: _Network, item: str, loc: str, supplier: str | None, base_currency: str, chain: tuple[str, ...]
-) -> None:
-    """Give the item-location (item, loc) its lane options and parent, creating upstream DCs as needed."""
+def _supply_distance(net: _Network, supplier: str | None) -> dict[str, int]:
+    """Hops from each location to the nearest location a lane from ``supplier`` (any supplier when None) reaches,
+    over location → location lanes; cached per supplier."""
+    if supplier in net.distance:
+        return net.distance[supplier]
+    lanes = net.lanes
+    external = lanes[~lanes["from_location"]]
+    if supplier is not None:
+        external = external[external["origin_id"] == supplier]
+    dist = {str(loc): 0 for loc in external["destination_id"]}
+    internal = lanes[lanes["from_location"]]
+    frontier = list(dist)
+    while frontier:
+        nxt = []
+        for origin in frontier:
+            for dest in internal.loc[internal["origin_id"] == origin, "destination_id"]:
+                if str(dest) not in dist:
+                    dist[str(dest)] = dist[origin] + 1
+                    nxt.append(str(dest))
+        frontier = nxt
+    net.distance[supplier] = dist
+    return dist
+
+
+def _resolve(net: _Network, item: str, loc: str, supplier: str | None) -> None:
+    """Give the item-location (item, loc) its lane options and parent, creating upstream DCs as needed.
+
+    A parent is always strictly closer (in location → location hops) to a location the item's supplier ships to,
+    so the supply network is a forest whatever transfer lanes the table holds.
+    """
     i = net.index[(item, loc)]
     lanes = net.lanes
     into = lanes[lanes["destination_id"] == loc]
     from_supplier = into[~into["from_location"]]
-    own = from_supplier[from_supplier["origin_id"] == supplier] if supplier else from_supplier.iloc[0:0]
+    own = from_supplier[from_supplier["origin_id"] == supplier] if supplier else from_supplier
     if len(own):
         net.options[i] = own.index.tolist()
         return
-    from_loc = into[into["from_location"] & ~into["origin_id"].isin(chain)]
-    if len(from_loc):
-        best = from_loc.sort_values(["transit", "cost_per_unit", "lane_id"], kind="stable").iloc[0]
+    dist = _supply_distance(net, supplier)
+    here = dist.get(loc, len(net.keys) + len(lanes) + 1)
+    from_loc = into[into["from_location"]]
+    closer = from_loc[[dist.get(str(o), here) < here for o in from_loc["origin_id"]]]
+    if len(closer):
+        ranked = closer.assign(hops=[dist[str(o)] for o in closer["origin_id"]])
+        best = ranked.sort_values(["hops", "transit", "cost_per_unit", "lane_id"], kind="stable").iloc[0]
         origin = str(best["origin_id"])
-        net.options[i] = from_loc[from_loc["origin_id"] == origin].index.tolist()
+        net.options[i] = closer[closer["origin_id"] == origin].index.tolist()
         key = (item, origin)
         if key not in net.index:
             net.index[key] = len(net.keys)
             net.keys.append(key)
             net.parent.append(-1)
             net.options.append([])
-            _resolve(net, item, origin, supplier, base_currency, (*chain, loc))
+            _resolve(net, item, origin, supplier)
         net.parent[i] = net.index[key]
         return
     if len(from_supplier):
@@ -215,6 +248,24 @@ def _fx(fx_rates: pd.DataFrame | None, currencies: list[str], period_starts: pd.
     return out
 
 
+def _recipes(bundles: pd.DataFrame | None, known_items: set[str]) -> dict[str, list[tuple[str, float]]]:
+    """Bundle item → its (component, units per bundle); nested bundles and unknown items are refused."""
+    if bundles is None or bundles.empty:
+        return {}
+    out: dict[str, list[tuple[str, float]]] = {}
+    for b, c, q in zip(bundles["bundle_item_id"], bundles["component_item_id"], bundles["qty_per_bundle"], strict=True):
+        out.setdefault(str(b), []).append((str(c), float(q)))
+    nested = sorted({c for parts in out.values() for c, _ in parts} & set(out))
+    if nested:
+        raise SimulationInputError(
+            f"bundles: {nested[0]} is both a bundle and a component; nested bundles are not simulated"
+        )
+    unknown = sorted(({c for parts in out.values() for c, _ in parts} | set(out)) - known_items)
+    if unknown:
+        raise SimulationInputError(f"bundles name items the items table lacks: {unknown[:5]}")
+    return out
+
+
 def inputs_from_frames(
     frames: Mapping[TableName, pd.DataFrame | None], settings: Settings, options: FrameOptions | None = None
 ) -> SimInputs:
@@ -255,6 +306,13 @@ def inputs_from_frames(
             f"items {unknown_items[:5]}, locations {unknown_locs[:5]}"
         )
     keys = [(str(i), str(loc)) for i, loc in zip(pairs["item_id"], pairs["location_id"], strict=True)]
+    recipes = _recipes(frames.get(TableName.BUNDLES), set(map(str, items.index)))
+    present = set(keys)
+    for item, loc in list(keys):
+        for component, _qty in recipes.get(item, ()):
+            if (component, loc) not in present:  # a location selling a bundle stocks its components
+                keys.append((component, loc))
+                present.add((component, loc))
     lanes = _lane_table(frames, set(map(str, locations.index)), opt)
     net = _Network(
         keys=list(keys),
@@ -263,11 +321,15 @@ def inputs_from_frames(
         options=[[] for _ in keys],
         lanes=lanes,
         defaults=[],
+        distance={},
     )
     supplier_col = items["supplier_id"] if "supplier_id" in items else pd.Series(pd.NA, index=items.index)
     for item, loc in keys:
+        if item in recipes:
+            continue  # assembled from its components, never ordered
         supplier = supplier_col.get(item)
-        _resolve(net, item, loc, None if pd.isna(supplier) else str(supplier), base, ())
+        _resolve(net, item, loc, None if pd.isna(supplier) else str(supplier))
+    bom = [(net.index[(b, loc)], net.index[(c, loc)], q) for b, loc in keys if b in recipes for c, q in recipes[b]]
     lanes = _with_defaults(net.lanes, net.defaults, base)
     n = len(net.keys)
     item_arr = np.array([k[0] for k in net.keys], dtype=object)
@@ -298,17 +360,21 @@ def inputs_from_frames(
     klass = [str(items.at[i, "item_class"]) for i in item_arr]
     shipments = frames.get(TableName.SHIPMENTS)
     realised, nominal = _lead_times(lanes, shipments, first, n_periods, period_days, opt)
-    width = max(len(o) for o in net.options) if net.options else 1
+    width = max([1, *(len(o) for o in net.options)])
     lane_options = np.full((n, width), -1, dtype=np.int64)
     for k, opts in enumerate(net.options):
         lane_options[k, : len(opts)] = opts
     parent = np.array(net.parent, dtype=np.int64)
+    bom_bundle = np.array([b for b, _c, _q in bom], dtype=np.int64)
+    bom_component = np.array([c for _b, c, _q in bom], dtype=np.int64)
+    bom_qty = np.array([q for _b, _c, q in bom], dtype=np.float64)
     oh0, pipe0 = neutral_initial_state(
         dem,
         parent,
-        lead_periods(nominal, period_days)[lane_options[:, 0]],
+        np.where(lane_options[:, 0] >= 0, lead_periods(nominal, period_days)[lane_options[:, 0]], 0),
         start,
         cover_periods=opt.initial_cover_periods,
+        bom=(bom_bundle, bom_component, bom_qty),
     )
     countries = {str(k): str(v) for k, v in locations["country"].items()}
     supplier_frame = frames.get(TableName.SUPPLIERS)
@@ -316,16 +382,6 @@ def inputs_from_frames(
         countries |= {
             str(k): str(v) for k, v in zip(supplier_frame["supplier_id"], supplier_frame["country"], strict=True)
         }
-    bundles_frame = frames.get(TableName.BUNDLES)
-    bundles: tuple[Bundle, ...] = ()
-    if bundles_frame is not None and not bundles_frame.empty:
-        bundles = tuple(
-            Bundle(
-                str(b),
-                tuple((str(c), float(q)) for c, q in zip(g["component_item_id"], g["qty_per_bundle"], strict=True)),
-            )
-            for b, g in bundles_frame.groupby("bundle_item_id", sort=True)
-        )
     return SimInputs(
         item_ids=tuple(item_arr),
         location_ids=tuple(loc_arr),
@@ -363,6 +419,8 @@ def inputs_from_frames(
         initial_on_hand=oh0,
         initial_pipeline=pipe0,
         drivers=drivers,
-        bundles=bundles,
+        bom_bundle=bom_bundle,
+        bom_component=bom_component,
+        bom_qty=bom_qty,
         driver_lookahead=opt.driver_lookahead,
     )

@@ -240,6 +240,7 @@ class _Market:
             item_class=("A",) * n,
             parent=np.full(n, -1),
             echelon=np.zeros(n, dtype=np.int64),
+            assembled=np.zeros(n, dtype=bool),
             unmet=UnmetDemand.LOST,
         )
 

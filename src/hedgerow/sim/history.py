@@ -54,6 +54,8 @@ class HistoryView:
         [il] planning class of each item-location's item.
     parent, echelon:
         [il] network structure (see :mod:`hedgerow.sim.inputs`).
+    assembled:
+        [il] True for bundles: assembled from their components when sold, never ordered.
     unmet:
         Whether unmet demand is lost or backordered.
     known_ahead:
@@ -81,6 +83,7 @@ class HistoryView:
     item_class: tuple[str, ...]
     parent: np.ndarray
     echelon: np.ndarray
+    assembled: np.ndarray
     unmet: UnmetDemand
     known_ahead: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -95,6 +98,11 @@ class HistoryView:
     def n_il(self) -> int:
         """Number of item-locations."""
         return int(self.on_hand.shape[0])
+
+    @property
+    def orderable(self) -> np.ndarray:
+        """[il] True where the item-location can order (it has a primary lane; bundles cannot)."""
+        return np.asarray(self.nominal_lead[:, 0] >= 0)
 
     @property
     def inventory_position(self) -> np.ndarray:
@@ -119,8 +127,8 @@ class Decision:
     needs_approval: np.ndarray | None = None
 
     @classmethod
-    def on_primary(cls, qty: np.ndarray, n_options: int) -> Decision:
-        """Order ``qty`` [il] on each item-location's primary lane."""
-        out = np.zeros((qty.shape[0], n_options))
-        out[:, 0] = qty
+    def on_primary(cls, qty: np.ndarray, view: HistoryView) -> Decision:
+        """Order ``qty`` [il] on each item-location's primary lane (nothing where it cannot order: bundles)."""
+        out = np.zeros((qty.shape[0], view.nominal_lead.shape[1]))
+        out[:, 0] = np.where(view.orderable, qty, 0.0)
         return cls(qty=out)

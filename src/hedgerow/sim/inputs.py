@@ -11,6 +11,11 @@ options of an item-location (the primary, cheapest lane first).
 The network is a forest: ``parent[il]`` is the item-location that ships to ``il`` (the same item at an upstream
 location, e.g. a regional DC), or -1 when ``il`` buys from a supplier. Echelon 0 is customer-facing (nobody
 orders from it); a DC that feeds stores is echelon 1, and so on.
+
+Bundles are assembled to order, as the data contract says ("selling one bundle consumes qty_per_bundle of each
+component"): a bundle item-location holds no stock and orders nothing; each unit of its demand is served by taking
+``bom_qty`` units of every component at the same location. ``bom_bundle``, ``bom_component`` and ``bom_qty`` list
+that bill of materials per item-location, one row per (bundle, component).
 """
 
 from __future__ import annotations
@@ -27,22 +32,6 @@ class UnmetDemand(StrEnum):
 
     LOST = "lost"  # the customer buys elsewhere: the sale is lost
     BACKORDER = "backorder"  # the customer waits: the unit is owed and served first when stock arrives
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """A bundle and its bill of materials: selling one bundle takes ``qty`` of each component.
-
-    Attributes
-    ----------
-    bundle_item_id:
-        The bundle (an item sold as a whole).
-    components:
-        ``(component_item_id, qty_per_bundle)`` pairs.
-    """
-
-    bundle_item_id: str
-    components: tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
@@ -104,8 +93,9 @@ class SimInputs:
     drivers:
         Name → [il, T] planned values of demand drivers (price, promotion flags): known ahead of time, so a
         policy may see them up to ``driver_lookahead`` periods into the future.
-    bundles:
-        Bundles and their components (for the bundle fill rate).
+    bom_bundle, bom_component, bom_qty:
+        [bom] bill of materials per item-location: the bundle's row, a component's row at the same location, and
+        the units of the component in one bundle. A bundle has no lane options, no parent and no stock.
     initial_on_hand:
         [il] units on hand at the start of period ``start``.
     initial_pipeline:
@@ -146,8 +136,10 @@ class SimInputs:
     initial_on_hand: np.ndarray
     initial_pipeline: np.ndarray
     drivers: dict[str, np.ndarray] = field(default_factory=dict)
-    bundles: tuple[Bundle, ...] = ()
     driver_lookahead: int = 0
+    bom_bundle: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bom_component: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bom_qty: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n, t = self.n_il, self.n_periods
@@ -170,8 +162,9 @@ class SimInputs:
             raise ValueError(f"lane_options must have shape ({n}, K), got {self.lane_options.shape}")
         if self.lane_options.size and (self.lane_options.max() >= n_lanes or self.lane_options.min() < -1):
             raise ValueError(f"lane_options must hold lane indices in [0, {n_lanes}) or -1")
-        if n and self.lane_options.shape[1] and np.any(self.lane_options[:, 0] < 0):
-            raise ValueError("every item-location needs a primary lane (lane_options[:, 0] >= 0)")
+        self._check_bom()
+        if n and np.any(self.lane_options[~self.assembled, 0] < 0):
+            raise ValueError("every item-location but a bundle needs a primary lane (lane_options[:, 0] >= 0)")
         for name in ("lane_origin", "lane_destination", "lane_mode", "lane_ports", "lane_countries"):
             _expect(name, len(getattr(self, name)), n_lanes)
         for name in ("lane_nominal_days", "lane_cost_per_unit", "lane_currency"):
@@ -193,6 +186,31 @@ class SimInputs:
         self._check_parents()
         for arr in self._arrays():
             arr.setflags(write=False)
+
+    def _check_bom(self) -> None:
+        m = self.bom_bundle.shape[0]
+        if self.bom_component.shape != (m,) or self.bom_qty.shape != (m,):
+            raise ValueError("bom_bundle, bom_component and bom_qty must have the same length")
+        if not m:
+            return
+        n = self.n_il
+        for name in ("bom_bundle", "bom_component"):
+            arr = getattr(self, name)
+            if arr.min() < 0 or arr.max() >= n:
+                raise ValueError(f"{name} must hold item-location indices in [0, {n})")
+        if float(self.bom_qty.min()) <= 0:
+            raise ValueError("bom_qty must be positive")
+        kits = np.unique(self.bom_bundle)
+        if np.isin(self.bom_component, kits).any():
+            raise ValueError("a bundle cannot be a component of another bundle")
+        if np.any(self.lane_options[kits] >= 0) or np.any(self.parent[kits] >= 0):
+            raise ValueError("a bundle is assembled from its components: it can have no lane options and no parent")
+        for b, c in zip(self.bom_bundle, self.bom_component, strict=True):
+            if self.location_ids[b] != self.location_ids[c]:
+                raise ValueError(
+                    f"bundle {self.item_ids[b]}@{self.location_ids[b]} takes its component {self.item_ids[c]} "
+                    f"from {self.location_ids[c]}: components must be at the bundle's location"
+                )
 
     def _check_parents(self) -> None:
         n = self.n_il
@@ -228,6 +246,13 @@ class SimInputs:
     def n_simulated(self) -> int:
         """Number of simulated periods (``n_periods - start``)."""
         return self.n_periods - self.start
+
+    @property
+    def assembled(self) -> np.ndarray:
+        """[il] True for bundles (assembled from their components when sold)."""
+        out = np.zeros(self.n_il, dtype=bool)
+        out[self.bom_bundle] = True
+        return out
 
     @property
     def echelon(self) -> np.ndarray:
@@ -321,8 +346,12 @@ def take_item_locations(
     def rep_t(values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(values[i] for i in rows) * repeat
 
+    kit_rows = np.isin(inputs.bom_bundle, rows)
     if detach:
+        if kit_rows.any():
+            raise ValueError("a bundle cannot be detached from its components; leave bundles out")
         parent = np.full(m * repeat, -1, dtype=np.int64)
+        bom = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     else:
         new_index = np.full(inputs.n_il, -1, dtype=np.int64)
         new_index[rows] = np.arange(m)
@@ -331,6 +360,15 @@ def take_item_locations(
             raise ValueError("every parent of a kept item-location must be kept (or pass detach=True)")
         local = np.where(old >= 0, new_index[np.maximum(old, 0)], -1)
         parent = np.concatenate([np.where(local >= 0, local + r * m, -1) for r in range(repeat)])
+        comp = inputs.bom_component[kit_rows]
+        if np.any(new_index[comp] < 0):
+            raise ValueError("every component of a kept bundle must be kept")
+        bundle_local, comp_local = new_index[inputs.bom_bundle[kit_rows]], new_index[comp]
+        bom = (
+            np.concatenate([bundle_local + r * m for r in range(repeat)]),
+            np.concatenate([comp_local + r * m for r in range(repeat)]),
+            np.tile(inputs.bom_qty[kit_rows], repeat),
+        )
     if demand is None:
         new_demand = rep(inputs.demand)
     else:
@@ -368,8 +406,10 @@ def take_item_locations(
         initial_on_hand=rep(inputs.initial_on_hand),
         initial_pipeline=rep(inputs.initial_pipeline),
         drivers={name: rep(arr) for name, arr in inputs.drivers.items()},
-        bundles=inputs.bundles,
         driver_lookahead=inputs.driver_lookahead,
+        bom_bundle=bom[0],
+        bom_component=bom[1],
+        bom_qty=bom[2],
     )
 
 
@@ -381,18 +421,24 @@ def neutral_initial_state(
     *,
     cover_periods: float = 2.0,
     window: int = 13,
+    bom: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The same starting stock for every policy: ``cover_periods`` of recent mean demand on hand, and one period's
     mean demand arriving in each of the next ``nominal lead`` periods (a pipeline in steady state).
 
     The mean is taken over the ``window`` periods before ``start``; a DC's is the sum of those of the
-    item-locations below it. Returns ``(initial_on_hand [il], initial_pipeline [il, P])``.
+    item-locations below it, a component's includes what the bundles it goes into take (``bom`` = bundle rows,
+    component rows, quantities), and a bundle holds nothing. Returns ``(initial_on_hand [il], initial_pipeline
+    [il, P])``.
     """
     n = demand.shape[0]
     recent = demand[:, max(0, start - window) : start]
     mean = recent.mean(axis=1) if recent.shape[1] else np.zeros(n)
     echelon = echelon_of(parent)
     flow = mean.copy()
+    if bom is not None and bom[0].size:
+        np.add.at(flow, bom[1], bom[2] * mean[bom[0]])
+        flow[bom[0]] = 0.0
     for level in range(int(echelon.max(initial=0)) + 1):
         kids = np.flatnonzero((echelon == level) & (parent >= 0))
         if kids.size:

@@ -7,12 +7,12 @@ Definitions (all over the simulated periods; money in the base currency):
 - **cycle service level** = share of (customer-facing item-location, period) pairs with no unit short;
 - **lost revenue** = units lost × selling price (lost sales only; with backorders nothing is lost, and units still
   owed at the end are reported as ``backlog_end_units``);
-- **bundle fill rate**: for each bundle and location where all its components are stocked, each period scores the
-  lowest fill rate among its components (and the bundle's own, when it is stocked as an item); periods are weighted
-  by the bundle's own demand when it has a series there, else count 1 when any component is demanded;
+- **bundle fill rate** = units of bundle demand served at once / units of bundle demand; bundles are assembled to
+  order from their components' stock, so it falls whenever a component (a cable) runs short;
 - **capital tied up** = mean over periods of Σ on-hand units × unit cost (pipeline reported apart);
-- **bullwhip** per echelon = Σ Var(orders) / Σ Var(demand seen) over the echelon's item-locations (demand seen =
-  customer demand + requests from below); **vs consumer** = Σ_items Var(echelon's orders of the item) /
+- **bullwhip** per echelon = Σ Var(orders) / Σ Var(demand seen) over the echelon's item-locations that order
+  (demand seen = customer demand + requests from below + what bundles took; bundles, which order nothing, are left
+  out); **vs consumer** = Σ_items Var(echelon's orders of the item) /
   Σ_items Var(customer demand of the item) — the amplification from the shelf to that echelon
   (Lee, Padmanabhan & Whang (1997), *Management Science* 43(4));
 - **CVaR** of the period cost at level α = mean of the worst (1 − α) share of periods (fractional at the edge;
@@ -118,40 +118,25 @@ def _ratio(num: float, den: float) -> float:
 
 
 def _bundle_fill_rate(inputs: SimInputs, run: SimRun) -> float | None:
-    if not inputs.bundles:
-        return None
-    index = {(i, loc): k for k, (i, loc) in enumerate(zip(inputs.item_ids, inputs.location_ids, strict=True))}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fill = np.where(run.demand > _EPS, run.filled / run.demand, 1.0)
-    num = den = 0.0
-    for bundle in inputs.bundles:
-        for loc in sorted(set(inputs.location_ids)):
-            rows = [index.get((c, loc)) for c, _qty in bundle.components]
-            if not rows or any(r is None for r in rows):
-                continue
-            comp = np.array(rows, dtype=np.int64)
-            score = fill[comp].min(axis=0)
-            own = index.get((bundle.bundle_item_id, loc))
-            if own is not None and run.demand[own].sum() > _EPS:
-                score = np.minimum(score, fill[own])
-                weight = run.demand[own]
-            else:
-                weight = (run.demand[comp].sum(axis=0) > _EPS).astype(np.float64)
-            num += float((weight * score).sum())
-            den += float(weight.sum())
-    return _ratio(num, den) if den > 0 else None
+    kits = np.unique(inputs.bom_bundle)
+    demand = float(run.demand[kits].sum()) if kits.size else 0.0
+    return _ratio(float(run.filled[kits].sum()), demand) if demand > _EPS else None
 
 
 def _bullwhip(inputs: SimInputs, run: SimRun) -> tuple[EchelonBullwhip, ...]:
     echelon = inputs.echelon
     seen = run.demand + run.requests
     items = np.unique(np.asarray(inputs.item_ids), return_inverse=True)[1]
+    shelf = run.demand.copy()  # what customers took from each item's stock, bundles counted in their components
+    np.add.at(shelf, inputs.bom_component, inputs.bom_qty[:, None] * run.demand[inputs.bom_bundle])
+    shelf[inputs.assembled] = 0.0
     consumer = np.zeros((int(items.max(initial=0)) + 1, run.demand.shape[1]))
-    np.add.at(consumer, items, run.demand)
+    np.add.at(consumer, items, shelf)
     consumer_var = consumer.var(axis=1).sum()
     out = []
+    ordering = ~inputs.assembled  # bundles order nothing: they are assembled from their components
     for level in range(int(echelon.max(initial=0)) + 1):
-        rows = np.flatnonzero(echelon == level)
+        rows = np.flatnonzero((echelon == level) & ordering)
         if not rows.size:
             continue
         local = _ratio(float(run.orders[rows].var(axis=1).sum()), float(seen[rows].var(axis=1).sum()))

@@ -304,7 +304,7 @@ def field_story(
     fed = _fed_through(inputs, lanes)
     hit_locations = sorted({inputs.location_ids[i] for i in np.flatnonzero(fed)})
     affected = np.isin(np.asarray(inputs.location_ids), hit_locations) & (inputs.demand.sum(axis=1) > 0)
-    bundle_items = {b.bundle_item_id for b in inputs.bundles} | {c for b in inputs.bundles for c, _ in b.components}
+    bundle_items = {inputs.item_ids[r] for r in np.concatenate([inputs.bom_bundle, inputs.bom_component])}
     if bundle_items:
         affected &= np.isin(np.asarray(inputs.item_ids), sorted(bundle_items))
     demand = inputs.demand.copy()

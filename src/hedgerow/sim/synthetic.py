@@ -38,8 +38,9 @@ def single_echelon(
     item_class: tuple[str, ...] | None = None,
     initial_on_hand: np.ndarray | None = None,
     initial_pipeline: np.ndarray | None = None,
+    kits: dict[int, tuple[tuple[int, float], ...]] | None = None,
 ) -> SimInputs:
-    """Independent item-locations, each bought from its own supplier lane.
+    """Independent item-locations, each bought from its own supplier lane (bundles: assembled from components).
 
     Parameters
     ----------
@@ -59,14 +60,24 @@ def single_echelon(
         [il, T] share of each order that ships (default: all of it).
     initial_on_hand, initial_pipeline:
         Default: :func:`~hedgerow.sim.inputs.neutral_initial_state`.
+    kits:
+        Bundle row → ((component row, units per bundle), ...): those rows are bundles, assembled to order.
     """
     demand = np.asarray(demand, dtype=np.float64)
     n, t = demand.shape
     lt = np.broadcast_to(np.asarray(lead_time_days, dtype=np.float64), (n, t)).copy()
     nominal = np.median(lt, axis=1)
     parent = np.full(n, -1, dtype=np.int64)
+    bom = [(b, c, q) for b, parts in (kits or {}).items() for c, q in parts]
+    bom_arrays = (
+        np.array([b for b, _c, _q in bom], dtype=np.int64),
+        np.array([c for _b, c, _q in bom], dtype=np.int64),
+        np.array([q for _b, _c, q in bom], dtype=np.float64),
+    )
+    options = np.arange(n, dtype=np.int64)[:, None].copy()
+    options[bom_arrays[0]] = -1
     if initial_on_hand is None or initial_pipeline is None:
-        oh0, pipe0 = neutral_initial_state(demand, parent, lead_periods(nominal, period_days), start)
+        oh0, pipe0 = neutral_initial_state(demand, parent, lead_periods(nominal, period_days), start, bom=bom_arrays)
         initial_on_hand = oh0 if initial_on_hand is None else initial_on_hand
         initial_pipeline = pipe0 if initial_pipeline is None else initial_pipeline
     items = tuple(f"I{i}" for i in range(n))
@@ -86,7 +97,7 @@ def single_echelon(
         price_currency=np.zeros(n, dtype=np.int64),
         holding_rate_per_year=_vec(holding_rate_per_year, n),
         goodwill_multiplier=_vec(goodwill_multiplier, n),
-        lane_options=np.arange(n, dtype=np.int64)[:, None],
+        lane_options=options,
         lane_ids=tuple(f"LANE-{i}" for i in range(n)),
         lane_origin=tuple(f"SUP-{i}" for i in range(n)),
         lane_destination=("L0",) * n,
@@ -102,6 +113,9 @@ def single_echelon(
         fx_units_per_base=np.ones((1, t)),
         initial_on_hand=np.asarray(initial_on_hand, dtype=np.float64),
         initial_pipeline=np.asarray(initial_pipeline, dtype=np.float64),
+        bom_bundle=bom_arrays[0],
+        bom_component=bom_arrays[1],
+        bom_qty=bom_arrays[2],
     )
 
 

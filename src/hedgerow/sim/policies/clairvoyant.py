@@ -6,21 +6,27 @@ period ``j`` (decision variables ≥ 0):
 
 - ``I[i,j]`` units on hand at the end of the period;
 - lost sales: ``s[i,j] ≤ d[i,j]`` units sold; backorders: ``B[i,j]`` units owed at the end of the period;
-- ``y[i,j,k]`` units shipped to ``i`` on lane option ``k`` (fixed at 0 where the lane ships nothing).
+- ``y[i,j,k]`` units shipped to ``i`` on lane option ``k`` (fixed at 0 where the lane ships nothing);
+- ``a[b,j]`` bundles ``b`` assembled: they arrive at the bundle and take ``bom_qty`` of each component.
 
 Stock balance (lost sales)::
 
-    I[i,j] = I[i,j−1] + A[i,j] − s[i,j] − Σ_{c supplied by i, k} y[c,j,k]
+    I[i,j] = I[i,j−1] + A[i,j] − s[i,j] − Σ_{c supplied by i, k} y[c,j,k] − Σ_{b using i} bom_qty·a[b,j]
 
 with ``A[i,j]`` the initial pipeline due at ``j`` plus every ``y[i,j',k]`` whose realised transit brings it at
-``j' + L[i,j',k] = j``. With backorders ``I − B`` replaces ``I`` on both sides, ``d[i,j]`` is subtracted instead of
-``s``, and a DC may ship only what it has: ``Σ y[c,j,k] ≤ I[i,j−1] + A[i,j]``.
+``j' + L[i,j',k] = j`` (for a bundle: ``a[i,j]``). With backorders ``I − B`` replaces ``I`` on both sides,
+``d[i,j]`` is subtracted instead of ``s``, and a DC may ship only what it has: ``Σ y[c,j,k] ≤ I[i,j−1] + A[i,j]``.
 Objective: Σ holding·I + shortage·(d − s) (or shortage·B) + transport·y — exactly the simulator's cost.
 
 Every trajectory the simulator can produce is a feasible point of this LP with the same cost (the simulator only
-adds restrictions: it must sell when it can, and a DC splits shortfalls in proportion), so the optimum is a lower
-bound on the total cost of *any* policy. Replaying the LP's shipments through the simulator reproduces its cost.
-Item-locations are solved in independent blocks (one per supply tree), a few hundred thousand variables each.
+adds restrictions: it must sell when it can, it assembles a bundle only when one is sold, and a DC splits
+shortfalls in proportion), so the optimum is a lower bound on the total cost of *any* policy. Replaying the LP's
+shipments through the simulator reproduces its cost exactly when there are no bundles and the shortage penalty
+does not rise over time. Otherwise the LP may do what the simulator does not allow — hold a unit back from a cheap
+lost sale now for a dearer one later, or give a component to a bundle rather than to its own customer — and the
+replay costs slightly more (0.003 % on the demo network without bundles). The LP objective is the bound.
+Item-locations are solved in independent blocks (supply trees, joined where a bundle takes components from
+several), a few hundred thousand variables each.
 """
 
 from __future__ import annotations
@@ -84,8 +90,23 @@ def supply_trees(parent: np.ndarray) -> np.ndarray:
         root = np.where(moving, up, root)
 
 
+def _groups(inputs: SimInputs) -> np.ndarray:
+    """[il] a group id such that supply trees joined by a bundle (its components' trees) share one id."""
+    group = supply_trees(inputs.parent)
+    changed = inputs.bom_bundle.size > 0
+    while changed:  # union over bill-of-materials rows until stable (few bundles: a handful of passes)
+        changed = False
+        for b, c in zip(inputs.bom_bundle, inputs.bom_component, strict=True):
+            gb, gc = group[b], group[c]
+            if gb != gc:
+                low, high = min(gb, gc), max(gb, gc)
+                group[group == high] = low
+                changed = True
+    return group
+
+
 def _blocks(inputs: SimInputs) -> list[np.ndarray]:
-    root = supply_trees(inputs.parent)
+    root = _groups(inputs)
     per_il = (2 + inputs.lane_options.shape[1]) * inputs.n_simulated
     limit = max(1, MAX_BLOCK_VARIABLES // max(per_il, 1))
     order = np.argsort(root, kind="stable")
@@ -130,11 +151,23 @@ def _solve_block(
     pipe[:, :p] = inputs.initial_pipeline[rows_il, :p]
     oh0 = inputs.initial_on_hand[rows_il]
 
+    in_block = np.isin(inputs.bom_bundle, rows_il)
+    kit_of, comp_of, kit_qty = (
+        local[inputs.bom_bundle[in_block]],
+        local[inputs.bom_component[in_block]],
+        inputs.bom_qty[in_block],
+    )
+    kits = np.unique(kit_of)
+    kit_pos = np.full(m, -1)
+    kit_pos[kits] = np.arange(kits.size)
+
     n_cell = m * n_s
     cell = np.arange(n_cell).reshape(m, n_s)
     col_i, col_x, col_y = 0, n_cell, 2 * n_cell
-    n_col = 2 * n_cell + m * k * n_s
+    col_a = col_y + m * k * n_s  # kits assembled per bundle and period
+    n_col = col_a + kits.size * n_s
     ycol = col_y + np.arange(m * k * n_s).reshape(m, k, n_s)
+    acol = col_a + np.arange(kits.size * n_s).reshape(kits.size, n_s)
     lost = unmet is UnmetDemand.LOST
 
     cost = np.zeros(n_col)
@@ -151,8 +184,8 @@ def _solve_block(
         # customers could carry phantom stock against a free backlog)
         upper[col_x : col_x + n_cell] = np.cumsum(d, axis=1).ravel()
         offset = 0.0
-    cost[col_y:] = np.where(valid[:, :, None], tr, 0.0).ravel()
-    upper[col_y:] = np.where(valid[:, :, None] & (cap > 0), np.inf, 0.0).ravel()
+    cost[col_y:col_a] = np.where(valid[:, :, None], tr, 0.0).ravel()
+    upper[col_y:col_a] = np.where(valid[:, :, None] & (cap > 0), np.inf, 0.0).ravel()
 
     r_idx: list[np.ndarray] = []
     c_idx: list[np.ndarray] = []
@@ -178,6 +211,11 @@ def _solve_block(
     jj = np.broadcast_to(np.arange(n_s)[None, None, :], lt.shape)
     parent_of = np.broadcast_to(par_local[:, None, None], lt.shape)
     add(cell[parent_of[kid_y], jj[kid_y]], ycol[kid_y], 1.0)
+    # assembling a bundle: it "arrives" at the bundle and takes qty of each component
+    if kits.size:
+        add(cell[kits], acol, -1.0)
+        for kit, comp, q in zip(kit_of, comp_of, kit_qty, strict=True):
+            add(cell[comp], acol[kit_pos[kit]], float(q))
     rhs = pipe.copy()
     rhs[:, 0] += oh0
     if not lost:
@@ -206,7 +244,7 @@ def _solve_block(
 
     matrix = sp.csc_matrix((np.concatenate(vals), (np.concatenate(r_idx), np.concatenate(c_idx))), shape=(n_row, n_col))
     values, objective = _highs(cost, lower, upper, row_lo, row_hi, matrix)
-    shipped = np.maximum(values[col_y:].reshape(m, k, n_s), 0.0)
+    shipped = np.maximum(values[col_y:col_a].reshape(m, k, n_s), 0.0)
     return np.where(shipped < 1e-9, 0.0, shipped), objective + offset
 
 

@@ -5,7 +5,8 @@ For every series the simulator replays a grid of candidate levels side by side (
 candidate, one vectorised replay) and keeps the cheapest; a second, finer grid around the winner refines it.
 Candidates run from 0 to the largest demand of any period times (the longest realised lead time + 1).
 
-In a network, echelons are chosen from the stores up: first each customer-facing series with its supplier assumed
+A component faces its own customers plus what the bundles it goes into take (bundles are assembled, so they have
+no level). In a network, echelons are chosen from the stores up: first each customer-facing series with its supplier assumed
 ample, then each DC on the requests its stores would have sent under their chosen levels, its shortage priced at
 the mean penalty of those stores. The final levels are then replayed together (a DC can still run short). This is
 a reference, not a policy anyone could run: it knows the year before it starts.
@@ -105,9 +106,12 @@ def best_stationary_levels(
     costs = costs or cost_arrays(inputs)
     echelon = inputs.echelon
     seen = inputs.demand.astype(np.float64, copy=True)
+    # a component sees what the bundles it goes into ask of it; bundles themselves order nothing
+    np.add.at(seen, inputs.bom_component, inputs.bom_qty[:, None] * inputs.demand[inputs.bom_bundle])
+    ordering = ~inputs.assembled
     levels = np.zeros(inputs.n_il)
     for level in range(int(echelon.max(initial=0)) + 1):
-        rows = np.flatnonzero(echelon == level)
+        rows = np.flatnonzero((echelon == level) & ordering)
         if not rows.size:
             continue
         sub = take_item_locations(inputs, rows, detach=True, demand=seen[rows])

@@ -75,7 +75,7 @@ def order_up_to_level(
 
 
 def _primary(view: HistoryView, qty: np.ndarray) -> Decision:
-    return Decision.on_primary(qty, view.nominal_lead.shape[1])
+    return Decision.on_primary(qty, view)
 
 
 class OrderUpToPolicy:

@@ -80,12 +80,13 @@ class StockpylBaseStockPolicy:
         penalty = shortage_penalty(view)
         lead = np.rint(lead_time_periods(view)).astype(int)
         out = np.zeros(view.n_il)
-        for i in np.flatnonzero((mean > 0) & (penalty > 0) & (view.holding > 0)):
+        ok = view.orderable & (mean > 0) & (penalty > 0)
+        for i in np.flatnonzero(ok & (view.holding > 0)):
             sd = max(float(std[i]), 1e-9 * float(mean[i]))
             level, _cost = self._solve(float(view.holding[i]), float(penalty[i]), float(mean[i]), sd, int(lead[i]))
             out[i] = max(float(level), 0.0)
         # with no holding cost the newsvendor is unbounded: cover L + 1 periods of the trailing maximum
-        free = (mean > 0) & (penalty > 0) & (view.holding <= 0)
+        free = ok & (view.holding <= 0)
         if free.any():
             peak = view.demand[:, -self.config.window :].max(axis=1) if view.demand.shape[1] else mean
             out[free] = peak[free] * (lead[free] + 1)
@@ -98,4 +99,4 @@ class StockpylBaseStockPolicy:
             self._since = 0
         self._since += 1
         qty = np.maximum(self._levels - view.inventory_position, 0.0)
-        return Decision.on_primary(qty, view.nominal_lead.shape[1])
+        return Decision.on_primary(qty, view)
