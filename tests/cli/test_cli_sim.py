@@ -86,3 +86,11 @@ def test_herding_json_and_text(hedgerow: Invoke, tmp_path: Path) -> None:
     assert (tmp_path / "h.html").read_text().count("<svg") == 3
     text = hedgerow("herding", "--firms", "6")
     assert "order amplification" in text.stdout
+
+
+def test_herding_with_a_short_run_keeps_its_spike_after_the_warm_up(hedgerow: Invoke) -> None:
+    result = hedgerow("herding", "--periods", "30", "--firms", "3", "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["settings"]["warmup"] == 10
+    assert payload["settings"]["shock_start"] == 15

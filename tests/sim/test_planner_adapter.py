@@ -53,3 +53,11 @@ def test_hedgerow_is_not_a_built_in_policy_of_backtests(small_network: SimInputs
     with_backend = run_backtest(small_network, BacktestSettings(policies=()), extra=[PlannerPolicy(EchoBackend())])
     assert [m.policy for m in with_backend.metrics] == ["hedgerow"]
     assert with_backend.best_baseline() is None
+
+
+def test_the_public_api_is_complete_and_importable() -> None:
+    import hedgerow.sim as sim
+
+    assert sorted(sim.__all__) == sim.__all__
+    for name in sim.__all__:
+        assert getattr(sim, name) is not None

@@ -250,7 +250,9 @@ def stress(
 @handle_errors
 def herding(
     firms: Annotated[int, typer.Option("--firms", min=1, help="Number of firms sharing the supplier.")] = 20,
-    periods: Annotated[int, typer.Option("--periods", min=30, help="Periods simulated (26 of warm-up).")] = 104,
+    periods: Annotated[
+        int, typer.Option("--periods", min=30, help="Periods simulated (a third, at most 26, of warm-up).")
+    ] = 104,
     shock_size: Annotated[float, typer.Option("--shock-size", help="Common demand spike, as a share.")] = 0.5,
     shock_periods: Annotated[int, typer.Option("--shock-periods", min=1, help="Length of the spike.")] = 6,
     capacity_headroom: Annotated[
@@ -265,10 +267,12 @@ def herding(
     json_output: JsonOption = False,
 ) -> None:
     """N firms, one supplier with finite capacity and a price that rises with load: how alike reactions amplify."""
+    warmup = min(26, periods // 3)
     cfg = HerdingSettings(
         firms=firms,
         periods=periods,
-        shock_start=min(max(52, 26), periods - 1) if periods > 52 else periods // 2,
+        warmup=warmup,
+        shock_start=52 if periods > 60 else max(warmup, periods // 2),
         shock_periods=shock_periods,
         shock_size=shock_size,
         capacity_headroom=capacity_headroom,

@@ -145,7 +145,7 @@ def _backtest_body(fig: Mapping[str, Any], prefix: str) -> str:
     parts.append("<h2>Policy comparison</h2>")
     parts.append(_table(["policy", *[label for _k, label, _p, _d in _POLICY_COLUMNS]], rows))
     settings_rows = [
-        f"<tr><th>{escape(name)}</th><td><code>{escape(json.dumps(p['settings'], sort_keys=True))}</code></td></tr>"
+        f'<tr><th>{escape(name)}</th><td class="text"><code>{escape(json.dumps(p["settings"], sort_keys=True))}</code></td></tr>'
         for name, p in policies.items()
     ]
     parts.append("<h3>Settings of each policy</h3>" + _table(["policy", "settings"], settings_rows))
@@ -185,7 +185,11 @@ def _backtest_body(fig: Mapping[str, Any], prefix: str) -> str:
     )
     parts.append(
         line_chart(
-            f"{prefix}service", "Fill rate per period", x, {n: policies[n]["series"]["fill_rate"] for n in names}
+            f"{prefix}service",
+            "Fill rate per period",
+            x,
+            {n: policies[n]["series"]["fill_rate"] for n in names},
+            zero=False,
         )
     )
     parts.append(
@@ -286,7 +290,7 @@ def _herding_body(fig: Mapping[str, Any]) -> str:
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px}
-td{text-align:right}th{text-align:left;background:#f4f4f4}code{font-size:11px}svg.chart{display:block;margin:1em 0}
+td{text-align:right}td.text{text-align:left}th{text-align:left;background:#f4f4f4}code{font-size:11px}svg.chart{display:block;margin:1em 0}
 """
 
 

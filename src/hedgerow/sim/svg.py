@@ -12,7 +12,7 @@ from html import escape
 
 PALETTE = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#b5651d")
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 70, 170, 30, 40
+LEFT, RIGHT, TOP, BOTTOM = 70, 170, 30, 60
 
 
 def _fmt(v: float) -> str:
@@ -68,9 +68,11 @@ def _range(values: Sequence[float], zero: bool = True) -> tuple[float, float]:
     return lo, hi
 
 
-def line_chart(chart: str, title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> str:
-    """Lines over a shared x axis (e.g. periods), one per named series."""
-    lo, hi = _range([v for s in series.values() for v in s])
+def line_chart(
+    chart: str, title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, zero: bool = True
+) -> str:
+    """Lines over a shared x axis (e.g. periods), one per named series; ``zero=False`` fits the y axis to the data."""
+    lo, hi = _range([v for s in series.values() for v in s], zero=zero)
     out = _frame(chart, title, lo, hi)
     n = max(len(x_labels), 2)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -128,8 +130,9 @@ def bar_chart(
             )
             if stacked:
                 base += v
+        x_mid, y_lab = LEFT + slot * (i + 0.5), HEIGHT - BOTTOM + 14
         out.append(
-            f'<text x="{LEFT + slot * (i + 0.5):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="10" '
-            f'text-anchor="middle">{escape(category)}</text>'
+            f'<text x="{x_mid:.1f}" y="{y_lab}" font-size="10" text-anchor="end" '
+            f'transform="rotate(-20 {x_mid:.1f} {y_lab})">{escape(category)}</text>'
         )
     return "\n".join([*out, *_legend(names), "</svg>"])
