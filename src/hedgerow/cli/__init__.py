@@ -18,6 +18,7 @@ from hedgerow.cli import (
     preset_cmds,
     reconcile_cmds,
     scoreboard_cmds,
+    serve_cmds,
     supply_cmds,
     users_cmds,
     workspace_cmds,
@@ -58,6 +59,7 @@ users_cmds.register(app)
 export_cmds.register(app)
 reconcile_cmds.register(app)
 scoreboard_cmds.register(app)
+serve_cmds.register(app)
 
 
 def main() -> None:

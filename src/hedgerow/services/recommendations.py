@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from hedgerow.decide.auditchain import EventKind
 from hedgerow.decide.lifecycle import DecisionKind, allowed_decisions, next_status
@@ -403,9 +403,17 @@ def list_recommendations(
     plan_id: str | None = None,
     kind: ActionKind | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[RecommendationView]:
-    """The queue: recommendations filtered, newest plan first, then by rank."""
-    query = select(RecommendationRow).join(PlanRow, PlanRow.id == RecommendationRow.plan_id)
+    """The queue: recommendations filtered, newest plan first, then by rank (``offset`` rows skipped).
+
+    The explanation JSON is not loaded (read it with :func:`hedgerow.services.queue.explanation_of`).
+    """
+    query = (
+        select(RecommendationRow)
+        .join(PlanRow, PlanRow.id == RecommendationRow.plan_id)
+        .options(defer(RecommendationRow.explanation_json))
+    )
     if statuses is not None:
         query = query.where(RecommendationRow.status.in_([s.value for s in statuses]))
     if item_id is not None:
@@ -417,6 +425,8 @@ def list_recommendations(
     if kind is not None:
         query = query.where(RecommendationRow.kind == kind.value)
     query = query.order_by(PlanRow.recorded_at.desc(), PlanRow.id, RecommendationRow.rank, RecommendationRow.id)
+    if offset:
+        query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
     with ws.session() as session:

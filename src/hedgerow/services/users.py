@@ -294,3 +294,18 @@ def authenticate_password(ws: Workspace, name: str, password: str) -> ActingUser
     if user is None or user.disabled or user.password_hash is None or not verify_secret(user.password_hash, password):
         raise denied
     return ActingUser(name=user.name, role=Role(user.role))
+
+
+def active_user(ws: Workspace, name: str) -> ActingUser:
+    """The active ledger user ``name`` with their current role (for a session that named them earlier).
+
+    Raises
+    ------
+    PermissionDenied
+        When the user no longer exists or is disabled.
+    """
+    with ws.session() as session:
+        user = session.execute(select(User).where(User.name == name)).scalar_one_or_none()
+    if user is None or user.disabled:
+        raise PermissionDenied(f"user {name!r} is unknown or disabled; sign in again")
+    return ActingUser(name=user.name, role=Role(user.role))
