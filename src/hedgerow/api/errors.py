@@ -116,11 +116,14 @@ _LOCATION_WORDS = {"query": "query parameter", "path": "path parameter", "header
 
 
 def field_name(loc: Sequence[int | str]) -> str:
-    """A plain name of where an input error is: ``body.qty`` → ``qty``, ``query.limit`` → ``limit``."""
-    parts = [str(p) for p in loc]
+    """A plain name of where an input error is: ``body.qty`` → ``qty``, ``query.status.0`` → ``status[0]``."""
+    parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "body"
 
 
 def _plain_message(err: dict[str, Any]) -> str:
