@@ -53,10 +53,15 @@ def build_seeded(root: Path) -> Seeded:
     return Seeded(root, keys, plan.plan_id, tuple(r.rec_id for r in plan.recommendations))
 
 
+_TEMPLATE: list[Seeded] = []
+
+
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    """The seeded workspace, built once per test session (never changed: tests use copies)."""
-    return build_seeded(tmp_path_factory.mktemp("seeded") / "ws")
+    """The seeded workspace, built once per test process (never changed: tests use copies)."""
+    if not _TEMPLATE:  # shared by the api and web test packages, which both use this fixture
+        _TEMPLATE.append(build_seeded(tmp_path_factory.mktemp("seeded") / "ws"))
+    return _TEMPLATE[0]
 
 
 @pytest.fixture
