@@ -65,7 +65,10 @@ def test_every_page_renders_for_each_role(client: TestClient, seeded: Seeded, us
         assert r.status_code == 200, (page, r.text[:500])
         assert f'{user} · <b class="role">' in r.text
     queue = client.get("/queue").text
-    assert queue.count('name="approve"') == (len(seeded.rec_ids) if user == "pat" else 0)
+    recs = client.get("/api/recommendations", headers=bearer(seeded, "vic")).json()["recommendations"]
+    small = [r for r in recs if r["capital_base"] <= 25_000]
+    assert 0 < len(small) < len(recs)
+    assert queue.count('name="approve"') == (len(small) if user == "pat" else 0)
     assert ("New hold" in client.get("/holds").text) is (user == "pat")
     assert ("Upload and import" in client.get("/data").text) is (user == "pat")
 

@@ -225,6 +225,7 @@ def queue(
         statuses=[s.value for s in RecommendationStatus],
         kinds=[k.value for k in ActionKind],
         can_decide=has_permission(user.role, Permission.DECIDE) if user.role else False,
+        any_size=has_permission(user.role, Permission.DECIDE_ANY_SIZE) if user.role else False,
         threshold=state.ws.settings.approval.approver_required_above,
         limit=limit,
     )
