@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from hedgerow.decide.auditchain import EventKind
 from hedgerow.decide.lifecycle import DecisionKind, allowed_decisions, next_status
@@ -409,11 +409,7 @@ def list_recommendations(
 
     The explanation JSON is not loaded (read it with :func:`hedgerow.services.queue.explanation_of`).
     """
-    query = (
-        select(RecommendationRow)
-        .join(PlanRow, PlanRow.id == RecommendationRow.plan_id)
-        .options(defer(RecommendationRow.explanation_json))
-    )
+    query = select(*_VIEW_COLUMNS).join(PlanRow, PlanRow.id == RecommendationRow.plan_id)
     if statuses is not None:
         query = query.where(RecommendationRow.status.in_([s.value for s in statuses]))
     if item_id is not None:
@@ -430,7 +426,29 @@ def list_recommendations(
     if limit is not None:
         query = query.limit(limit)
     with ws.session() as session:
-        return [view_of(r) for r in session.execute(query).scalars().all()]
+        return [_view_of_values(r) for r in session.execute(query)]
+
+
+#: Columns of a queue row in the order of :class:`RecommendationView`'s fields (all but ``allowed``): read as plain
+#: tuples, without building ORM objects (the queue lists thousands).
+_VIEW_FIELDS = [f for f in RecommendationView.__dataclass_fields__ if f != "allowed"]
+_VIEW_COLUMNS = [RecommendationRow.__table__.columns[f] for f in _VIEW_FIELDS]
+_DECIDED_AT = _VIEW_FIELDS.index("decided_at")
+_CREATED_AT = _VIEW_FIELDS.index("created_at")
+_STATUS = _VIEW_FIELDS.index("status")
+_AUTO = _VIEW_FIELDS.index("auto_approved")
+
+_ALLOWED = {s.value: tuple(k.value for k in allowed_decisions(s)) for s in S}
+
+
+def _view_of_values(values: Sequence[Any]) -> RecommendationView:
+    row = list(values)
+    if row[_DECIDED_AT] is not None:
+        row[_DECIDED_AT] = as_utc(row[_DECIDED_AT])
+    row[_CREATED_AT] = as_utc(row[_CREATED_AT])
+    row[_AUTO] = bool(row[_AUTO])
+    row.append(_ALLOWED[row[_STATUS]])
+    return RecommendationView(*row)
 
 
 def _lanes(ws: Workspace) -> list[dict[str, Any]]:

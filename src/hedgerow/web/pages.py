@@ -18,9 +18,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hedgerow.api.auth import check_csrf, end_session, session_user
+from hedgerow.api.auth import check_csrf, csrf_token, end_session, session_user
 from hedgerow.api.deps import StateDep
 from hedgerow.api.errors import NotAuthenticated, TooManyAttempts
 from hedgerow.api.routes.queue import decision_request
@@ -47,6 +48,7 @@ from hedgerow.services.trace import trace_recommendation
 from hedgerow.services.users import ActingUser
 from hedgerow.web.charts import bar_chart, fan_chart
 from hedgerow.web.explain_view import explanation_view
+from hedgerow.web.queue_rows import queue_rows
 from hedgerow.web.render import Renderer, describe_action
 
 STATIC = Path(__file__).parent / "static"
@@ -213,20 +215,30 @@ def queue(
     rows = list_recommendations(
         state.ws, statuses=[chosen], kind=kind, location_id=location_id or None, item_id=item_id or None, limit=limit
     )
+    can_decide = bool(user.role and has_permission(user.role, Permission.DECIDE))
+    any_size = bool(user.role and has_permission(user.role, Permission.DECIDE_ANY_SIZE))
+    threshold = state.ws.settings.approval.approver_required_above
+    rows_html = queue_rows(
+        rows,
+        csrf=csrf_token(request),
+        can_decide=can_decide,
+        any_size=any_size,
+        threshold=threshold,
+        currency=state.ws.settings.workspace.base_currency,
+    )
     return render.page(
         request,
         "queue.html",
         user,
         rows=rows,
+        rows_html=rows_html,
         status=chosen.value,
         kind=kind.value if kind else "",
         location_id=location_id or "",
         item_id=item_id or "",
         statuses=[s.value for s in RecommendationStatus],
         kinds=[k.value for k in ActionKind],
-        can_decide=has_permission(user.role, Permission.DECIDE) if user.role else False,
-        any_size=has_permission(user.role, Permission.DECIDE_ANY_SIZE) if user.role else False,
-        threshold=state.ws.settings.approval.approver_required_above,
+        can_decide=can_decide,
         limit=limit,
     )
 
@@ -591,18 +603,30 @@ CSP = (
 )
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    """Content-Security-Policy (scripts only from this server; vega compiles its expressions, hence
-    'unsafe-eval'), no framing, no MIME sniffing."""
+class SecurityHeaders:
+    """Content-Security-Policy on pages (scripts only from this server; vega compiles its expressions, hence
+    'unsafe-eval'), no framing, no MIME sniffing. A plain ASGI middleware: it only adds headers."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/api"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        page = not str(scope.get("path", "")).startswith("/api")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if page:
+                    headers.setdefault("Content-Security-Policy", CSP)
+                    headers.setdefault("X-Frame-Options", "DENY")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def install(app: FastAPI) -> Any:
