@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -82,6 +83,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Sync handlers run in worker threads; with dozens of them runnable at once the GIL hands out 5 ms
+        # slices round-robin and every request waits behind all the others. A few threads keep the queue in
+        # the event loop instead, first come first served (bench/web_load.py).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.request_threads
         try:
             yield
         finally:

@@ -87,6 +87,8 @@ class ServerConfig:
         Largest upload accepted by the import endpoint, bytes (all files together).
     job_workers:
         Background jobs run at once.
+    request_threads:
+        Threads that run request handlers (the ledger services are synchronous).
     """
 
     host: str = "127.0.0.1"
@@ -99,6 +101,7 @@ class ServerConfig:
     login_window_s: int = 300
     max_upload_bytes: int = 512 * 1024 * 1024
     job_workers: int = 1
+    request_threads: int = 4
 
     @property
     def secure_cookies(self) -> bool:

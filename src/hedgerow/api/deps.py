@@ -31,8 +31,8 @@ class AppState:
     throttle: LoginThrottle
 
 
-def get_state(request: Request) -> AppState:
-    """The app's state."""
+async def get_state(request: Request) -> AppState:
+    """The app's state (async: trivial dependencies stay on the event loop, no thread hop)."""
     state: AppState = request.app.state.hedgerow
     return state
 
@@ -40,7 +40,7 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_workspace(state: StateDep) -> Workspace:
+async def get_workspace(state: StateDep) -> Workspace:
     """The served workspace."""
     return state.ws
 
@@ -48,7 +48,7 @@ def get_workspace(state: StateDep) -> Workspace:
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
-def get_now(state: StateDep) -> datetime:
+async def get_now(state: StateDep) -> datetime:
     """The request's clock reading (``$HEDGEROW_NOW`` pins it)."""
     return state.clock()
 

@@ -304,8 +304,8 @@ def active_user(ws: Workspace, name: str) -> ActingUser:
     PermissionDenied
         When the user no longer exists or is disabled.
     """
-    with ws.session() as session:
-        user = session.execute(select(User).where(User.name == name)).scalar_one_or_none()
-    if user is None or user.disabled:
+    with ws.engine.connect() as conn:  # a plain row: this runs on every API request
+        row = conn.execute(select(User.role, User.disabled).where(User.name == name)).first()
+    if row is None or row.disabled:
         raise PermissionDenied(f"user {name!r} is unknown or disabled; sign in again")
-    return ActingUser(name=user.name, role=Role(user.role))
+    return ActingUser(name=name, role=Role(row.role))
