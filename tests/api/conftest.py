@@ -40,9 +40,9 @@ class Seeded:
     rec_ids: tuple[str, ...]
 
 
-def build_seeded(root: Path) -> Seeded:
-    """Create the seeded workspace at ``root``."""
-    with init_workspace(root) as ws:
+def build_seeded(root: Path, ledger_url: str | None = None) -> Seeded:
+    """Create the seeded workspace at ``root`` (its ledger at ``ledger_url`` when given)."""
+    with init_workspace(root, ledger_url=ledger_url) as ws:
         for name, role in USERS.items():
             add_user(ws, name, role, password=PASSWORD, actor=None if name == "ada" else "ada", now=NOW)
         keys = {name: create_api_key(ws, name, label="tests", actor=name, now=NOW)[1] for name in USERS}
@@ -72,9 +72,9 @@ def seeded(seeded_template: Seeded, tmp_path: Path) -> Seeded:
     return Seeded(root, seeded_template.keys, seeded_template.plan_id, seeded_template.rec_ids)
 
 
-def make_app(root: Path, *, web: bool = True) -> FastAPI:
+def make_app(root: Path, *, web: bool = True, ledger_url: str | None = None) -> FastAPI:
     """The app on ``root`` with a fixed clock and session secret."""
-    return create_app(root, ServerConfig(session_secret=SECRET), clock=lambda: NOW, web=web)
+    return create_app(root, ServerConfig(session_secret=SECRET), clock=lambda: NOW, web=web, ledger_url=ledger_url)
 
 
 @pytest.fixture

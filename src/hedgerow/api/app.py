@@ -70,7 +70,7 @@ def create_app(
     """
     cfg = (config or ServerConfig.from_env()).checked()
     assert cfg.session_secret is not None
-    ws = open_workspace(workspace_root, ledger_url=ledger_url)
+    ws = open_workspace(workspace_root, ledger_url=ledger_url, pooled=True)
     now = clock or system_clock
     state = AppState(
         ws=ws,
