@@ -44,6 +44,7 @@ ENDPOINTS = (
     "/api/exports",
     "/api/queue/summary",
 )
+BY_PATH: dict[str, list[float]] = {}
 PG_ENV = {"HEDGEROW_PG_PORT": "55491", "HEDGEROW_PG_DIR": "/tmp/hedgerow-pg-web-bench"}
 
 
@@ -77,6 +78,7 @@ async def client(
                     length = int(line.split(b":", 1)[1])
             await reader.readexactly(length)
             latencies.append((time.perf_counter() - start) * 1000)
+            BY_PATH.setdefault(path, []).append(latencies[-1])
             if status != 200:
                 errors.append(f"{status} {path}")
     finally:
@@ -130,6 +132,10 @@ def run_backend(name: str, ledger_url: str | None, args: argparse.Namespace) -> 
                 latencies, errors = asyncio.run(load(port, bench.viewer_key, args.clients, args.seconds, think))
                 if errors:
                     raise RuntimeError(f"{len(errors)} requests failed, e.g. {errors[:3]}")
+                if args.per_path:
+                    for p, values in sorted(BY_PATH.items()):
+                        print(f"  {label} {p}: p50 {statistics.median(values):.0f} p99 {pct(values, 0.99):.0f} ms")
+                BY_PATH.clear()
                 out[label] = {
                     "requests": len(latencies),
                     "rps": len(latencies) / args.seconds,
@@ -164,6 +170,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--per-path", action="store_true", help="also print p50/p99 per endpoint")
     parser.add_argument("--think-ms", type=float, default=500.0, help="mean pause between a user's requests")
     parser.add_argument("--recs", type=int, default=500)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -28,6 +29,36 @@ from hedgerow.api import ServerConfig, create_app
 from hedgerow.domain.actions import RecommendationStatus
 from hedgerow.services.recommendations import list_recommendations
 from hedgerow.web.queue_rows import queue_rows
+
+
+class ServerTime:
+    """ASGI middleware that keeps, per request, the server-side time from receiving it to sending the last byte."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.last_ms = 0.0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        start = time.perf_counter()
+
+        async def timed_send(message: Any) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                self.last_ms = (time.perf_counter() - start) * 1000
+
+        await self.app(scope, receive, timed_send)
+
+
+def server_side(timer: ServerTime, fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and 95th percentile of the server-side time of ``fn``'s request, milliseconds."""
+    fn()
+    fn()
+    values = []
+    for _ in range(repeat):
+        fn()
+        values.append(timer.last_ms)
+    values.sort()
+    return statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
 
 
 def timings(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
@@ -54,7 +85,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench = build(Path(tmp) / "ws", args.recs)
         app = create_app(bench.root, ServerConfig(session_secret="b" * 48), clock=lambda: NOW)
-        with TestClient(app) as client:
+        timer = ServerTime(app)
+        with TestClient(timer) as client:
             assert client.post("/api/session", json={"user": "vic", "password": PASSWORD}).status_code == 200
             page = client.get("/queue")
             assert page.status_code == 200
@@ -77,6 +109,12 @@ def main() -> None:
                 )
                 return template.render(context | {"rows_html": html})
 
+            served = {
+                "GET /queue (HTML page)": server_side(timer, lambda: client.get("/queue"), args.repeat),
+                "baseline: GET /api/recommendations?limit=N (JSON)": server_side(
+                    timer, lambda: client.get(f"/api/recommendations?limit={args.recs}"), args.repeat
+                ),
+            }
             results = {
                 "GET /queue (HTML page)": timings(lambda: client.get("/queue"), args.repeat),
                 "baseline: GET /api/recommendations?limit=N (JSON)": timings(
@@ -91,14 +129,19 @@ def main() -> None:
             size_kb = len(page.content) / 1024
     print(f"Queue page with {bench.recommendations:,} recommendations ({size_kb:,.0f} KB of HTML), "
           f"{args.repeat} repeats, {platform.python_version()} on {platform.machine()}:\n")  # fmt: skip
+    print("Server-side time (request received → last byte sent, inside the ASGI app):\n")
+    print("| what | median ms | p95 ms |")
+    print("|---|---|---|")
+    for name, (median, p95) in served.items():
+        print(f"| {name} | {median:.0f} | {p95:.0f} |")
+    print("\nIn-process request through the test client (includes the client reading the body):\n")
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print("| what | median ms | p95 ms | median CPU ms |")
     print("|---|---|---|---|")
     for name, (median, p95, cpu) in results.items():
         print(f"| {name} | {median:.0f} | {p95:.0f} | {cpu:.0f} |")
-    page, base = results["GET /queue (HTML page)"], results["baseline: GET /api/recommendations?limit=N (JSON)"]
-    print(f"\nratio page / JSON baseline: {page[0] / base[0]:.2f} (wall), {page[2] / base[2]:.2f} (CPU); "
-          "target: page < 300 ms")  # fmt: skip
+    page, base = served["GET /queue (HTML page)"], served["baseline: GET /api/recommendations?limit=N (JSON)"]
+    print(f"\nserver-side ratio page / JSON baseline (medians): {page[0] / base[0]:.2f}; target: page < 300 ms")
     sys.exit(0)
 
 

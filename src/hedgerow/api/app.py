@@ -7,6 +7,7 @@ routes; the lifespan closes them. Sync route handlers run in Starlette's thread 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -87,6 +88,10 @@ def create_app(
         # slices round-robin and every request waits behind all the others. A few threads keep the queue in
         # the event loop instead, first come first served (bench/web_load.py).
         anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.request_threads
+        # Everything loaded so far (libraries, settings) lives as long as the server: keep it out of the
+        # collector's full passes, which otherwise pause every request now and then.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
