@@ -98,3 +98,25 @@ def test_a_manager_opens_an_explanation_and_sees_the_chart(
     assert width <= 768
     tablet.screenshot(path=str(artifacts / "manager-explanation-tablet.png"), full_page=True)
     tablet.context.close()
+
+
+def test_the_overview_draws_exposure_by_region_lane_and_currency(
+    server: tuple[str, Seeded], browser: Any, artifacts: Path
+) -> None:
+    base, _seeded = server
+    page = login(browser, base, "alex")
+    page.goto(f"{base}/")
+    assert "Not computed since the server started" in page.inner_text("body")
+    page.click("form[action='/reports/exposure'] button")  # recompute: a background job with progress
+    page.wait_for_selector(".job[data-status=succeeded]", timeout=60_000)
+    page.goto(f"{base}/")
+    charts = page.locator(".charts3 .chart.chart-ready svg")
+    charts.nth(2).wait_for(timeout=15_000)
+    assert charts.count() == 3
+    titles = " ".join(charts.nth(i).text_content() or "" for i in range(3))
+    assert "By region" in titles
+    assert "By lane" in titles
+    assert "By currency" in titles
+    assert page.locator(".charts3 svg .mark-rect path").count() >= 3
+    page.screenshot(path=str(artifacts / "overview-exposure.png"), full_page=True)
+    page.context.close()

@@ -86,7 +86,7 @@ def bar_chart(
         "mark": {"type": "bar", "color": "#3a6ea5"},
         "encoding": {
             "y": {"field": "category", "type": "nominal", "sort": "-x", "title": None},
-            "x": {"field": "value", "type": "quantitative", "title": unit, "axis": {"format": "~s"}},
+            "x": {"field": "value", "type": "quantitative", "title": unit, "axis": {"format": ",.0f"}},
             "tooltip": [{"field": "category"}, {"field": "value", "format": ",.0f", "title": unit}],
         },
     }
