@@ -18,6 +18,7 @@ from hedgerow.cli import (
     preset_cmds,
     reconcile_cmds,
     scoreboard_cmds,
+    serve_cmds,
     sim_cmds,
     supply_cmds,
     users_cmds,
@@ -60,6 +61,7 @@ export_cmds.register(app)
 reconcile_cmds.register(app)
 scoreboard_cmds.register(app)
 sim_cmds.register(app)
+serve_cmds.register(app)
 
 
 def main() -> None:

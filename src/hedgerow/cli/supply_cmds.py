@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -16,25 +16,8 @@ from hedgerow.cli.common import (
     opened_workspace,
     print_json,
 )
-from hedgerow.domain.enums import TableName
-from hedgerow.errors import SupplyInputError
-from hedgerow.scenarios.bootstrap_demand import BootstrapDemandSource
-from hedgerow.services.workspace import Workspace
-from hedgerow.supply.model import SupplyModel, fit_supply
-from hedgerow.supply.reports import ExposureSettings, exposure_from_frames, exposure_rows_json, lead_time_report
-
-
-def _fit(ws: Workspace) -> tuple[SupplyModel, dict[TableName, Any]]:
-    frames = ws.current_frames()
-    settings = ws.settings
-    model = fit_supply(
-        frames,
-        as_of=now_utc().replace(tzinfo=None),
-        base_currency=settings.workspace.base_currency,
-        period_days=settings.workspace.period.days,
-        stale_signal_days=settings.quality.stale_signal_days,
-    )
-    return model, frames
+from hedgerow.services.exposure import compute_exposure, fit_workspace_supply
+from hedgerow.supply.reports import lead_time_report
 
 
 def _print_notes(notes: list[str]) -> None:
@@ -46,7 +29,7 @@ def _print_notes(notes: list[str]) -> None:
 def lead_times(workspace: WorkspaceOption = None, json_output: JsonOption = False) -> None:
     """Fitted lead times per lane and per mode: median, 90th percentile, late share, shipments behind them."""
     with opened_workspace(workspace) as ws:
-        model, _ = _fit(ws)
+        model, _ = fit_workspace_supply(ws, now_utc())
     report = lead_time_report(model)
     if json_output:
         print_json({"ok": True, **report})
@@ -80,37 +63,11 @@ def exposure(weeks: WeeksOption = 4.0, workspace: WorkspaceOption = None, json_o
     """Where each location and item group depends on a lane, port, supplier or currency, and the margin at risk
     if that element fails for --weeks (expected and 95 % tail); single sources flagged."""
     with opened_workspace(workspace) as ws:
-        model, frames = _fit(ws)
-        settings = ws.settings
-    missing = [t.value for t in (TableName.ITEMS, TableName.ITEM_LOCATIONS) if t not in frames]
-    if missing:
-        raise SupplyInputError(f"exposure needs the tables {', '.join(missing)}; import them first")
-    result = exposure_from_frames(
-        frames,
-        model,
-        BootstrapDemandSource.from_frame(frames.get(TableName.DEMAND)),
-        ExposureSettings(
-            weeks=weeks,
-            n_scenarios=settings.risk.scenarios,
-            seed=settings.risk.seed,
-            period_days=settings.workspace.period.days,
-            cost_of_capital_per_year=settings.finance.cost_of_capital_per_year,
-        ),
-    )
-    rows = result.rows
-    base = model.base_currency
+        result = compute_exposure(ws, weeks=weeks, now=now_utc())
     if json_output:
-        print_json(
-            {
-                "ok": True,
-                "weeks": weeks,
-                "base_currency": base,
-                "rows": exposure_rows_json(rows),
-                "landed_costs": result.landed,
-                "notes": list(model.notes()),
-            }
-        )
+        print_json({"ok": True, **{k: v for k, v in result.items() if k != "summary"}})
         return
+    base = result["base_currency"]
     table = Table(title=f"Exposure to a {weeks:g}-week outage (lost margin, {base})", header_style="bold")
     for name in (
         "location",
@@ -125,18 +82,18 @@ def exposure(weeks: WeeksOption = 4.0, workspace: WorkspaceOption = None, json_o
         table.add_column(
             name, justify="right" if name in ("dependence", "expected", "95% tail (CVaR)", "buffer units") else "left"
         )
-    for r in sorted(rows, key=lambda r: -r.cvar95_lost_margin):
+    for r in sorted(result["rows"], key=lambda r: -r["cvar95_lost_margin"]):
         table.add_row(
-            r.location_id, r.item_group, f"{r.element_type.value} {r.element_id}", f"{r.dependence_share:.0%}",
-            f"{r.expected_lost_margin:,.0f}", f"{r.cvar95_lost_margin:,.0f}",
-            ", ".join(r.single_source_items) or "", f"{r.buffer_units:,.0f}" if r.single_source else "",
+            r["location_id"], r["item_group"], f"{r['element_type']} {r['element_id']}", f"{r['dependence_share']:.0%}",
+            f"{r['expected_lost_margin']:,.0f}", f"{r['cvar95_lost_margin']:,.0f}",
+            ", ".join(r["single_source_items"]) or "", f"{r['buffer_units']:,.0f}" if r["single_source"] else "",
         )  # fmt: skip
     console.print(table)
     console.print(
         "Demand over the outage is resampled from each item-location's last 52 periods of sales; a second source "
         "would avoid the single-source part, a buffer of the units shown covers the outage in 95 % of scenarios."
     )
-    _print_notes(list(model.notes()))
+    _print_notes(result["notes"])
 
 
 def register(app: typer.Typer) -> None:

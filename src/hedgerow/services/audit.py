@@ -181,3 +181,16 @@ def events_about(ws: Workspace, subjects: list[str]) -> list[AuditEvent]:
             .scalars()
             .all()
         )
+
+
+def list_events(
+    ws: Workspace, *, kind: EventKind | None = None, limit: int = 50, before_seq: int | None = None
+) -> list[AuditEvent]:
+    """The newest ``limit`` audit events (of one ``kind``; older than ``before_seq``), newest first."""
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+    if kind is not None:
+        query = query.where(AuditEvent.kind == kind.value)
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)
+    with ws.session() as session:
+        return list(session.execute(query).scalars().all())

@@ -266,3 +266,18 @@ def list_exports(ws: Workspace) -> list[ExportRow]:
     """Every export, newest first."""
     with ws.session() as session:
         return list(session.execute(select(ExportRow).order_by(ExportRow.at.desc(), ExportRow.id)).scalars().all())
+
+
+def get_export(ws: Workspace, export_id: str) -> ExportRow:
+    """One export record.
+
+    Raises
+    ------
+    NotFound
+        When the ledger has no export with that id.
+    """
+    with ws.session() as session:
+        row = session.get(ExportRow, export_id)
+    if row is None:
+        raise NotFound(f"no export {export_id!r}; list them with `hedgerow exports`")
+    return row

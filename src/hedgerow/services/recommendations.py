@@ -403,9 +403,13 @@ def list_recommendations(
     plan_id: str | None = None,
     kind: ActionKind | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[RecommendationView]:
-    """The queue: recommendations filtered, newest plan first, then by rank."""
-    query = select(RecommendationRow).join(PlanRow, PlanRow.id == RecommendationRow.plan_id)
+    """The queue: recommendations filtered, newest plan first, then by rank (``offset`` rows skipped).
+
+    The explanation JSON is not loaded (read it with :func:`hedgerow.services.queue.explanation_of`).
+    """
+    query = select(*_VIEW_COLUMNS).join(PlanRow, PlanRow.id == RecommendationRow.plan_id)
     if statuses is not None:
         query = query.where(RecommendationRow.status.in_([s.value for s in statuses]))
     if item_id is not None:
@@ -417,10 +421,34 @@ def list_recommendations(
     if kind is not None:
         query = query.where(RecommendationRow.kind == kind.value)
     query = query.order_by(PlanRow.recorded_at.desc(), PlanRow.id, RecommendationRow.rank, RecommendationRow.id)
+    if offset:
+        query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
     with ws.session() as session:
-        return [view_of(r) for r in session.execute(query).scalars().all()]
+        return [_view_of_values(r) for r in session.execute(query)]
+
+
+#: Columns of a queue row in the order of :class:`RecommendationView`'s fields (all but ``allowed``): read as plain
+#: tuples, without building ORM objects (the queue lists thousands).
+_VIEW_FIELDS = [f for f in RecommendationView.__dataclass_fields__ if f != "allowed"]
+_VIEW_COLUMNS = [RecommendationRow.__table__.columns[f] for f in _VIEW_FIELDS]
+_DECIDED_AT = _VIEW_FIELDS.index("decided_at")
+_CREATED_AT = _VIEW_FIELDS.index("created_at")
+_STATUS = _VIEW_FIELDS.index("status")
+_AUTO = _VIEW_FIELDS.index("auto_approved")
+
+_ALLOWED = {s.value: tuple(k.value for k in allowed_decisions(s)) for s in S}
+
+
+def _view_of_values(values: Sequence[Any]) -> RecommendationView:
+    row = list(values)
+    if row[_DECIDED_AT] is not None:
+        row[_DECIDED_AT] = as_utc(row[_DECIDED_AT])
+    row[_CREATED_AT] = as_utc(row[_CREATED_AT])
+    row[_AUTO] = bool(row[_AUTO])
+    row.append(_ALLOWED[row[_STATUS]])
+    return RecommendationView(*row)
 
 
 def _lanes(ws: Workspace) -> list[dict[str, Any]]:

@@ -182,6 +182,15 @@ def reconcile_inventory(ws: Workspace, *, user: str, now: datetime) -> Reconcili
     return _stored(ws, rec_id, created=True)
 
 
+def latest_reconciliation(ws: Workspace) -> ReconciliationOutcome | None:
+    """The newest stored reconciliation, or None when counts were never reconciled."""
+    with ws.session() as session:
+        newest = session.execute(
+            select(ReconciliationRow.id).order_by(ReconciliationRow.id.desc()).limit(1)
+        ).scalar_one_or_none()
+    return None if newest is None else _stored(ws, newest, created=False)
+
+
 @dataclass(frozen=True)
 class LocationTrust:
     """A location's newest count trust."""

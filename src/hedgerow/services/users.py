@@ -294,3 +294,18 @@ def authenticate_password(ws: Workspace, name: str, password: str) -> ActingUser
     if user is None or user.disabled or user.password_hash is None or not verify_secret(user.password_hash, password):
         raise denied
     return ActingUser(name=user.name, role=Role(user.role))
+
+
+def active_user(ws: Workspace, name: str) -> ActingUser:
+    """The active ledger user ``name`` with their current role (for a session that named them earlier).
+
+    Raises
+    ------
+    PermissionDenied
+        When the user no longer exists or is disabled.
+    """
+    with ws.engine.connect() as conn:  # a plain row: this runs on every API request
+        row = conn.execute(select(User.role, User.disabled).where(User.name == name)).first()
+    if row is None or row.disabled:
+        raise PermissionDenied(f"user {name!r} is unknown or disabled; sign in again")
+    return ActingUser(name=name, role=Role(row.role))
