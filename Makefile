@@ -24,7 +24,6 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/hedgerow demo $(DEMO_DIR) --force
-	$(BIN)/hedgerow --workspace $(DEMO_DIR) status
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench examples

@@ -9,8 +9,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-#: Where the shared data sets live (override with $HEDGEROW_DATA).
-DATA = Path(os.environ.get("HEDGEROW_DATA", Path(__file__).resolve().parents[1].parent.parent / "shared" / "data"))
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data() -> Path:
+    """``$HEDGEROW_SHARED_DATA``, else ``../shared/data`` next to the repository (or next to its parent, for a
+    git worktree one level deeper)."""
+    env = os.environ.get("HEDGEROW_SHARED_DATA")
+    if env:
+        return Path(env)
+    candidates = [ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+DATA = shared_data()
 
 
 @dataclass(frozen=True)

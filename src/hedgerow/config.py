@@ -182,6 +182,17 @@ class ApprovalSettings:
         "base currency",
         lo=0.0,
     )
+    hold_expiry_warning_days: int = _key(
+        7, "Holds that expire within this many days are flagged as expiring.", "days", lo=0, hi=365
+    )
+    hindsight_window_periods: int = _key(
+        8,
+        "Periods after a decision over which the scoreboard compares the cost of what was decided with the cost "
+        "of what was recommended (scored once actual demand covers them).",
+        "periods",
+        lo=1,
+        hi=104,
+    )
 
 
 @dataclass(frozen=True)
@@ -197,6 +208,14 @@ class QualitySettings:
         "median is an outlier.",
         "robust z-score",
         lo=1.0,
+    )
+    min_location_trust: float = _key(
+        90.0,
+        "A location whose last inventory reconciliation scored below this gets a data-trust note on every "
+        "recommendation for it.",
+        "score 0–100",
+        lo=0.0,
+        hi=100.0,
     )
 
 
@@ -378,3 +397,15 @@ def render_settings_markdown() -> str:
             default = _toml_value(defaults[f.name]).replace("|", "\\|")
             out.append(f"| {section} | `{f.name}` | `{default}` | {meta['unit']} | {meta['doc']} |")
     return "\n".join(out) + "\n"
+
+
+def render_configuration_doc() -> str:
+    """docs/configuration.md: how settings are found, and the reference of every key."""
+    return (
+        "# Configuration reference (hedgerow.toml)\n\n"
+        "Every workspace has a `hedgerow.toml`, written by `hedgerow init` with every key commented. Unknown\n"
+        "keys are rejected (a typo would otherwise silently keep the default); out-of-range values are rejected\n"
+        "with the allowed range. `HEDGEROW_LEDGER_URL` overrides `[ledger] url`, so a database password never\n"
+        "has to be written in the file. This page is generated from `src/hedgerow/config.py`; a test keeps it\n"
+        "in step.\n\n" + render_settings_markdown()
+    )

@@ -10,6 +10,12 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── ValidationFailed       a table was read but breaks the data contract; carries the full report
     ├── LedgerError            the ledger database is unreachable or at an unexpected schema revision
     ├── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    ├── SupplyInputError       supply inputs cannot support a scenario set (no lanes, a currency without rates)
+    ├── NotFound               a recommendation, plan, user, hold or export id the ledger does not hold
+    ├── InvalidTransition      a decision the recommendation lifecycle does not allow from its status
+    ├── PermissionDenied       the acting user's role may not do this (or the user is unknown or disabled)
+    ├── ConcurrentUpdate       someone else changed the record after it was read (optimistic locking)
+    ├── SimulationInputError   a workspace cannot be replayed, or a stress or herding setting is out of range
     └── DemandDataError        demand history cannot be modelled as given (missing columns, unknown series,
                                a horizon the fit does not cover); the message names the series or column
 """
@@ -57,6 +63,31 @@ class LedgerError(HedgerowError):
 
 class SnapshotError(HedgerowError):
     """A snapshot named by the ledger is missing from the store or its bytes do not match its hash."""
+
+
+class SupplyInputError(HedgerowError):
+    """The supply inputs cannot support a scenario set: e.g. no lanes, or a currency with no FX history."""
+
+
+class NotFound(HedgerowError):
+    """An id (recommendation, plan, user, hold, export) that the ledger does not hold."""
+
+
+class InvalidTransition(HedgerowError):
+    """A decision the recommendation lifecycle does not allow from the recommendation's current status."""
+
+
+class PermissionDenied(HedgerowError):
+    """The acting user is unknown, disabled, or has a role that may not take this action."""
+
+
+class ConcurrentUpdate(HedgerowError):
+    """The record changed between reading it and writing the decision; nothing was written. Reload and retry."""
+
+
+class SimulationInputError(HedgerowError):
+    """The simulator cannot run on these inputs: too little history, a currency without rates, a stress shock
+    naming a port, supplier or currency the network does not have, or a setting out of range."""
 
 
 class DemandDataError(HedgerowError):

@@ -7,7 +7,24 @@ from typing import Annotated
 
 import typer
 
-from hedgerow.cli import forecast_cmds, import_cmds, workspace_cmds
+from hedgerow.cli import (
+    audit_cmds,
+    contract_cmds,
+    decide_cmds,
+    demo_cmds,
+    export_cmds,
+    forecast_cmds,
+    holds_cmds,
+    import_cmds,
+    preset_cmds,
+    reconcile_cmds,
+    scoreboard_cmds,
+    serve_cmds,
+    sim_cmds,
+    supply_cmds,
+    users_cmds,
+    workspace_cmds,
+)
 from hedgerow.cli.common import set_root_workspace
 
 app = typer.Typer(
@@ -33,6 +50,19 @@ def _root(
 
 workspace_cmds.register(app)
 import_cmds.register(app)
+contract_cmds.register(app)
+demo_cmds.register(app)
+preset_cmds.register(app)
+supply_cmds.register(app)
+decide_cmds.register(app)
+holds_cmds.register(app)
+audit_cmds.register(app)
+users_cmds.register(app)
+export_cmds.register(app)
+reconcile_cmds.register(app)
+scoreboard_cmds.register(app)
+sim_cmds.register(app)
+serve_cmds.register(app)
 forecast_cmds.register(app)
 
 

@@ -21,6 +21,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from hedgerow.errors import HedgerowError, ValidationFailed
@@ -163,7 +164,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             if kwargs.get("json_output"):
                 print_json({"ok": False, "error": str(exc), "kind": type(exc).__name__})
             else:
-                err_console.print(f"[bold red]error:[/] {exc}")
+                err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(ExitCode.ERROR) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted; nothing partial was kept[/]")
@@ -172,7 +173,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             if os.environ.get(ENV_DEBUG):
                 raise
             err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
                 f"This is a bug in hedgerow, not in your data. Set {ENV_DEBUG}=1 to see the traceback and "
                 f"please report it."
             )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hedgerow.contract.report import ValidationReport
@@ -20,31 +22,22 @@ def _severity(sev: Severity) -> str:
 
 
 def render_report(report: ValidationReport, console: Console) -> None:
-    """Print a report: its plain-English summary, the problems grouped, then the first failing rows."""
+    """Print a report: the plain-English summary (verdict, then one sentence per problem), then the failing rows."""
     style = "bold red" if not report.ok else ("yellow" if report.warnings else "green")
-    console.print(f"[{style}]{report.summary().splitlines()[0]}[/]")
-    if not report.findings:
-        return
-    groups = Table(title=None, show_lines=False, header_style="bold")
-    for name in ("", "column", "problem", "rows", "first row", "example"):
-        groups.add_column(name)
-    for g in report.groups:
-        groups.add_row(
-            _severity(g.severity),
-            g.column or "",
-            g.what,
-            f"{g.count:,}" if g.first_row is not None else "",
-            str(g.first_row or ""),
-            g.examples[0] if g.examples else "",
-        )
-    console.print(groups)
+    head, *sentences = report.summary().splitlines()
+    console.print(f"[{style}]{escape(head)}[/]", soft_wrap=True)
+    for sentence in sentences:
+        kind, _, text = sentence.strip().partition(": ")
+        label = "[bold red]error[/]" if kind == "error" else "[yellow]warning[/]"
+        console.print(f"  {label}: {escape(text)}", soft_wrap=True)
     rows = [f for f in report.findings if f.row is not None]
     if rows:
         detail = Table(title="failing rows (row 1 = first row under the header)", header_style="bold")
-        for name in ("row", "column", "check", "value"):
+        for name in ("", "row", "column", "check", "value"):
             detail.add_column(name)
         for f in sorted(rows, key=lambda f: (f.severity is not Severity.ERROR, f.row or 0))[:MAX_ROWS_SHOWN]:
-            detail.add_row(str(f.row), f.column or "", f.check.value, f.value if f.value is not None else "(empty)")
+            value = escape(f.value) if f.value is not None else "(empty)"
+            detail.add_row(_severity(f.severity), str(f.row), escape(f.column or ""), f.check.value, value)
         console.print(detail)
         if len(rows) > MAX_ROWS_SHOWN:
             console.print(f"… and {len(rows) - MAX_ROWS_SHOWN:,} more rows; --json lists every one.")
@@ -58,21 +51,31 @@ def render_reports(reports: Sequence[ValidationReport], console: Console) -> Non
         console.print("[bold red]Nothing was imported.[/] Fix the rows above and import again.")
 
 
+def _age(days: int | None, stale: bool | None) -> str:
+    if days is None:
+        return ""
+    if days < 0:
+        return f"[dim]+{-days}[/]"  # a table that looks ahead (drivers, holds): days covered beyond today
+    return f"[red]{days} stale[/]" if stale else str(days)
+
+
 def render_status(status: WorkspaceStatus, console: Console) -> None:
-    """Print the workspace summary table."""
+    """Print the workspace summary table (source files and full hashes are in --json)."""
+    console.print(f"[bold]{escape(status.name)}[/] — {escape(status.root)}", soft_wrap=True)
     console.print(
-        f"[bold]{status.name}[/] — {status.root}\n"
-        f"base currency {status.base_currency}, period {status.period}, horizon {status.horizon_periods} "
-        f"periods, ledger {status.ledger}"
+        f"base currency {status.base_currency} · period {status.period} · horizon {status.horizon_periods} "
+        f"periods · ledger {escape(status.ledger)}",
+        soft_wrap=True,
     )
-    table = Table(header_style="bold")
-    for name in ("table", "rows", "from", "to", "age (days)", "trust", "warnings", "source", "snapshot"):
-        table.add_column(name, justify="right" if name in ("rows", "age (days)", "trust", "warnings") else "left")
+    table = Table(header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    wide = console.width >= 100
+    for name in ("table", "rows", "from", "to", "age d", "trust", "warn", *(("snapshot",) if wide else ())):
+        right = name in ("rows", "age d", "trust", "warn")
+        table.add_column(name, justify="right" if right else "left", no_wrap=True)
     for t in status.tables:
         if not t.imported:
-            table.add_row(f"[dim]{t.table}[/]", "[dim]—[/]", "", "", "", "", "", "[dim]not imported[/]", "")
+            table.add_row(f"[dim]{t.table}[/]", "[dim]—[/]", "[dim]not imported[/]", "", "", "", "", "")
             continue
-        age = "" if t.age_days is None else (f"[red]{t.age_days} stale[/]" if t.stale else str(t.age_days))
         trust = t.trust_score or 0.0
         trust_style = "green" if trust >= 95 else ("yellow" if trust >= 80 else "red")
         table.add_row(
@@ -80,11 +83,10 @@ def render_status(status: WorkspaceStatus, console: Console) -> None:
             f"{t.rows:,}",
             t.first or "",
             t.last or "",
-            age,
+            _age(t.age_days, t.stale),
             f"[{trust_style}]{trust:.1f}[/]",
-            str(t.warnings or 0),
-            t.source or "",
-            t.snapshot or "",
+            f"{t.warnings or 0:,}",
+            *(((t.snapshot or "")[:8],) if wide else ()),
         )
     console.print(table)
     if status.ready_to_plan:

@@ -1,0 +1,1 @@
+"""The open data contract: table specs, readers, validation, data-quality checks and reports."""

@@ -147,22 +147,39 @@ def _signal_scopes(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
     return _row_findings(frame, mask, CheckKind.UNKNOWN_REFERENCE, what, "scope_id")
 
 
-def _series_gaps(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
-    step = pd.Timedelta(days=ctx.period.days)
+def _period_steps(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Rows sorted by series and period, and the step in days from each row's previous period (NaN at a start)."""
     ordered = frame.sort_values(["item_id", "location_id", "period_start"])
     same_series = (ordered["item_id"] == ordered["item_id"].shift()) & (
         ordered["location_id"] == ordered["location_id"].shift()
     )
-    delta = ordered["period_start"] - ordered["period_start"].shift()
-    gap = same_series.fillna(False) & (delta > step * 1.5).fillna(False)
+    delta = (ordered["period_start"] - ordered["period_start"].shift()).dt.days
+    return ordered.index.to_series(), delta.where(same_series.fillna(False).to_numpy(dtype=bool))
+
+
+def cadence_days(frame: pd.DataFrame, default: int) -> float:
+    """The table's usual step between consecutive periods of a series, in days (median; ``default`` if none).
+
+    Data in the contract is dated rows: a workspace planned weekly may hold monthly history (carparts), so gaps
+    and weekday alignment are judged against the cadence the data actually has, not only the setting.
+    """
+    _, steps = _period_steps(frame)
+    positive = steps[steps > 0]
+    return float(positive.median()) if len(positive) else float(default)
+
+
+def _series_gaps(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
+    cadence = cadence_days(frame, ctx.period.days)
+    index, steps = _period_steps(frame)
+    gap = (steps > 1.5 * cadence).to_numpy(dtype=bool, na_value=False)
     mask = pd.Series(False, index=frame.index)
-    mask.loc[ordered.index[gap.to_numpy(dtype=bool)]] = True
+    mask.loc[index[gap].to_numpy()] = True
     what = "a period after a gap in its item-location's history (missing periods are unknown, not zero)"
     return _row_findings(frame, mask, CheckKind.DEMAND_GAP, what, "period_start")
 
 
 def _irregular_periods(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
-    if ctx.period is not Period.WEEK or frame["period_start"].isna().all():
+    if frame["period_start"].isna().all() or round(cadence_days(frame, ctx.period.days)) != Period.WEEK.days:
         return []
     weekday = frame["period_start"].dt.weekday
     usual = int(weekday.mode().iloc[0])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -146,7 +147,13 @@ def _read_csv(data: bytes, name: str, encoding: str | None) -> pd.DataFrame:
             on_bad_lines="error",
         )
     except pd.errors.ParserError as exc:
-        raise InputFileError(f"{name}: not a well-formed CSV table: {exc}") from None
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        detail = (
+            f"line {found.group(2)} has {found.group(3)} fields but the header has {found.group(1)}"
+            if found
+            else str(exc)
+        )
+        raise InputFileError(f"{name}: not a well-formed CSV table: {detail}") from None
     except pd.errors.EmptyDataError:
         raise InputFileError(f"{name}: the file is empty") from None
     return frame

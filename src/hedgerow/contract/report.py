@@ -196,7 +196,7 @@ class ValidationReport:
                 f"error{'s' if n_err != 1 else ''} in {self.rows:,} rows; nothing was imported."
             )
         else:
-            head = f"{self.source}: {self.rows:,} rows valid as table {self.table.value}"
+            head = f"{self.source}: {self.rows:,} row{'s' if self.rows != 1 else ''} valid as table {self.table.value}"
             head += f" with {n_warn:,} warning{'s' if n_warn != 1 else ''}." if n_warn else "."
         severity_order = {Severity.ERROR: 0, Severity.WARNING: 1}
         lines = [head] + [

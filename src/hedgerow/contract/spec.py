@@ -105,6 +105,9 @@ class TableSpec:
     column_by_name: dict[str, ColumnSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        optional_not_null = [c.name for c in self.columns if not c.required and not c.nullable]
+        if optional_not_null:
+            raise ValueError(f"table {self.name}: optional columns must allow empty cells: {optional_not_null}")
         object.__setattr__(self, "column_by_name", {c.name: c for c in self.columns})
         unknown_key = [k for k in self.key if k not in self.column_by_name]
         if unknown_key:
@@ -178,8 +181,12 @@ ITEMS = TableSpec(
         ),
         _money("unit_cost", "Purchase cost of one unit from its supplier, before transport.", "cost_currency"),
         _currency("cost_currency", "Currency of unit_cost."),
-        ColumnSpec("weight_kg", ColumnType.NUMBER, "Weight of one unit.", unit="kg", required=False, min_value=0),
-        ColumnSpec("volume_m3", ColumnType.NUMBER, "Volume of one unit.", unit="m³", required=False, min_value=0),
+        ColumnSpec(
+            "weight_kg", ColumnType.NUMBER, "Weight of one unit.", unit="kg", required=False, nullable=True, min_value=0
+        ),
+        ColumnSpec(
+            "volume_m3", ColumnType.NUMBER, "Volume of one unit.", unit="m³", required=False, nullable=True, min_value=0
+        ),
         ColumnSpec(
             "supplier_id",
             ColumnType.STRING,

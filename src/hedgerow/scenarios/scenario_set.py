@@ -96,7 +96,13 @@ class SupplyBlock:
     currencies:
         Currencies, aligned with axis 0 of ``fx_units_per_base``.
     fx_units_per_base:
-        [currency, scenario, period] units of the currency per one unit of the base currency.
+        [currency, scenario, period] units of the currency per one unit of the base currency at the end of the
+        period.
+    lane_modes:
+        Transport mode of each lane (aligned with ``lane_ids``), empty when not given.
+    notes:
+        Data-freshness and fallback warnings an explanation must show (quarantined signals, stale or missing
+        feeds, lanes without history); the plan was still made.
     """
 
     lane_ids: tuple[str, ...]
@@ -107,9 +113,13 @@ class SupplyBlock:
     shipment_arrival_days: np.ndarray
     currencies: tuple[str, ...]
     fx_units_per_base: np.ndarray
+    lane_modes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n_lanes = len(self.lane_ids)
+        if self.lane_modes and len(self.lane_modes) != n_lanes:
+            raise ValueError(f"lane_modes must have one entry per lane ({n_lanes}), got {len(self.lane_modes)}")
         if self.lead_time_days.ndim != 3 or self.lead_time_days.shape[0] != n_lanes:
             raise ValueError(f"lead_time_days must have shape ({n_lanes}, scenarios, periods)")
         _check_shape("capacity_factor", self.capacity_factor, self.lead_time_days.shape)
@@ -125,6 +135,20 @@ class SupplyBlock:
             self.shipment_arrival_days,
             self.fx_units_per_base,
         )
+
+    def lane_index(self, lane_id: str) -> int:
+        """Position of a lane on axis 0 of the lane arrays."""
+        try:
+            return self.lane_ids.index(lane_id)
+        except ValueError:
+            raise KeyError(f"lane {lane_id!r} is not in the scenario set") from None
+
+    def currency_index(self, currency: str) -> int:
+        """Position of a currency on axis 0 of ``fx_units_per_base``."""
+        try:
+            return self.currencies.index(currency)
+        except ValueError:
+            raise KeyError(f"currency {currency!r} is not in the scenario set") from None
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,11 @@ from hedgerow.contract.readers import SourceInfo, read_table_file
 from hedgerow.contract.report import ValidationReport
 from hedgerow.contract.spec import CONTRACT_VERSION, TABLES, table_spec
 from hedgerow.contract.validate import validate_frame
+from hedgerow.decide.auditchain import EventKind
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import InputFileError, ValidationFailed
+from hedgerow.services.audit import append_event, ledger_write
+from hedgerow.services.holds import sync_imported_holds
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.models import ImportRecord
 
@@ -255,8 +258,32 @@ def _write(
                     ),
                 )
             )
-        with ws.session() as session, session.begin():
+        with ledger_write(ws, actor=user, at=now) as session:
             session.add_all(records)
+            session.flush()
+            for record in records:
+                append_event(
+                    session,
+                    kind=EventKind.IMPORT,
+                    subject=record.table_name,
+                    payload={
+                        "import_id": record.id,
+                        "batch_id": batch_id,
+                        "table": record.table_name,
+                        "mode": record.mode,
+                        "snapshot_sha256": record.snapshot_sha256,
+                        "rows": record.rows,
+                        "source_name": record.source_name,
+                        "source_sha256": record.source_sha256,
+                        "contract_version": record.contract_version,
+                        "trust_score": record.trust_score,
+                    },
+                    actor=user,
+                    at=now,
+                )
+            if TableName.HOLDS in typed:
+                # ledger holds are authoritative: the imported table is upserted into them (docs/ledger.md)
+                sync_imported_holds(session, typed[TableName.HOLDS], actor=user, now=now)
     except BaseException:
         for table, sha in created:
             store.discard(table, sha)

@@ -67,6 +67,7 @@ class Workspace:
     root: Path
     settings: Settings
     ledger_url: str
+    pooled: bool = False
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -78,7 +79,7 @@ class Workspace:
     def engine(self) -> Engine:
         """Engine of the ledger database (created on first use)."""
         if self._engine is None:
-            self._engine = ledger.create_ledger_engine(self.ledger_url)
+            self._engine = ledger.create_ledger_engine(self.ledger_url, pooled=self.pooled)
         return self._engine
 
     def session(self) -> Session:
@@ -129,8 +130,11 @@ class Workspace:
         self.close()
 
 
-def open_workspace(root: Path, *, ledger_url: str | None = None) -> Workspace:
+def open_workspace(root: Path, *, ledger_url: str | None = None, pooled: bool = False) -> Workspace:
     """Open an existing workspace and check its ledger is at the code's schema revision.
+
+    ``pooled`` keeps SQLite connections open between uses (for a long-running server; see
+    :func:`hedgerow.store.ledger.create_ledger_engine`).
 
     Raises
     ------
@@ -139,7 +143,7 @@ def open_workspace(root: Path, *, ledger_url: str | None = None) -> Workspace:
     """
     root = root.resolve()
     settings = load_settings(root / CONFIG_FILE_NAME)
-    ws = Workspace(root=root, settings=settings, ledger_url=_ledger_url(root, settings, ledger_url))
+    ws = Workspace(root=root, settings=settings, ledger_url=_ledger_url(root, settings, ledger_url), pooled=pooled)
     try:
         ledger.ensure_current(ws.engine)
     except LedgerError:

@@ -49,15 +49,17 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
-def create_ledger_engine(url: str) -> Engine:
+def create_ledger_engine(url: str, *, pooled: bool = False) -> Engine:
     """Create an engine for the ledger at ``url`` (absolute SQLite path or a server URL).
 
-    SQLite connections enforce foreign keys and wait up to 30 s for a lock instead of failing at once.
+    SQLite connections enforce foreign keys and wait up to 30 s for a lock instead of failing at once. A SQLite
+    file is opened per use (no pool) unless ``pooled``: a long-running server keeps a few connections open
+    instead of paying the open on every query (PostgreSQL engines always pool).
     """
     try:
         backend = make_url(url).get_backend_name()
         if backend == "sqlite":
-            engine = create_engine(url, poolclass=NullPool)
+            engine = create_engine(url) if pooled else create_engine(url, poolclass=NullPool)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)

@@ -37,3 +37,7 @@ class ImportRecord(Base):
     contract_version: Mapped[str] = mapped_column(String(16))
     trust_score: Mapped[float] = mapped_column(Float)
     warnings_json: Mapped[str] = mapped_column(Text)
+
+
+# The decision ledger's tables live in a sibling module; importing it here puts them on Base.metadata.
+from hedgerow.store import decide_models as _decide_models  # noqa: E402, F401

@@ -1,0 +1,182 @@
+"""Breakfast at the Frat as a network: the simulator's baselines and references on a year of real demand.
+
+    python -m bench.sim_breakfast [--json PATH]
+
+Network: the ``breakfast-network`` preset (``hedgerow.presets.breakfast_network``, docs/presets.md) applied to
+``../shared/data/breakfast_at_the_frat``:
+
+- items = the 55 UPCs with sales; class A/B/C by revenue (80 % / 95 % cumulative); unit cost = 70 % of the UPC's
+  median base price (assumption, as in the preset); supplier = the manufacturer;
+- 77 stores (region = state) behind one regional DC per state (TX, OH, KY, IN); truck lanes supplier → DC
+  (planned 5 days, 0.10 USD/unit), DC → store (1 day, 0.05 USD/unit) and DC ↔ DC (unused by these policies);
+  holding 20 %/year at stores and 12 % at DCs plus 8 % cost of capital; goodwill of a lost sale = 1.0 / 0.5 / 0.25 × margin for A / B / C (the default
+  hedgerow.toml);
+- demand = weekly units per store × UPC, zero inside a series' active span where the week is absent; planned
+  price and promotion flags are drivers known 4 weeks ahead;
+- lead times of the supplier → DC lanes are drawn per lane and week from the **SCMS** truck shipments: planned
+  transit + max(0, delivered − scheduled) days (SCMS's early deliveries count as on time: they reflect schedules
+  set far ahead, not faster trucks); DC → store lanes keep their 1 day.
+
+Weeks 1–104 are history; week 105–156 (one year) is replayed. Baselines are tuned as a competent planner would:
+the trailing window W ∈ {4, 8, 13, 26, 52} of the textbook and of the margin maximiser is chosen by backtesting
+year 2 (with year 1 as warm-up), then frozen for year 3; the stockpyl peer gets the textbook's inputs, window
+included; service levels come from the critical ratio of the same costs the simulator charges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hedgerow.config import Settings
+from hedgerow.domain.enums import TableName
+from hedgerow.presets import RECIPES, Preset
+from hedgerow.presets.base import PresetContext
+from hedgerow.scenarios.rng import Stream, stream_rng
+from hedgerow.sim.backtest import BacktestResult, BacktestSettings, run_backtest
+from hedgerow.sim.frames import FrameOptions, inputs_from_frames
+from hedgerow.sim.inputs import SimInputs
+from hedgerow.sim.policies import MarginMaximiserSettings, OrderUpToSettings, PolicyName, StockpylSettings
+from hedgerow.sim.report import backtest_figures
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_data() -> Path:
+    """``$HEDGEROW_SHARED_DATA``, else ``../shared/data`` next to the repository (or next to its parent, for a
+    git worktree)."""
+    env = os.environ.get("HEDGEROW_SHARED_DATA")
+    if env:
+        return Path(env)
+    candidates = [ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+WINDOWS = (4, 8, 13, 26, 52)
+SEED = 20261125
+
+
+def breakfast_frames(data: Path) -> dict[TableName, pd.DataFrame]:
+    """The network's contract tables, mapped by the ``breakfast-network`` preset."""
+    recipe = RECIPES[Preset.BREAKFAST_NETWORK]
+    raw = recipe.dataset.load(data / recipe.dataset.folder)
+    return dict(recipe.map_tables(raw, PresetContext()).tables)
+
+
+def scms_truck_lateness(data: Path) -> np.ndarray:
+    """Days late (delivered − scheduled, floored at 0) of every SCMS truck shipment line."""
+    df = pd.read_csv(data / "scms_delivery_history" / "scms_shipments.csv.gz", dtype=str, keep_default_na=False)
+    truck = df[df["shipment mode"] == "Truck"]
+    scheduled = pd.to_datetime(truck["scheduled delivery date"], format="%d-%b-%y", errors="coerce")
+    delivered = pd.to_datetime(truck["delivered to client date"], format="%d-%b-%y", errors="coerce")
+    late = (delivered - scheduled).dt.days.dropna().to_numpy(dtype=np.float64)
+    return np.maximum(late, 0.0)
+
+
+def with_scms_lead_times(inputs: SimInputs, lateness: np.ndarray, seed: int) -> SimInputs:
+    """Supplier → DC lanes get planned transit + an SCMS truck lateness draw per week (seeded per lane)."""
+    locations = set(inputs.location_ids)
+    lt = inputs.lane_lead_time_days.copy()
+    for k, (lane, origin) in enumerate(zip(inputs.lane_ids, inputs.lane_origin, strict=True)):
+        if origin not in locations:
+            draws = stream_rng(seed, Stream.SIMULATION, lane).choice(lateness, size=inputs.n_periods)
+            lt[k] = inputs.lane_nominal_days[k] + draws
+    return replace(inputs, lane_lead_time_days=lt)
+
+
+def build(data: Path, periods: int, last_week: int | None) -> SimInputs:
+    """Inputs replaying the ``periods`` weeks that end with ``last_week`` (default: the last one)."""
+    frames = breakfast_frames(data)
+    if last_week is not None:
+        demand = frames[TableName.DEMAND]
+        cut = demand["period_start"].min() + pd.Timedelta(weeks=last_week)
+        frames[TableName.DEMAND] = demand[demand["period_start"] < cut]
+    inputs = inputs_from_frames(frames, Settings(), FrameOptions(periods=periods, driver_lookahead=4, seed=SEED))
+    return with_scms_lead_times(inputs, scms_truck_lateness(data), SEED)
+
+
+def tune(tuning: SimInputs) -> dict[str, int]:
+    """The trailing window of each baseline that was cheapest on the tuning year."""
+    chosen = {}
+    for name in (PolicyName.ORDER_UP_TO, PolicyName.MARGIN_MAXIMISER):
+        costs = {}
+        for w in WINDOWS:
+            cfg = BacktestSettings(
+                policies=(name,),
+                order_up_to=OrderUpToSettings(window=w),
+                margin_maximiser=MarginMaximiserSettings(window=w),
+            )
+            costs[w] = run_backtest(tuning, cfg).metrics[0].total_cost
+        chosen[name.value] = min(costs, key=lambda w: costs[w])
+        print(f"  tuning {name.value}: " + ", ".join(f"W={w}: {c:,.0f}" for w, c in costs.items()), file=sys.stderr)
+    # the stockpyl peer takes the same inputs as the textbook policy, its tuned window included
+    chosen[PolicyName.STOCKPYL.value] = chosen[PolicyName.ORDER_UP_TO.value]
+    return chosen
+
+
+def table(result: BacktestResult) -> str:
+    """The Markdown table of BENCHMARKS.md."""
+    best = result.best_baseline()
+    assert best is not None
+    lines = [
+        "| policy | total cost | × best baseline | holding | shortage | transport | fill rate | cycle service | "
+        "lost revenue | capital | bullwhip store / DC | CVaR95 week | approvals |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m in result.metrics:
+        bw = " / ".join(f"{b.bullwhip:.2f}" for b in m.bullwhip)
+        lines.append(
+            f"| {m.policy} | {m.total_cost:,.0f} | {m.total_cost / best.total_cost:.3f} | {m.holding_cost:,.0f} | "
+            f"{m.shortage_cost:,.0f} | {m.transport_cost:,.0f} | {m.fill_rate:.4f} | {m.cycle_service_level:.4f} | "
+            f"{m.lost_revenue:,.0f} | {m.capital_tied_up:,.0f} | {bw} | {m.cvar_period_cost:,.0f} | {m.approvals:,} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=None, help="the shared data folder")
+    parser.add_argument("--json", type=Path, default=None, help="write every figure (and the tuning) here")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    data = args.data or shared_data()
+    tuning = build(data, 52, last_week=104)
+    windows = tune(tuning)
+    evaluation = build(data, 52, last_week=None)
+    cfg = BacktestSettings(
+        order_up_to=OrderUpToSettings(window=windows["order_up_to"]),
+        margin_maximiser=MarginMaximiserSettings(window=windows["margin_maximiser"]),
+        stockpyl=StockpylSettings(window=windows["stockpyl_base_stock"]),
+    )
+    result = run_backtest(evaluation, cfg)
+    best = result.best_baseline()
+    assert best is not None
+    stationary = result.by_policy(PolicyName.BEST_STATIONARY.value)
+    print(f"network: {result.summary}")
+    print(f"tuned windows (chosen on year 2): {windows}")
+    print(table(result))
+    print(f"clairvoyant lower bound: {result.lower_bound:,.0f} USD")
+    print(f"best baseline: {best.policy} at {best.total_cost:,.0f} USD, fill rate {best.fill_rate:.4f}")
+    print(
+        f"hedgerow target (phase 2): total cost <= {0.8 * best.total_cost:,.0f} USD at fill rate >= {best.fill_rate:.4f}"
+    )
+    print(f"moonshot: total cost <= {1.15 * stationary.total_cost:,.0f} USD (1.15 x best stationary in hindsight)")
+    print(
+        f"seconds per policy: { {k: round(v, 1) for k, v in result.seconds.items()} }; total {time.perf_counter() - began:.0f}"
+    )
+    if args.json:
+        payload: dict[str, Any] = {"tuned_windows": windows, "seconds": result.seconds, **backtest_figures(result)}
+        args.json.write_text(json.dumps(payload, indent=1, allow_nan=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

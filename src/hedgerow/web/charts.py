@@ -1,0 +1,92 @@
+"""Vega-Lite chart specifications (plain dicts, JSON-ready), drawn in the browser by the vendored vega-embed.
+
+Pure functions: data in, spec out. The pages embed a spec as JSON and ``static/app.js`` renders it to SVG.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hedgerow.web.explain_view import Projection
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only: nothing is fetched
+WITH, WITHOUT = "with the action", "without it"
+COLORS = {WITH: "#1b7f5a", WITHOUT: "#b4452f"}
+
+
+def fan_chart(projection: Projection, *, title: str = "Projected stock on hand") -> dict[str, Any]:
+    """Projected inventory with and without the action: 5–95 % and 25–75 % bands and the median line."""
+    rows: list[dict[str, Any]] = []
+    for case, series in ((WITHOUT, projection.without_action), (WITH, projection.with_action)):
+        if not series:
+            continue
+        for i, period in enumerate(projection.periods):
+            row: dict[str, Any] = {"period": period, "case": case}
+            for q, values in series.items():
+                row[q] = values[i]
+            rows.append(row)
+    color = {
+        "field": "case",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": list(COLORS), "range": list(COLORS.values())},
+        "legend": {"orient": "top"},
+    }
+    x = {"field": "period", "type": "ordinal", "title": "period starting", "axis": {"labelAngle": -40}}
+    y_title = f"stock on hand ({projection.unit})"
+    layers: list[dict[str, Any]] = []
+    has = {q for r in rows for q in r}
+    if {"p05", "p95"} <= has:
+        layers.append(
+            {
+                "mark": {"type": "area", "opacity": 0.15},
+                "encoding": {"x": x, "y": {"field": "p05", "type": "quantitative", "title": y_title},
+                             "y2": {"field": "p95"}, "color": color},
+            }
+        )  # fmt: skip
+    if {"p25", "p75"} <= has:
+        layers.append(
+            {
+                "mark": {"type": "area", "opacity": 0.3},
+                "encoding": {"x": x, "y": {"field": "p25", "type": "quantitative", "title": y_title},
+                             "y2": {"field": "p75"}, "color": color},
+            }
+        )  # fmt: skip
+    layers.append(
+        {
+            "mark": {"type": "line", "strokeWidth": 2.5, "point": True},
+            "encoding": {"x": x, "y": {"field": "p50", "type": "quantitative", "title": y_title}, "color": color,
+                         "tooltip": [{"field": "case"}, {"field": "period"},
+                                     {"field": "p50", "title": "median", "format": ",.0f"}]},
+        }
+    )  # fmt: skip
+    layers.append({"mark": {"type": "rule", "color": "#555", "strokeDash": [4, 4]}, "encoding": {"y": {"datum": 0}}})
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": "container",
+        "height": 260,
+        "data": {"values": rows},
+        "layer": layers,
+        "description": "Median line with 25–75 % (dark) and 5–95 % (light) bands of projected stock on hand.",
+    }
+
+
+def bar_chart(
+    rows: list[dict[str, Any]], *, category: str, value: str, title: str, unit: str, top: int = 10
+) -> dict[str, Any]:
+    """Horizontal bars of ``value`` per ``category`` (the ``top`` largest)."""
+    data = sorted(rows, key=lambda r: -float(r.get(value) or 0.0))[:top]
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": "container",
+        "height": {"step": 22},
+        "data": {"values": [{"category": str(r.get(category)), "value": float(r.get(value) or 0.0)} for r in data]},
+        "mark": {"type": "bar", "color": "#3a6ea5"},
+        "encoding": {
+            "y": {"field": "category", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "value", "type": "quantitative", "title": unit, "axis": {"format": ",.0f"}},
+            "tooltip": [{"field": "category"}, {"field": "value", "format": ",.0f", "title": unit}],
+        },
+    }

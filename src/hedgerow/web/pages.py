@@ -1,0 +1,650 @@
+"""The web dashboard's pages: server-rendered with Jinja2, small updates with htmx, charts with Vega-Lite.
+
+Every page needs a signed-in user (session cookie; else a redirect to /login) and shows only what the user's
+role allows; every form carries the session's CSRF token (htmx sends it as a header) and every change is made
+by the same service the CLI and the API call, which checks the role again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hedgerow.api.auth import check_csrf, csrf_token, end_session, session_user
+from hedgerow.api.deps import StateDep
+from hedgerow.api.errors import NotAuthenticated, TooManyAttempts
+from hedgerow.api.routes.queue import decision_request
+from hedgerow.api.routes.session import sign_in
+from hedgerow.api.schemas import DecisionIn, HoldIn
+from hedgerow.api.uploads import stage_uploads
+from hedgerow.decide.auditchain import EventKind
+from hedgerow.decide.export_formats import ExportFormat
+from hedgerow.decide.lifecycle import ReasonCategory
+from hedgerow.decide.roles import Permission, has_permission, require
+from hedgerow.domain.actions import ActionKind, RecommendationStatus
+from hedgerow.domain.enums import Mode
+from hedgerow.errors import HedgerowError
+from hedgerow.services import holds as hold_svc
+from hedgerow.services.audit import list_events, verify_audit
+from hedgerow.services.exporting import export_actions, list_exports
+from hedgerow.services.importing import ImportMode
+from hedgerow.services.queue import explanation_of, queue_summary
+from hedgerow.services.recommendations import decide, get_recommendation, list_recommendations
+from hedgerow.services.reconciliation import location_trust, reconcile_inventory
+from hedgerow.services.scoreboard import build_scoreboard
+from hedgerow.services.status import workspace_status
+from hedgerow.services.trace import trace_recommendation
+from hedgerow.services.users import ActingUser
+from hedgerow.web.charts import bar_chart, fan_chart
+from hedgerow.web.explain_view import explanation_view
+from hedgerow.web.queue_rows import queue_rows
+from hedgerow.web.render import Renderer, describe_action
+
+STATIC = Path(__file__).parent / "static"
+QUEUE_PAGE = 5000
+
+router = APIRouter(include_in_schema=False)
+
+
+class LoginRequired(NotAuthenticated):
+    """A page was asked for without a session: the browser is sent to the sign-in page."""
+
+
+def page_user(request: Request, state: StateDep) -> ActingUser:
+    """The signed-in user of a page request."""
+    user = session_user(request, state.ws)
+    if user is None:
+        raise LoginRequired("sign in to see this page")
+    return user
+
+
+PageUser = Annotated[ActingUser, Depends(page_user)]
+
+
+async def form_user(request: Request, user: PageUser) -> ActingUser:
+    """The signed-in user of a form post, after the CSRF check."""
+    await check_csrf(request)
+    return user
+
+
+FormUser = Annotated[ActingUser, Depends(form_user)]
+
+
+def renderer(request: Request) -> Renderer:
+    """The page renderer."""
+    r: Renderer = request.app.state.hedgerow_web
+    return r
+
+
+RenderDep = Annotated[Renderer, Depends(renderer)]
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx made the request (it then wants a fragment)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """Keep a one-time message for the next page."""
+    request.session["flash"] = [kind, message]
+
+
+def redirect(url: str) -> RedirectResponse:
+    """See-other redirect after a form post."""
+    return RedirectResponse(url, status_code=303)
+
+
+def check(user: ActingUser, permission: Permission, what: str) -> None:
+    """Refuse unless the user's role includes ``permission``."""
+    assert user.role is not None
+    require(user.name, user.role, permission, what)
+
+
+# ---- sign in ------------------------------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request, render: RenderDep, next_url: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
+    """The sign-in form."""
+    return render.page(request, "login.html", None, next_url=_safe_next(next_url), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login_post(
+    request: Request,
+    state: StateDep,
+    render: RenderDep,
+    user: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next_url: Annotated[str, Form(alias="next", max_length=2000)] = "/",
+) -> Response:
+    """Check the password (throttled) and start a session."""
+    await check_csrf(request)
+    try:
+        await run_in_threadpool(sign_in, request, state, user, password)
+    except (NotAuthenticated, TooManyAttempts) as exc:
+        status = 429 if isinstance(exc, TooManyAttempts) else 401
+        return render.page(
+            request, "login.html", None, next_url=_safe_next(next_url), error=str(exc), status_code=status
+        )
+    return redirect(_safe_next(next_url))
+
+
+@router.post("/logout")
+async def logout(request: Request, _user: FormUser) -> Response:
+    """Sign out."""
+    end_session(request)
+    return redirect("/login")
+
+
+# ---- overview -----------------------------------------------------------------------------------------------
+
+
+def _exposure_charts(exposure: dict[str, Any] | None, currency: str) -> list[dict[str, Any]]:
+    if not exposure or not isinstance(exposure.get("result"), dict):
+        return []
+    summary = exposure["result"].get("summary") or {}
+    unit = f"expected lost margin, {currency}"
+    return [
+        {"id": "exp-region", "spec": bar_chart(summary.get("by_region", []), category="region",
+                                               value="expected_lost_margin", title="By region (worst single outage)", unit=unit)},
+        {"id": "exp-lane", "spec": bar_chart(summary.get("by_lane", []), category="lane_id",
+                                             value="expected_lost_margin", title="By lane", unit=unit)},
+        {"id": "exp-currency", "spec": bar_chart(summary.get("by_currency", []), category="currency",
+                                                 value="expected_lost_margin", title="By currency", unit=unit)},
+    ]  # fmt: skip
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
+    """KPIs, exposure by region, lane and currency, data freshness and trust."""
+    ws = state.ws
+    now = state.clock()
+    currency = ws.settings.workspace.base_currency
+    exposure = state.jobs.latest_result("exposure")
+    expiring = hold_svc.expiring_holds(ws, now.date())
+    return render.page(
+        request,
+        "overview.html",
+        user,
+        summary=queue_summary(ws),
+        status=workspace_status(ws, now),
+        trust=sorted(location_trust(ws).values(), key=lambda t: t.trust_score),
+        trust_floor=ws.settings.quality.min_location_trust,
+        expiring=expiring,
+        exposure=exposure,
+        charts=_exposure_charts(exposure, currency),
+        running=[j for j in state.jobs.list("exposure", limit=5) if j["status"] in ("queued", "running")],
+    )
+
+
+# ---- queue and decisions ------------------------------------------------------------------------------------
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    render: RenderDep,
+    status: Annotated[RecommendationStatus | None, Query()] = None,
+    kind: Annotated[ActionKind | None, Query()] = None,
+    location_id: Annotated[str | None, Query(max_length=200)] = None,
+    item_id: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=QUEUE_PAGE)] = QUEUE_PAGE,
+) -> Response:
+    """The ranked queue; deciders approve inline, or reject / modify with a reason."""
+    chosen = status or RecommendationStatus.PROPOSED
+    rows = list_recommendations(
+        state.ws, statuses=[chosen], kind=kind, location_id=location_id or None, item_id=item_id or None, limit=limit
+    )
+    can_decide = bool(user.role and has_permission(user.role, Permission.DECIDE))
+    any_size = bool(user.role and has_permission(user.role, Permission.DECIDE_ANY_SIZE))
+    threshold = state.ws.settings.approval.approver_required_above
+    rows_html = queue_rows(
+        rows,
+        csrf=csrf_token(request),
+        can_decide=can_decide,
+        any_size=any_size,
+        threshold=threshold,
+        currency=state.ws.settings.workspace.base_currency,
+    )
+    return render.page(
+        request,
+        "queue.html",
+        user,
+        rows=rows,
+        rows_html=rows_html,
+        status=chosen.value,
+        kind=kind.value if kind else "",
+        location_id=location_id or "",
+        item_id=item_id or "",
+        statuses=[s.value for s in RecommendationStatus],
+        kinds=[k.value for k in ActionKind],
+        can_decide=can_decide,
+        limit=limit,
+    )
+
+
+def _decision_form(request: Request, user: ActingUser, render: Renderer, state: StateDep, rec_id: str) -> Response:
+    view = get_recommendation(state.ws, rec_id)
+    return render.fragment(
+        request,
+        "_decision_form.html",
+        user,
+        v=view,
+        categories=[c.value for c in ReasonCategory],
+        modes=[m.value for m in Mode],
+        return_to="queue",
+    )
+
+
+@router.get("/queue/{rec_id}/form", response_class=HTMLResponse)
+def decision_form(rec_id: str, request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
+    """The reject / modify form of one recommendation (loaded into the queue's decision panel)."""
+    check(user, Permission.DECIDE, "decide recommendations")
+    return _decision_form(request, user, render, state, rec_id)
+
+
+def _form_decision(fields: dict[str, str]) -> DecisionIn:
+    values = {k: v.strip() for k, v in fields.items() if isinstance(v, str) and v.strip()}
+    try:
+        return DecisionIn.model_validate(values)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+
+
+@router.post("/queue/{rec_id}/decision", response_class=HTMLResponse)
+def decide_page(
+    rec_id: str,
+    request: Request,
+    user: FormUser,
+    state: StateDep,
+    render: RenderDep,
+    decision: Annotated[str, Form(max_length=20)] = "",
+    reason_category: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    qty: Annotated[str, Form(max_length=40)] = "",
+    mode: Annotated[str, Form(max_length=20)] = "",
+    destination: Annotated[str, Form(max_length=200)] = "",
+    lane_id: Annotated[str, Form(max_length=200)] = "",
+    expected_version: Annotated[str, Form(max_length=20)] = "",
+    return_to: Annotated[str, Form(max_length=20)] = "queue",
+) -> Response:
+    """Record a decision from the queue or the recommendation page."""
+    check(user, Permission.DECIDE, "decide recommendations")
+    body = _form_decision(
+        {
+            "decision": decision,
+            "reason_category": reason_category,
+            "reason": reason,
+            "qty": qty,
+            "mode": mode,
+            "destination": destination,
+            "lane_id": lane_id,
+            "expected_version": expected_version,
+        }
+    )
+    view = decide(
+        state.ws,
+        rec_id,
+        decision_request(body),
+        user=user.name,
+        now=state.clock(),
+        expected_version=body.expected_version,
+    )
+    message = f"{view.id} {view.status} ({describe_action(view)})"
+    if return_to == "detail":
+        flash(request, message)
+        if is_htmx(request):
+            return Response(status_code=200, headers={"HX-Refresh": "true"})
+        return redirect(f"/recommendations/{quote(rec_id, safe='')}")
+    if is_htmx(request):
+        return render.fragment(request, "_decided.html", user, v=view, message=message)
+    flash(request, message)
+    return redirect("/queue")
+
+
+@router.get("/recommendations/{rec_id}", response_class=HTMLResponse)
+def recommendation_page(rec_id: str, request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
+    """The explanation: summary, alternatives, fan chart, drivers, break-even, lineage, decisions."""
+    ws = state.ws
+    view = get_recommendation(ws, rec_id)
+    explanation = explanation_view(explanation_of(ws, rec_id))
+    trace = trace_recommendation(ws, rec_id)
+    chart = fan_chart(explanation.projection) if explanation.projection else None
+    return render.page(
+        request,
+        "recommendation.html",
+        user,
+        v=view,
+        e=explanation,
+        trace=trace,
+        chart=chart,
+        can_decide=bool(user.role and has_permission(user.role, Permission.DECIDE)) and "approve" in view.allowed,
+        categories=[c.value for c in ReasonCategory],
+        modes=[m.value for m in Mode],
+        return_to="detail",
+    )
+
+
+# ---- holds --------------------------------------------------------------------------------------------------
+
+
+@router.get("/holds", response_class=HTMLResponse)
+def holds_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    render: RenderDep,
+    show_all: Annotated[bool, Query(alias="all")] = False,
+) -> Response:
+    """Holds in force (or all), expiring ones flagged; planners add, extend and release."""
+    today = state.clock().date()
+    warn = state.ws.settings.approval.hold_expiry_warning_days
+    holds = hold_svc.list_holds(state.ws, include_released=show_all)
+    return render.page(
+        request,
+        "holds.html",
+        user,
+        holds=holds,
+        today=today,
+        warn=warn,
+        show_all=show_all,
+        can_manage=bool(user.role and has_permission(user.role, Permission.MANAGE_HOLDS)),
+    )
+
+
+@router.post("/holds")
+def hold_create(
+    request: Request,
+    user: FormUser,
+    state: StateDep,
+    item_id: Annotated[str, Form(max_length=200)] = "",
+    location_id: Annotated[str, Form(max_length=200)] = "",
+    qty: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    expires_on: Annotated[str, Form(max_length=20)] = "",
+    owner: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Create a hold."""
+    check(user, Permission.MANAGE_HOLDS, "manage holds")
+    values = {
+        "item_id": item_id,
+        "location_id": location_id,
+        "qty": qty,
+        "reason": reason,
+        "expires_on": expires_on,
+        "owner": owner,
+    }
+    try:
+        body = HoldIn.model_validate({k: v.strip() for k, v in values.items() if v.strip()})
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    hold = hold_svc.create_hold(
+        state.ws, item_id=body.item_id, location_id=body.location_id, qty=body.qty, owner=body.owner or user.name,
+        reason=body.reason, expires_on=body.expires_on, user=user.name, now=state.clock(),
+    )  # fmt: skip
+    flash(request, f"hold {hold.hold_id} created: {hold.qty:,.0f} × {hold.item_id} at {hold.location_id}")
+    return redirect("/holds")
+
+
+@router.post("/holds/{hold_id}/release")
+def hold_release(hold_id: str, request: Request, user: FormUser, state: StateDep) -> Response:
+    """Release a hold."""
+    check(user, Permission.MANAGE_HOLDS, "manage holds")
+    hold = hold_svc.release_hold(state.ws, hold_id, user=user.name, now=state.clock())
+    flash(request, f"hold {hold.hold_id} released")
+    return redirect("/holds")
+
+
+@router.post("/holds/{hold_id}/extend")
+def hold_extend(
+    hold_id: str, request: Request, user: FormUser, state: StateDep, until: Annotated[str, Form(max_length=20)] = ""
+) -> Response:
+    """Extend a hold."""
+    check(user, Permission.MANAGE_HOLDS, "manage holds")
+    try:
+        day = date.fromisoformat(until)
+    except ValueError:
+        raise HedgerowError(f"until must be a date like 2026-12-31, got {until!r}") from None
+    hold = hold_svc.extend_hold(state.ws, hold_id, day, user=user.name, now=state.clock())
+    flash(request, f"hold {hold.hold_id} now runs to {hold.expires_on}")
+    return redirect("/holds")
+
+
+# ---- data ---------------------------------------------------------------------------------------------------
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    render: RenderDep,
+    job: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """Tables, freshness and trust; imports and their lineage; upload; reconciliation."""
+    ws = state.ws
+    return render.page(
+        request,
+        "data.html",
+        user,
+        status=workspace_status(ws, state.clock()),
+        imports=ws.import_history()[:100],
+        trust=sorted(location_trust(ws).values(), key=lambda t: t.location_id),
+        trust_floor=ws.settings.quality.min_location_trust,
+        job_id=job,
+        jobs=state.jobs.list("import", limit=10),
+        can_import=bool(user.role and has_permission(user.role, Permission.RECORD_PLAN)),
+        can_reconcile=bool(user.role and has_permission(user.role, Permission.RECONCILE)),
+        modes=[m.value for m in ImportMode],
+    )
+
+
+@router.post("/data/upload")
+async def data_upload(
+    request: Request,
+    user: FormUser,
+    state: StateDep,
+    files: Annotated[list[UploadFile], File()],
+    mode: Annotated[ImportMode, Form()] = ImportMode.REPLACE,
+) -> Response:
+    """Upload tables; the import runs as a background job shown on the Data page."""
+    check(user, Permission.RECORD_PLAN, "import data")
+    workdir, staged = await stage_uploads(files, state.ws.root, table=None, max_bytes=state.config.max_upload_bytes)
+    job = state.jobs.submit("import", {"files": staged, "mode": mode.value}, user=user.name, workdir=workdir)
+    return redirect(f"/data?job={job.id}")
+
+
+@router.post("/data/reconcile")
+def data_reconcile(request: Request, user: FormUser, state: StateDep) -> Response:
+    """Reconcile the newest counts."""
+    check(user, Permission.RECONCILE, "reconcile inventory")
+    out = reconcile_inventory(state.ws, user=user.name, now=state.clock())
+    flash(
+        request,
+        f"reconciliation {out.reconciliation_id}: {len(out.lines)} item-locations, {len(out.locations)} locations scored",
+    )
+    return redirect("/data")
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_fragment(job_id: str, request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
+    """A job's progress (polled by htmx until it finishes), its result or its error."""
+    return render.fragment(request, "_job.html", user, job=state.jobs.snapshot(job_id))
+
+
+# ---- audit, scoreboard, reports -----------------------------------------------------------------------------
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    render: RenderDep,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> Response:
+    """The audit trail, newest first, with the chain's verification."""
+    chosen = EventKind(kind) if kind in {k.value for k in EventKind} else None
+    events = list_events(state.ws, kind=chosen, limit=100, before_seq=before)
+    rows = [{"seq": e.seq, "at": e.at, "actor": e.actor, "kind": e.kind, "subject": e.subject, "payload": e.payload,
+             "hash": e.hash} for e in events]  # fmt: skip
+    return render.page(
+        request,
+        "audit.html",
+        user,
+        events=rows,
+        kind=chosen.value if chosen else "",
+        kinds=[k.value for k in EventKind],
+        verify=verify_audit(state.ws),
+        older=rows[-1]["seq"] if len(rows) == 100 else None,
+    )
+
+
+@router.get("/scoreboard", response_class=HTMLResponse)
+def scoreboard_page(request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
+    """Decisions scored in hindsight, per planner and per reason category."""
+    try:
+        board: dict[str, Any] | None = build_scoreboard(state.ws).to_dict()
+        problem = None
+    except HedgerowError as exc:
+        board, problem = None, str(exc)
+    return render.page(request, "scoreboard.html", user, board=board, problem=problem)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(
+    request: Request,
+    user: PageUser,
+    state: StateDep,
+    render: RenderDep,
+    job: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """Exposure runs, exports, and the reports of registered job kinds (backtest and stress once registered)."""
+    ws = state.ws
+    exposure = state.jobs.latest_result("exposure")
+    rows = sorted(
+        (exposure or {}).get("result", {}).get("rows", []) if exposure else [], key=lambda r: -r["cvar95_lost_margin"]
+    )
+    return render.page(
+        request,
+        "reports.html",
+        user,
+        exposure=exposure,
+        exposure_rows=rows[:50],
+        exports=list_exports(ws),
+        formats=[f.value for f in ExportFormat],
+        kinds=sorted(state.jobs.specs.values(), key=lambda s: s.kind),
+        jobs=state.jobs.list(limit=20),
+        job_id=job,
+        can_export=bool(user.role and has_permission(user.role, Permission.EXPORT)),
+    )
+
+
+@router.post("/reports/exposure")
+def run_exposure(
+    request: Request,
+    user: FormUser,
+    state: StateDep,
+    weeks: Annotated[str, Form(max_length=20)] = "4",
+    back: Annotated[str, Form(max_length=20)] = "reports",
+) -> Response:
+    """Start an exposure job."""
+    try:
+        value = float(weeks)
+    except ValueError:
+        raise HedgerowError(f"weeks must be a number of weeks, got {weeks!r}") from None
+    if not 0 < value <= 104:
+        raise HedgerowError(f"weeks must be in (0, 104], got {value:g}")
+    job = state.jobs.submit("exposure", {"weeks": value}, user=user.name)
+    return redirect("/" if back == "overview" else f"/reports?job={job.id}")
+
+
+@router.post("/reports/export")
+def run_export(
+    request: Request,
+    user: FormUser,
+    state: StateDep,
+    fmt: Annotated[ExportFormat, Form(alias="format")] = ExportFormat.CSV,
+) -> Response:
+    """Export accepted actions."""
+    check(user, Permission.EXPORT, "export actions")
+    out = export_actions(state.ws, fmt, out_dir=state.ws.root / "exports", user=user.name, now=state.clock())
+    verb = "exported" if out.created else "already exported"
+    flash(request, f"{verb}: {out.rows} actions as {fmt.value} ({out.path.name})")
+    return redirect("/reports")
+
+
+# ---- install ------------------------------------------------------------------------------------------------
+
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+
+
+class SecurityHeaders:
+    """Content-Security-Policy on pages (scripts only from this server; vega compiles its expressions, hence
+    'unsafe-eval'), no framing, no MIME sniffing. A plain ASGI middleware: it only adds headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        page = not str(scope.get("path", "")).startswith("/api")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if page:
+                    headers.setdefault("Content-Security-Policy", CSP)
+                    headers.setdefault("X-Frame-Options", "DENY")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def install(app: FastAPI) -> Any:
+    """Mount the pages and static files; returns the HTML error renderer."""
+    render = Renderer()
+    app.state.hedgerow_web = render
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(router)
+    app.add_middleware(SecurityHeaders)
+
+    def html_error(request: Request, exc: HedgerowError, status: int) -> Response:
+        if isinstance(exc, NotAuthenticated) and not isinstance(exc, TooManyAttempts):
+            target = "/login?next=" + quote(
+                request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe=""
+            )
+            if is_htmx(request):
+                return Response(status_code=401, headers={"HX-Redirect": target})
+            return redirect(target)
+        return render.error(request, str(exc), status, htmx=is_htmx(request))
+
+    return html_error

@@ -1,0 +1,59 @@
+"""`hedgerow demo`: the demo network becomes a workspace imported like real data, reproducibly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hedgerow.domain.enums import TableName
+from tests.cli.conftest import Invoke
+
+SMALL = ("--items", "40", "--weeks", "30", "--as-of", "2026-11-23")
+
+
+def test_demo_builds_a_workspace_with_every_table(hedgerow: Invoke, tmp_path: Path) -> None:
+    result = hedgerow("demo", str(tmp_path / "demo"), *SMALL, "--json")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    status = payload["status"]
+    assert status["ready_to_plan"] is True
+    assert all(t["imported"] for t in status["tables"])
+    assert {t["table"] for t in status["tables"]} == {t.value for t in TableName}
+    demand = next(t for t in status["tables"] if t["table"] == "demand")
+    assert demand["last"] <= "2026-11-23"
+    assert (tmp_path / "demo" / "truth" / "true_demand.parquet").exists()
+    assert (tmp_path / "demo" / "inbox" / "demand.csv").exists()
+
+
+def test_same_seed_gives_the_same_snapshots(hedgerow: Invoke, tmp_path: Path) -> None:
+    def snapshots(folder: str, *extra: str) -> dict[str, str]:
+        result = hedgerow("demo", str(tmp_path / folder), *SMALL, *extra, "--json")
+        assert result.exit_code == 0, result.stderr
+        return {t["table"]: t["snapshot"] for t in json.loads(result.stdout)["status"]["tables"]}
+
+    first = snapshots("a")
+    assert snapshots("b") == first
+    assert snapshots("c", "--format", "parquet") == first  # the inbox format does not change the data
+    assert snapshots("d", "--seed", "7") != first
+
+
+def test_force_replaces_only_a_workspace(hedgerow: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    assert hedgerow("demo", str(target), *SMALL).exit_code == 0
+    again = hedgerow("demo", str(target), *SMALL)
+    assert again.exit_code == 1
+    assert "pass --force" in again.stderr
+    assert hedgerow("demo", str(target), *SMALL, "--force").exit_code == 0
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "cat.jpg").write_bytes(b"\xff\xd8\xff")
+    refused = hedgerow("demo", str(other), *SMALL, "--force")
+    assert refused.exit_code == 1
+    assert "not a hedgerow workspace; --force only replaces a workspace" in refused.stderr
+    assert (other / "cat.jpg").exists()
+
+
+def test_bad_demo_sizes_are_usage_errors(hedgerow: Invoke, tmp_path: Path) -> None:
+    result = hedgerow("demo", str(tmp_path / "d"), "--as-of", "2026-11-25")  # a Wednesday
+    assert result.exit_code == 1
+    assert "Monday" in result.stderr

@@ -1,0 +1,167 @@
+"""Hindsight scoring: hand-made cases of the flow cost, aggregation, and the service on the small network."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hedgerow.config import Settings
+from hedgerow.decide.lifecycle import DecisionKind, ReasonCategory
+from hedgerow.decide.records import DecisionRequest
+from hedgerow.decide.scoring import FlowContext, Move, Option, aggregate, arrival_period, flow_cost, score_decision
+from hedgerow.domain.enums import Mode
+from hedgerow.services.importing import import_sources, sources_from_folder
+from hedgerow.services.recommendations import decide, record_plan
+from hedgerow.services.scoreboard import build_scoreboard
+
+from .conftest import NETWORK, PlanFactory, make_workspace, rec
+
+CTX = FlowContext(
+    start_on_hand=10.0,
+    demand=np.array([10.0, 10.0, 10.0, 10.0]),
+    receipts=np.zeros(4),
+    unit_value_base=10.0,
+    holding_rate_per_period=0.01,
+    lost_sale_cost_base=15.0,
+)
+
+
+def order(qty: float, period: int = 1) -> Option:
+    return Option((Move("LA", period, qty),), transport_cost_base=qty * 1.0)
+
+
+def test_hand_case_order_modify_reject() -> None:
+    """Start 10, demand 10 a period, order arrives in period 1, holding 10 × 1 %, lost sale 15, transport 1/unit.
+
+    * recommended 20: ends 0, 10, 0, 0 → holding 1, lost 10 units (150), transport 20 → 171
+    * modified to 30: ends 0, 20, 10, 0 → holding 3, lost 0, transport 30 → 33 (value added +138)
+    * rejected: lost 30 units → 450 (value added −279)
+    """
+    contexts = {"LA": CTX}
+    mod = score_decision(order(20), order(30), contexts, recommendation_id="R", decided_by="pat", decision="modify")
+    assert (mod.recommended_cost_base, mod.decided_cost_base, mod.value_added_base) == pytest.approx(
+        (171.0, 33.0, 138.0)
+    )
+    rej = score_decision(order(20), Option(), contexts, recommendation_id="R", decided_by="pat", decision="reject")
+    assert (rej.decided_cost_base, rej.value_added_base) == pytest.approx((450.0, -279.0))
+    same = score_decision(
+        order(20), order(20), contexts, recommendation_id="R", decided_by="auto-approval", decision="approve"
+    )
+    assert same.value_added_base == 0.0
+    assert not same.is_override
+
+
+def test_flow_details() -> None:
+    cost = flow_cost(CTX, np.array([0.0, 20.0, 0.0, 0.0]))
+    assert (cost.holding_base, cost.lost_units, cost.lost_sales_base, cost.ending_stock) == pytest.approx(
+        (1.0, 10.0, 150.0, 0.0)
+    )
+    late = score_decision(
+        order(20, period=7), Option(), {"LA": CTX}, recommendation_id="R", decided_by="p", decision="reject"
+    )
+    assert late.value_added_base == pytest.approx(20.0)  # arrives after the window: only its transport counts
+
+
+def test_transfer_moves_stock_between_locations() -> None:
+    tk = replace(CTX, start_on_hand=0.0)
+    la = replace(CTX, start_on_hand=40.0)
+    move = Option((Move("LA", 0, -20.0), Move("TK", 1, 20.0)), transport_cost_base=40.0)
+    s = score_decision(move, Option(), {"LA": la, "TK": tk}, recommendation_id="R", decided_by="p", decision="reject")
+    # without it LA holds 30, 20, 10, 0 (holding 6) and TK loses 40 units (600): 606.
+    # with it LA holds 10, 0, 0, 0 (1) and loses 20 (300); TK gets 20 in period 1: ends 10, 0, 0 (1), loses 20 (300); +40
+    assert s.decided_cost_base == pytest.approx(606.0)
+    assert s.recommended_cost_base == pytest.approx(642.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    start=st.floats(0, 100),
+    demand=st.lists(st.floats(0, 50), min_size=1, max_size=8),
+    extra=st.floats(0, 100),
+)
+def test_more_stock_never_loses_more_sales(start: float, demand: list[float], extra: float) -> None:
+    ctx = replace(CTX, start_on_hand=start, demand=np.array(demand), receipts=np.zeros(len(demand)))
+    base = flow_cost(ctx, np.zeros(len(demand)))
+    more = flow_cost(ctx, np.array([extra] + [0.0] * (len(demand) - 1)))
+    assert more.lost_units <= base.lost_units + 1e-9
+    assert base.holding_base >= 0.0
+    assert base.lost_units == pytest.approx(max(0.0, sum(demand) - start), abs=1e-6)  # no inflow: stock only falls
+
+
+def test_arrival_period() -> None:
+    assert [arrival_period(d, 7) for d in (0, 1, 7, 8, 30)] == [0, 1, 1, 2, 5]
+
+
+def test_aggregate_per_planner_and_reason() -> None:
+    contexts = {"LA": CTX}
+    scores = [
+        score_decision(
+            order(20),
+            order(30),
+            contexts,
+            recommendation_id="A",
+            decided_by="pat",
+            decision="modify",
+            reason_category="demand_knowledge",
+        ),
+        score_decision(
+            order(20),
+            Option(),
+            contexts,
+            recommendation_id="B",
+            decided_by="pat",
+            decision="reject",
+            reason_category="budget",
+        ),
+        score_decision(order(20), order(20), contexts, recommendation_id="C", decided_by="alex", decision="approve"),
+    ]
+    per_planner = aggregate(scores, "decided_by")
+    assert per_planner.loc["pat"].tolist() == pytest.approx([2, 2, 138 - 279, (138 - 279) / 2, 1, 1])
+    assert per_planner.loc["alex"].tolist() == pytest.approx([1, 0, 0, 0, 0, 0])
+    per_reason = aggregate(scores, "reason_category")
+    assert per_reason["value_added_base"].to_dict() == pytest.approx(
+        {"demand_knowledge": 138.0, "(approved as proposed)": 0.0, "budget": -279.0}
+    )
+    assert list(per_reason.index) == ["demand_knowledge", "(approved as proposed)", "budget"]
+
+
+def test_service_on_the_small_network(tmp_path: Path, make_plan: PlanFactory) -> None:
+    """Decisions on 2026-11-02 09:00, window of 2 weeks (11-02, 11-09), I1 at LA:
+
+    start 100 (count of 11-02), S1 (+50) arrives in week 0, demand 30 and 30. Holding rate (0.20 + 0.08) × 7/365.
+    * recommended: order 100 by ocean (30 days → week 5, after the window): transport 100, holding on ends 120, 90
+    * rejected → the same holding, no transport: value added +100
+    * modified to 60 by air (5 days → week 1): ends 120, 150; transport 60 × 6 = 360
+    """
+    s = Settings()
+    settings_ = replace(s, approval=replace(s.approval, hindsight_window_periods=2))
+    when = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    with make_workspace(tmp_path / "ws", settings=settings_) as ws:
+        sources, _ = sources_from_folder(NETWORK)
+        import_sources(ws, sources, user="pat", now=datetime(2026, 11, 23, 9, tzinfo=UTC))
+        record_plan(
+            ws, make_plan("P1", rec("R1"), rec("R2"), rec("R3", item="I2"), created_at=when), user="pat", now=when
+        )
+        decide(ws, "R1", DecisionRequest(DecisionKind.REJECT, ReasonCategory.BUDGET, "cash"), user="pat", now=when)
+        air = DecisionRequest(DecisionKind.MODIFY, ReasonCategory.SUPPLIER_INFO, "strike", qty=60, mode=Mode.AIR)
+        decide(ws, "R2", air, user="alex", now=when)
+        board = build_scoreboard(ws)
+    rate = 0.28 * 7 / 365
+    hold = (120 + 90) * 10 * rate
+    by_id = {x.recommendation_id: x for x in board.scores}
+    assert set(by_id) == {"R1", "R2"}
+    assert by_id["R1"].recommended_cost_base == pytest.approx(100 + hold)
+    assert by_id["R1"].value_added_base == pytest.approx(100.0)
+    assert by_id["R2"].decided_cost_base == pytest.approx(360 + (120 + 150) * 10 * rate)
+    assert by_id["R2"].value_added_base == pytest.approx(100 + hold - 360 - 270 * 10 * rate)
+    assert board.per_planner.loc["pat", "value_added_base"] == pytest.approx(100.0)
+    assert board.per_reason.loc["supplier_info", "overrides_worse"] == 1
+    out = board.to_dict()
+    assert out["per_planner"][0]["decided_by"] == "pat"
+    assert out["pending"] == []  # R3 was never decided
