@@ -107,3 +107,34 @@ def test_config_errors_name_the_problem() -> None:
         EngineConfig(horizon=0)
     with pytest.raises(DemandDataError, match="families must name at least one"):
         replace(EngineConfig(), families=())
+
+
+def test_sentiment_signal_raises_the_shift_probability_of_its_item_location(small_data: SyntheticDemand) -> None:
+    frame = small_data.demand.copy()
+    item, loc = small_data.item_ids[3], small_data.location_ids[3]
+    mine = (frame["item_id"] == item) & (frame["location_id"] == loc)
+    last_dates = sorted(frame.loc[mine, "period_start"])[-2:]
+    frame.loc[mine, "promo"] = 0.0
+    frame.loc[mine & frame["period_start"].isin(last_dates), "qty"] = frame.loc[mine, "qty"].mean() * 6 + 30
+    panel = build_panel(frame, freq="W")
+    signals = pd.DataFrame(
+        {
+            "signal_id": ["S1", "S2"],
+            "kind": ["sentiment", "sentiment"],
+            "scope_type": ["item_location", "item_location"],
+            "scope_id": [f"{item}@{loc}", "other@LOC-0"],
+            "value": [2.5, 3.0],
+            "observed_at": [pd.Timestamp(last_dates[-1]) + pd.Timedelta(days=2)] * 2,
+            "source": ["feed", "feed"],
+        }
+    )
+    config = EngineConfig(horizon=4, families=(FamilyName.SES,))
+    plain = fit_demand(panel, config)
+    boosted = fit_demand(panel, config, signals=signals)
+    row = plain.row(item, loc)
+    assert 0.0 < plain.shift_probability[row] < boosted.shift_probability[row]
+    others = np.arange(plain.n_series) != row
+    np.testing.assert_array_equal(plain.shift_probability[others], boosted.shift_probability[others])
+    # the forecast hedges: its upper quantiles reach towards the new level
+    q = boosted.quantiles((0.5, 0.99))[row, 0]
+    assert q[1] > 2 * q[0]

@@ -102,6 +102,7 @@ class MethodScore:
 
     name: str
     spl: float
+    spl_median: float
     spl_by_origin: tuple[float, ...]
     crps: float
     coverage: dict[int, float]
@@ -115,6 +116,7 @@ class MethodScore:
         """JSON-ready form."""
         out: dict[str, Any] = {
             "spl": self.spl,
+            "spl_median": self.spl_median,
             "spl_by_origin": list(self.spl_by_origin),
             "crps": self.crps,
             "coverage": {str(k): v for k, v in self.coverage.items()},
@@ -234,6 +236,7 @@ def _summary(name: str, store: _Collector, intervals: tuple[int, ...]) -> Method
     return MethodScore(
         name=name,
         spl=nanmean(spl_all),
+        spl_median=float(np.median(spl_all[np.isfinite(spl_all)])) if np.isfinite(spl_all).any() else float("nan"),
         spl_by_origin=tuple(nanmean(s) for s in store.spl),
         crps=nanmean(np.concatenate(store.crps)) if store.crps else float("nan"),
         coverage=coverage,

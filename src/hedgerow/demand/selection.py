@@ -45,7 +45,7 @@ SHRINKAGE_GRID: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, float("
 _CLASS_PRIOR = 30.0
 
 #: Series used to calibrate the dispersion factor (a random subset keeps it cheap; the factor is global).
-_CALIBRATION_SERIES = 3000
+_CALIBRATION_SERIES = 2000
 
 
 @dataclass(frozen=True)
