@@ -1,0 +1,171 @@
+"""Evaluate a decision (a quantity per candidate) on the scenarios: costs, breakdown, risk, service.
+
+This is *the* cost model: the ladder, the exact model's read-back check and every explanation use
+:func:`evaluate`, so the figures a manager reads are the figures the plan was chosen on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from hedgerow.plan.costs import cvar, flow_cost, simulate
+from hedgerow.plan.model import PlanModel
+
+
+class CostTerm(StrEnum):
+    """Terms of the cost of being wrong (all in the base currency, expected over scenarios)."""
+
+    TRANSPORT = "transport"  # freight of new orders, transfers and expedites
+    PURCHASE_FX = "purchase_fx"  # purchase price at the scenario's exchange rate minus book cost
+    CAPITAL_IN_TRANSIT = "capital_in_transit"  # cost of capital on new goods while they travel
+    HOLDING = "holding"  # storage + cost of capital on stock at the end of each period
+    LOST_MARGIN = "lost_margin"  # lost sales × unit margin
+    GOODWILL = "goodwill"  # lost sales × goodwill multiplier × unit margin
+    LOST_BUNDLE_MARGIN = "lost_bundle_margin"  # bundles not sold because this component was missing
+    LEFTOVER_WRITEDOWN = "leftover_writedown"  # stock left at the end of the window × (1 - value fraction)
+
+
+def add_to_inflow(model: PlanModel, inflow: np.ndarray, pos: np.ndarray, j: int, qty: float) -> None:
+    """Add ``qty`` units of candidate ``j`` to ``inflow`` [rows, S, Tw + 1] in place.
+
+    ``pos`` maps item-location rows of the model to rows of ``inflow`` (-1 = not present; the candidate must
+    only touch present rows).
+    """
+    c, lanes = model.candidates, model.lanes
+    s_idx = np.arange(model.n_scenarios)
+    t = pos[c.target[j]]
+    li = c.lane[j]
+    for k in range(lanes.share.shape[1]):
+        np.add.at(inflow[t], (s_idx, lanes.arrival[li, k]), qty * lanes.share[li, k])
+    if c.source[j] >= 0:
+        inflow[pos[c.source[j]], :, 0] -= qty
+    if c.shipment[j] >= 0:
+        np.add.at(inflow[t], (s_idx, model.pipeline.arrival[c.shipment[j]]), -qty)
+
+
+def inflow_for(model: PlanModel, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """[rows, S, Tw + 1] inflow of the item-locations ``rows`` (default all) under decision ``x`` [J]."""
+    rows = np.arange(model.n_il) if rows is None else np.asarray(rows)
+    pos = np.full(model.n_il, -1, dtype=np.int64)
+    pos[rows] = np.arange(rows.size)
+    inflow = model.inflow0[rows].copy()
+    c = model.candidates
+    for j in np.flatnonzero(x > 0):
+        touched = [c.target[j]] + ([c.source[j]] if c.source[j] >= 0 else [])
+        if all(pos[r] >= 0 for r in touched):
+            add_to_inflow(model, inflow, pos, int(j), float(x[j]))
+    return inflow
+
+
+def action_cost(model: PlanModel, x: np.ndarray) -> np.ndarray:
+    """[n, S] per-scenario cost of the actions of ``x``, charged to their target item-location."""
+    c = model.candidates
+    out = np.zeros((model.n_il, model.n_scenarios))
+    if c.n:
+        np.add.at(out, c.target, x[:, None] * c.unit_cost)
+    return out
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A decision evaluated on the scenarios.
+
+    Attributes
+    ----------
+    x:
+        [J] units per candidate.
+    il_cost:
+        [n, S] cost per item-location and scenario (base currency).
+    item_cost:
+        [G, S] cost per item and scenario.
+    expected, tail, objective:
+        [G] expected cost, CVaR_α and ``(1 - w) E + w CVaR`` per item.
+    breakdown:
+        [G, len(CostTerm)] expected cost per term, summing to ``expected``.
+    stockout_probability:
+        [n] probability of a lost sale in the floor window.
+    expected_lost_units, expected_end_stock:
+        [n] units.
+    capital:
+        [J] capital committed per candidate (base currency).
+    """
+
+    x: np.ndarray
+    il_cost: np.ndarray
+    item_cost: np.ndarray
+    expected: np.ndarray
+    tail: np.ndarray
+    objective: np.ndarray
+    breakdown: np.ndarray
+    stockout_probability: np.ndarray
+    expected_lost_units: np.ndarray
+    expected_end_stock: np.ndarray
+    capital: np.ndarray
+
+    @property
+    def total_objective(self) -> float:
+        """Sum over items of the risk-adjusted objective."""
+        return float(self.objective.sum())
+
+    @property
+    def total_expected(self) -> float:
+        """Sum over items of the expected cost."""
+        return float(self.expected.sum())
+
+
+def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray | None = None) -> Evaluation:
+    """Evaluate decision ``x`` (units per candidate; None = do nothing) on every scenario.
+
+    Parameters
+    ----------
+    model:
+        The partition's arrays.
+    x:
+        [J] units per candidate.
+    weight:
+        [S] scenario probabilities (default: the model's, uniform); explanations reweight scenarios to find
+        break-even probabilities.
+    """
+    c = model.candidates
+    x = np.zeros(c.n) if x is None else np.asarray(x, dtype=np.float64)
+    p = model.scenario_weight if weight is None else np.asarray(weight, dtype=np.float64)
+    policy = model.problem.policy
+    flow = simulate(inflow_for(model, x), model.demand, model.holding, model.floor_from, model.window)
+    acts = action_cost(model, x)
+    il_cost = flow_cost(flow, model.penalty, model.writedown) + acts
+    n_items = len(model.item_ids)
+    item_cost = np.zeros((n_items, model.n_scenarios))
+    np.add.at(item_cost, model.il_item, il_cost)
+    expected = item_cost @ p
+    tail = cvar(item_cost, p, policy.cvar_level)
+    obj = (1.0 - policy.risk_aversion) * expected + policy.risk_aversion * tail
+
+    terms = np.zeros((len(CostTerm), model.n_il, model.n_scenarios))
+    order = list(CostTerm)
+    for k, term in enumerate((CostTerm.TRANSPORT, CostTerm.PURCHASE_FX, CostTerm.CAPITAL_IN_TRANSIT)):
+        if c.n:
+            np.add.at(terms[order.index(term)], c.target, x[:, None] * c.cost_parts[k])
+    terms[order.index(CostTerm.HOLDING)] = flow.holding_cost
+    terms[order.index(CostTerm.LOST_MARGIN)] = flow.lost_units * model.penalty_parts[0]
+    terms[order.index(CostTerm.GOODWILL)] = flow.lost_units * model.penalty_parts[1]
+    terms[order.index(CostTerm.LOST_BUNDLE_MARGIN)] = flow.lost_units * model.penalty_parts[2]
+    terms[order.index(CostTerm.LEFTOVER_WRITEDOWN)] = flow.end_stock * model.writedown[:, None]
+    il_terms = terms @ p  # [terms, n]
+    breakdown = np.zeros((n_items, len(CostTerm)))
+    np.add.at(breakdown, model.il_item, il_terms.T)
+    return Evaluation(
+        x=x,
+        il_cost=il_cost,
+        item_cost=item_cost,
+        expected=expected,
+        tail=tail,
+        objective=obj,
+        breakdown=breakdown,
+        stockout_probability=flow.stockout.astype(np.float64) @ p,
+        expected_lost_units=flow.lost_units @ p,
+        expected_end_stock=flow.end_stock @ p,
+        capital=x * c.capital,
+    )
