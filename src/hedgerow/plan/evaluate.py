@@ -7,25 +7,12 @@ This is *the* cost model: the ladder, the exact model's read-back check and ever
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
+from hedgerow.domain.plan import CostTerm
 from hedgerow.plan.costs import cvar, flow_cost, simulate
 from hedgerow.plan.model import PlanModel
-
-
-class CostTerm(StrEnum):
-    """Terms of the cost of being wrong (all in the base currency, expected over scenarios)."""
-
-    TRANSPORT = "transport"  # freight of new orders, transfers and expedites
-    PURCHASE_FX = "purchase_fx"  # purchase price at the scenario's exchange rate minus book cost
-    CAPITAL_IN_TRANSIT = "capital_in_transit"  # cost of capital on new goods while they travel
-    HOLDING = "holding"  # storage + cost of capital on stock at the end of each period
-    LOST_MARGIN = "lost_margin"  # lost sales × unit margin
-    GOODWILL = "goodwill"  # lost sales × goodwill multiplier × unit margin
-    LOST_BUNDLE_MARGIN = "lost_bundle_margin"  # bundles not sold because this component was missing
-    LEFTOVER_WRITEDOWN = "leftover_writedown"  # stock left at the end of the window × (1 - value fraction)
 
 
 def add_to_inflow(model: PlanModel, inflow: np.ndarray, pos: np.ndarray, j: int, qty: float) -> None:
@@ -116,6 +103,30 @@ class Evaluation:
         return float(self.expected.sum())
 
 
+def flow_terms(
+    model: PlanModel, rows: np.ndarray, lost_units: np.ndarray, holding_cost: np.ndarray, end_stock: np.ndarray
+) -> np.ndarray:
+    """[len(CostTerm), R, S] flow cost terms of item-location ``rows`` (the action terms are zero)."""
+    order = list(CostTerm)
+    out = np.zeros((len(order), rows.size, model.n_scenarios))
+    out[order.index(CostTerm.HOLDING)] = holding_cost
+    out[order.index(CostTerm.LOST_MARGIN)] = lost_units * model.penalty_parts[0][rows]
+    out[order.index(CostTerm.GOODWILL)] = lost_units * model.penalty_parts[1][rows]
+    out[order.index(CostTerm.LOST_BUNDLE_MARGIN)] = lost_units * model.penalty_parts[2][rows]
+    out[order.index(CostTerm.LEFTOVER_WRITEDOWN)] = end_stock * model.writedown[rows, None]
+    return out
+
+
+def action_terms(model: PlanModel, cands: np.ndarray, qty: np.ndarray) -> np.ndarray:
+    """[len(CostTerm), len(cands), S] action cost terms of ``qty`` units of each candidate."""
+    order = list(CostTerm)
+    c = model.candidates
+    out = np.zeros((len(order), cands.size, model.n_scenarios))
+    for k, term in enumerate((CostTerm.TRANSPORT, CostTerm.PURCHASE_FX, CostTerm.CAPITAL_IN_TRANSIT)):
+        out[order.index(term)] = qty[:, None] * c.cost_parts[k][cands]
+    return out
+
+
 def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray | None = None) -> Evaluation:
     """Evaluate decision ``x`` (units per candidate; None = do nothing) on every scenario.
 
@@ -143,16 +154,12 @@ def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray |
     tail = cvar(item_cost, p, policy.cvar_level)
     obj = (1.0 - policy.risk_aversion) * expected + policy.risk_aversion * tail
 
-    terms = np.zeros((len(CostTerm), model.n_il, model.n_scenarios))
-    order = list(CostTerm)
-    for k, term in enumerate((CostTerm.TRANSPORT, CostTerm.PURCHASE_FX, CostTerm.CAPITAL_IN_TRANSIT)):
-        if c.n:
-            np.add.at(terms[order.index(term)], c.target, x[:, None] * c.cost_parts[k])
-    terms[order.index(CostTerm.HOLDING)] = flow.holding_cost
-    terms[order.index(CostTerm.LOST_MARGIN)] = flow.lost_units * model.penalty_parts[0]
-    terms[order.index(CostTerm.GOODWILL)] = flow.lost_units * model.penalty_parts[1]
-    terms[order.index(CostTerm.LOST_BUNDLE_MARGIN)] = flow.lost_units * model.penalty_parts[2]
-    terms[order.index(CostTerm.LEFTOVER_WRITEDOWN)] = flow.end_stock * model.writedown[:, None]
+    rows = np.arange(model.n_il)
+    terms = flow_terms(model, rows, flow.lost_units, flow.holding_cost, flow.end_stock)
+    if c.n:
+        acts_terms = action_terms(model, np.arange(c.n), x)  # [T, J, S]
+        for k in range(terms.shape[0]):
+            np.add.at(terms[k], c.target, acts_terms[k])
     il_terms = terms @ p  # [terms, n]
     breakdown = np.zeros((n_items, len(CostTerm)))
     np.add.at(breakdown, model.il_item, il_terms.T)
@@ -164,7 +171,7 @@ def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray |
         tail=tail,
         objective=obj,
         breakdown=breakdown,
-        stockout_probability=flow.stockout.astype(np.float64) @ p,
+        stockout_probability=np.clip(flow.stockout.astype(np.float64) @ p, 0.0, 1.0),
         expected_lost_units=flow.lost_units @ p,
         expected_end_stock=flow.end_stock @ p,
         capital=x * c.capital,

@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 
 import numpy as np
 
+from hedgerow.domain.plan import GuardrailKind
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.costs import cvar, simulate
 from hedgerow.plan.limits import SharedLimits
@@ -51,22 +52,6 @@ class RungPhase(IntEnum):
     GUARDRAIL = 0
     VALUE = 1
     POLISH = 2
-
-
-class GuardrailKind(StrEnum):
-    """The guardrails (and hard limits) the planner reports on."""
-
-    SERVICE_FLOOR = "service_floor"
-    BUNDLE_COMPONENT = "bundle_component"
-    MAX_ORDER_CHANGE = "max_order_change"
-    MIN_ORDER_QTY = "min_order_qty"
-    LANE_CAPACITY = "lane_capacity"
-    WAREHOUSE_CAPACITY = "warehouse_capacity"
-    BUDGET_TOTAL = "budget_total"
-    BUDGET_REGION = "budget_region"
-    HOLD = "hold"
-    SOURCE_PROTECTED = "source_protected"
-    LEAD_TIME = "lead_time"
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class SharedLimits:
     cand_warehouse: np.ndarray
     cand_lane: np.ndarray
     capital: np.ndarray
+    lane_ids: tuple[str, ...] = ()
 
     @classmethod
     def from_model(cls, model: PlanModel, *, budgets: bool = True, capacities: bool = True) -> SharedLimits:
@@ -90,7 +91,21 @@ class SharedLimits:
             cand_warehouse=cand_wh,
             cand_lane=c.lane.copy(),
             capital=c.capital.copy(),
+            lane_ids=tuple(lane.lane_id for lane in model.lanes.lanes),
         )
+
+    def inherit(self, other: SharedLimits) -> None:
+        """Take over what another partition left of the shared limits (matched by region, lane and location)."""
+        self.total = other.total
+        for k, name in enumerate(self.region_names):
+            if name in other.region_names:
+                self.region[k] = other.region[other.region_names.index(name)]
+        for k, lid in enumerate(self.lane_ids):
+            if lid in other.lane_ids:
+                self.lane[k] = other.lane[other.lane_ids.index(lid)]
+        for k, name in enumerate(self.warehouse_names):
+            if name in other.warehouse_names:
+                self.warehouse[k] = other.warehouse[other.warehouse_names.index(name)]
 
     def snapshot(self) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         """The headroom now, for :meth:`restore`."""

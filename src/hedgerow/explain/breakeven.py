@@ -1,0 +1,156 @@
+"""Break-even: the value of a driver at which an action stops paying.
+
+The scenarios are reweighted (exponential tilting, as in importance sampling) so that the driver takes another
+value while everything correlated with it moves along: for a binary driver (a lane disrupted) the tilt sets its
+probability; for a continuous one (demand over the window) it sets its mean. The action's value under the
+tilted probabilities,
+
+    value(θ) = objective_θ(without the action) - objective_θ(with it),
+
+uses the costs already simulated for the plan and for the plan without the action, so a break-even costs no new
+simulation. Bisection on θ finds where the value crosses zero; when it does not cross within the range the
+scenarios can represent, the break-even is reported as absent with the range searched.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from hedgerow.domain.plan import BreakEven, DriverKind
+from hedgerow.explain.drivers import Feature
+from hedgerow.explain.words import percent, units
+from hedgerow.plan.costs import objective
+
+#: Tilts are limited so that at least this share of the scenarios keeps material weight.
+MIN_EFFECTIVE_SHARE = 0.05
+
+
+def tilted(p: np.ndarray, z: np.ndarray, theta: float) -> np.ndarray:
+    """Scenario probabilities ``∝ p · exp(θ z)`` (``z`` standardised by the caller)."""
+    logw = np.log(np.maximum(p, 1e-300)) + theta * z
+    logw -= logw.max()
+    w = np.exp(logw)
+    return np.asarray(w / w.sum())
+
+
+def _effective_share(w: np.ndarray) -> float:
+    return float(1.0 / (w @ w) / w.size)
+
+
+def break_even(
+    feature: Feature,
+    cost_with: np.ndarray,
+    cost_without: np.ndarray,
+    p: np.ndarray,
+    level: float,
+    aversion: float,
+    *,
+    subject: str,
+    per_period: float = 1.0,
+) -> BreakEven | None:
+    """Where ``feature`` makes the action stop paying.
+
+    Parameters
+    ----------
+    feature:
+        The driver and its value per scenario.
+    cost_with, cost_without:
+        [S] cost of the item with the plan and with the plan minus the action.
+    p:
+        [S] scenario probabilities.
+    level, aversion:
+        CVaR level and weight of the objective.
+    subject:
+        Plain words for the driver in a sentence, e.g. "the chance of LA port disruption" or "average weekly
+        demand at Tokyo".
+    per_period:
+        Divide continuous driver values by this for display (e.g. window length → per period).
+    """
+    z = feature.values.astype(np.float64)
+    if np.ptp(z) <= 0:
+        return None
+    zs = (z - float(p @ z)) / float(np.sqrt(p @ (z - p @ z) ** 2))
+    costs = np.stack([cost_without, cost_with])
+
+    def value(theta: float) -> float:
+        w = tilted(p, zs, theta)
+        obj = objective(costs, w, level, aversion)
+        return float(obj[0] - obj[1])
+
+    def driver_value(theta: float) -> float:
+        return float(tilted(p, zs, theta) @ z)
+
+    # widest tilts the scenarios support
+    lo, hi = -1.0, 1.0
+    for _ in range(12):
+        if _effective_share(tilted(p, zs, 2 * lo)) < MIN_EFFECTIVE_SHARE:
+            break
+        lo *= 2
+    for _ in range(12):
+        if _effective_share(tilted(p, zs, 2 * hi)) < MIN_EFFECTIVE_SHARE:
+            break
+        hi *= 2
+    v0 = value(0.0)
+    v_lo, v_hi = value(lo), value(hi)
+    d = feature.driver
+    current = driver_value(0.0)
+    pays_when = "above" if v_hi >= v_lo else "below"
+    # the side where the value falls: toward low driver values if it pays when the driver is high
+    a, fa = (0.0, v0)
+    b, fb = (lo, v_lo) if pays_when == "above" else (hi, v_hi)
+    found: float | None = None
+    if fa > 0 > fb or fa < 0 < fb:
+        for _ in range(60):
+            m = 0.5 * (a + b)
+            fm = value(m)
+            if (fm > 0) == (fa > 0):
+                a, fa = m, fm
+            else:
+                b, fb = m, fm
+            if abs(b - a) < 1e-6:
+                break
+        found = driver_value(0.5 * (a + b))
+    searched = sorted((driver_value(lo), driver_value(hi)))
+    scale = per_period if not feature.binary else 1.0
+    side = "falls below" if pays_when == "above" else "rises above"
+    if feature.binary:
+        unit = "probability"
+        if found is None:
+            label = f"pays off whatever {subject}, from {percent(searched[0])} to {percent(searched[1])}"
+        else:
+            label = f"stops paying if {subject} {side} {percent(found)} (now {percent(current)})"
+    else:
+        unit = "units per period" if d.kind in _DEMAND else d.unit
+        if found is None:
+            label = (
+                f"pays off whatever {subject}, from {_fmt(searched[0] / scale, d.kind)} to "
+                f"{_fmt(searched[1] / scale, d.kind)} (now {_fmt(current / scale, d.kind)})"
+            )
+        else:
+            label = (
+                f"stops paying if {subject} {side} {_fmt(found / scale, d.kind)} (now {_fmt(current / scale, d.kind)})"
+            )
+    return BreakEven(
+        driver=d.kind,
+        subject=d.subject,
+        label=label,
+        current_value=current / scale,
+        break_even_value=None if found is None else found / scale,
+        unit=unit,
+        pays_when=pays_when,
+        searched_from=searched[0] / scale,
+        searched_to=searched[1] / scale,
+    )
+
+
+_DEMAND = (DriverKind.DEMAND_LEVEL, DriverKind.SOURCE_DEMAND, DriverKind.DEMAND_SHIFT)
+
+
+def _fmt(value: float, kind: DriverKind) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    if kind in _DEMAND:
+        return units(round(value))
+    return f"{value:.3g}"
