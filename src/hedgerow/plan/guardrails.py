@@ -94,7 +94,6 @@ def guardrail_notes(
     pol = problem.policy
     c = model.candidates
     cur = problem.base_currency
-    n_s = model.n_scenarios
     notes: list[GuardrailNote] = []
     prob = final.stockout_probability
     limit = 1.0 - model.floor
@@ -126,18 +125,29 @@ def guardrail_notes(
                 )
             )
             continue
-        acted = row in floor_rows_acted or (
-            prob[row] > limit[row] - 1.0 / n_s + 1e-12 and (x[c.target == row] > 0).any()
-        )
-        if acted and row in floor_rows_acted:
+        if row in floor_rows_acted:
             notes.append(
                 GuardrailNote(
                     kind=kind,
                     message=(
-                        f"The service floor of {percent(model.floor[row])} ({setting}, {words}) keeps {_where(model, row)} "
-                        f"above its cheapest level: {percent(prob[row])} chance of running out"
+                        f"The service floor of {percent(model.floor[row])} ({setting}, {words}) keeps "
+                        f"{_where(model, row)} above its cheapest level: {percent(prob[row])} chance of running out"
                     ),
                     binding=True,
+                    settings=(setting,),
+                    item_id=item,
+                    location_id=loc,
+                )
+            )
+        elif kind is GuardrailKind.BUNDLE_COMPONENT:
+            notes.append(
+                GuardrailNote(
+                    kind=kind,
+                    message=(
+                        f"{_where(model, row)} completes bundles: it is protected at {words} of "
+                        f"{percent(model.floor[row])} ({setting}) and a missing unit costs the bundle margin"
+                    ),
+                    binding=False,
                     settings=(setting,),
                     item_id=item,
                     location_id=loc,

@@ -41,7 +41,9 @@ import numpy as np
 from hedgerow.domain.plan import GuardrailKind
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.costs import cvar, simulate
+from hedgerow.plan.floorcalc import max_remove_keeping_floor, min_add_for_floor
 from hedgerow.plan.limits import SharedLimits
+from hedgerow.plan.linesearch import Steps, add_steps, best_quantity, remove_steps
 from hedgerow.plan.model import PlanModel
 from hedgerow.plan.state import LadderState, Trial
 
@@ -141,6 +143,16 @@ class LadderOptions:
         Rounds of the service-floor phase (each can add one more candidate per item-location).
     polish_rounds:
         Safety bound on polish rounds (0 = no polish).
+    rel_tol:
+        A move is kept only when it lowers its item's objective by more than this share of the objective
+        (plus λ × capital); a larger value stops the search earlier, trading a little optimality for speed.
+    swap_pairs_per_item:
+        Floor swaps tried per item and pass (the most promising by marginal value).
+    swap_passes:
+        Passes of floor swaps (0 = none).
+    line_search:
+        Size each lot by the exact line search of :mod:`hedgerow.plan.linesearch` (else: lots of
+        ``lot_periods`` of mean demand, doubled after a success and halved after a failure).
     min_price:
         Smallest positive price of capital (gain per unit of capital) before the last stage at λ = 0.
     """
@@ -151,6 +163,10 @@ class LadderOptions:
     floor_rounds: int = 4
     polish_rounds: int = 400
     min_price: float = 1e-3
+    line_search: bool = True
+    rel_tol: float = 1e-9
+    swap_pairs_per_item: int = 4
+    swap_passes: int = 8
 
 
 @dataclass(frozen=True)
@@ -204,14 +220,25 @@ class _Ladder:
         self.base_step = (
             np.where(model.is_count, np.maximum(np.floor(base), 1.0), base)[c.target] if c.n else np.zeros(0)
         )
-        self.step = self.base_step.copy()
+        self.step = self._fresh_steps()
+        self.max_step = 32.0 * self.base_step
         self.exhausted = np.zeros(c.n, dtype=bool)
         self.limit = 1.0 - model.floor  # allowed stockout probability per row
         self.reverse = self._reverse_transfers()
+        # marginal values per candidate, valid until the candidate's item changes
+        self.marg = np.zeros(c.n)
+        self.rmarg = np.zeros(c.n)
+        self.dirty = np.ones(n_items, dtype=bool)
         self.rungs: list[Rung] = []
         self.events: list[LadderEvent] = []
         self.noted: set[tuple[GuardrailKind, int, int]] = set()
         self.price = 0.0
+
+    def _fresh_steps(self) -> np.ndarray:
+        """Lot caps at the start of a stage: none with the line search, else the first lot size."""
+        if self.opt.line_search:
+            return np.full(self.c.n, np.inf)
+        return np.asarray(self.base_step.copy())
 
     def _reverse_transfers(self) -> np.ndarray:
         c = self.c
@@ -316,6 +343,7 @@ class _Ladder:
             )
         self.limits.consume(cands, qty)
         st.apply(trial, keep)
+        self.dirty[items] = True
         touched = np.zeros(len(model.item_ids), dtype=bool)
         touched[items] = True
         self.exhausted[touched[model.il_item[c.target]]] = False
@@ -399,13 +427,13 @@ class _Ladder:
         b = np.arange(cands.size)[:, None]
         s = st.s_idx[None, :]
         li = c.lane[cands]
-        for k in range(lanes.share.shape[1]):
-            np.add.at(inflow, (b, s, lanes.arrival[li, k]), qty[:, None] * lanes.share[li, k])
+        for k in range(lanes.share.shape[1]):  # (pair, scenario) indices are distinct: plain fancy adds
+            inflow[b, s, lanes.arrival[li, k]] += qty[:, None] * lanes.share[li, k]
         ship = c.shipment[cands]
         has = ship >= 0
         if has.any():
             arr = model.pipeline.arrival[ship[has]]
-            np.add.at(inflow, (np.flatnonzero(has)[:, None], s, arr), -qty[has, None])
+            inflow[np.flatnonzero(has)[:, None], s, arr] -= qty[has, None]
 
     def _bisect(
         self,
@@ -445,6 +473,76 @@ class _Ladder:
             lo = np.where(act & ~ok, mid, lo)
         return hi
 
+    def _min_add(
+        self, rows: np.ndarray, cands: np.ndarray, hi: np.ndarray, limit: np.ndarray, base: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Smallest quantity of each candidate that brings its row to ``limit`` (``inf`` if not within ``hi``).
+
+        Closed form (:func:`~hedgerow.plan.floorcalc.min_add_for_floor`) for candidates that arrive in one piece;
+        bisection on the scenarios for split arrivals (reduced lane capacity) and expedites.
+        """
+        model, st, c = self.model, self.st, self.c
+        lanes = model.lanes
+        li = c.lane[cands]
+        whole = (lanes.share[li, 0] >= 1.0 - 1e-12).all(axis=1) & (c.shipment[cands] < 0)
+        q = np.full(rows.size, np.inf)
+        if whole.any():
+            w = np.flatnonzero(whole)
+            inflow = st.inflow[rows[w]].copy() if base is None else base[w].copy()
+            flow = simulate(
+                inflow,
+                model.demand[rows[w]],
+                model.holding[rows[w]],
+                model.floor_from[rows[w]],
+                model.window[rows[w]],
+                keep_paths=True,
+            )
+            assert flow.lost is not None
+            q[w] = min_add_for_floor(
+                flow.lost,
+                lanes.arrival[li[w], 0],
+                model.floor_from[rows[w]],
+                model.window[rows[w]],
+                model.scenario_weight,
+                limit[w],
+            )
+            q[w] = self._round_up(cands[w], q[w])
+        rest = np.flatnonzero(~whole)
+        if rest.size:
+            b = None if base is None else base[rest]
+            p_hi = self._stockout_after(rows[rest], cands[rest], hi[rest], remove=False, base=b)
+            ok = p_hi <= limit[rest] + 1e-12
+            if ok.any():
+                r_ok = rest[ok]
+                q[r_ok] = self._bisect(
+                    rows[r_ok],
+                    cands[r_ok],
+                    hi[r_ok],
+                    limit[r_ok],
+                    remove=False,
+                    base=None if base is None else base[r_ok],
+                )
+        return np.asarray(np.where(q <= hi + 1e-9, q, np.inf))
+
+    def _max_remove(self, rows: np.ndarray, hi: np.ndarray, limit: np.ndarray) -> np.ndarray:
+        """Largest quantity (up to ``hi``) that may leave each row at period 0 with its floor kept."""
+        model, st = self.model, self.st
+        flow = simulate(
+            st.inflow[rows].copy(),
+            model.demand[rows],
+            model.holding[rows],
+            model.floor_from[rows],
+            model.window[rows],
+            keep_paths=True,
+        )
+        assert flow.lost is not None
+        assert flow.stock is not None
+        q = max_remove_keeping_floor(
+            flow.lost, flow.stock, model.floor_from[rows], model.window[rows], model.scenario_weight, limit
+        )
+        q = np.minimum(q, hi)
+        return np.asarray(np.where(model.is_count[rows], np.floor(q + 1e-9), q))
+
     def _huge(self, rows: np.ndarray) -> np.ndarray:
         d = self.model.demand[rows].sum(axis=2).max(axis=1)
         return np.asarray(10.0 * d + 10.0 * self.model.mean_demand[rows] + 10.0)
@@ -478,7 +576,7 @@ class _Ladder:
             if is_tr.any():  # transfers may not push their source below its own floor
                 src = c.source[pair_cand[is_tr]]
                 src_ok = prob[src] <= self.limit[src] + 1e-12
-                keep = self._bisect(src, pair_cand[is_tr], ub[is_tr], self.limit[src], remove=True)
+                keep = self._max_remove(src, ub[is_tr], self.limit[src])
                 limited = src_ok & (keep + 1e-9 < ub[is_tr])
                 for k in np.flatnonzero(limited):
                     j = int(pair_cand[is_tr][k])
@@ -494,16 +592,18 @@ class _Ladder:
             moq_needed = np.where(st.x[pair_cand] > 0, 0.0, c.moq[pair_cand])
             hi = np.where(np.isfinite(ub), ub, self._huge(pair_row))
             usable = (hi > 1e-9) & (hi + 1e-9 >= moq_needed)
-            p_hi = np.full(pair_cand.size, np.inf)
+            q_need = np.full(pair_cand.size, np.inf)
             if usable.any():
-                p_hi[usable] = self._stockout_after(pair_row[usable], pair_cand[usable], hi[usable], remove=False)
-            reach = usable & (p_hi <= self.limit[pair_row] + 1e-12)
+                u = np.flatnonzero(usable)
+                q_need[u] = self._min_add(pair_row[u], pair_cand[u], hi[u], self.limit[pair_row[u]])
+            reach = usable & np.isfinite(q_need)
             q = np.zeros(pair_cand.size)
-            if reach.any():
-                q[reach] = self._bisect(
-                    pair_row[reach], pair_cand[reach], hi[reach], self.limit[pair_row[reach]], remove=False
-                )
-                q[reach] = np.minimum(np.maximum(q[reach], moq_needed[reach]), hi[reach])
+            q[reach] = np.minimum(np.maximum(q_need[reach], moq_needed[reach]), hi[reach])
+            # rows no candidate can fix alone: the biggest risk cut at the limit of each candidate
+            p_hi = np.full(pair_cand.size, np.inf)
+            lone = usable & ~np.isin(pair_row, pair_row[reach])
+            if lone.any():
+                p_hi[lone] = self._stockout_after(pair_row[lone], pair_cand[lone], hi[lone], remove=False)
             chosen: dict[int, tuple[int, float]] = {}
             slots: dict[int, list[int]] = {}
             for k in np.flatnonzero(reach):
@@ -623,7 +723,7 @@ class _Ladder:
                 lam /= 2
             prices.append(0.0)
         for lam in prices:
-            self.step = self.base_step.copy()
+            self.step = self._fresh_steps()
             self.exhausted[:] = False
             before = len(self.rungs)
             self._stage(lam)
@@ -649,10 +749,11 @@ class _Ladder:
             idx = np.flatnonzero(self.active_cand & ~self.exhausted)
             if idx.size == 0:
                 return
+            self._refresh_marginals()
             rem = self.remaining(idx)
             fits = (rem > 1e-9) & ((st.x[idx] > 0) | (rem + 1e-9 >= c.moq[idx]))
-            gain = -st.marginal(idx) - lam * c.capital[idx]
-            tol = 1e-9 * (1.0 + np.abs(st.objective[item_of[idx]]))
+            gain = -self.marg[idx] - lam * c.capital[idx]
+            tol = self.opt.rel_tol * (1.0 + np.abs(st.objective[item_of[idx]]))
             self._note_blocked(idx, gain > tol, fits)
             moves_j = [idx[fits & (gain > tol)]]
             moves_g = [gain[fits & (gain > tol)]]
@@ -661,8 +762,8 @@ class _Ladder:
                 held = idx[st.x[idx] > 0]
                 if held.size:
                     can = self.removable(held)
-                    rgain = -st.removal_marginal(held) + lam * c.capital[held]
-                    tol_r = 1e-9 * (1.0 + np.abs(st.objective[item_of[held]]))
+                    rgain = -self.rmarg[held] + lam * c.capital[held]
+                    tol_r = self.opt.rel_tol * (1.0 + np.abs(st.objective[item_of[held]]))
                     okr = (can > 1e-9) & (rgain > tol_r)
                     moves_j.append(held[okr])
                     moves_g.append(rgain[okr])
@@ -686,22 +787,142 @@ class _Ladder:
                 if js.size == 0:
                     continue
             trial = st.trial(its, js, sign * q)
-            need = lam * q * sign * c.capital[js] + 1e-9 * (1.0 + np.abs(st.objective[its]))
+            need = lam * q * sign * c.capital[js] + self.opt.rel_tol * (1.0 + np.abs(st.objective[its]))
             good = st.objective[its] - trial.objective > need
             good &= self._floors_kept(trial, js, sign)
             good &= self._fits_shared(js, sign * q, good)
             self._commit(trial, good, RungPhase.POLISH if polish else RungPhase.VALUE, [None] * js.size)
+            # a lot that paid may be followed by a bigger one (halved again when it overshoots)
+            won = js[good]
+            if self.opt.line_search:
+                self.step[won] = np.inf
+            else:
+                self.step[won] = np.minimum(2.0 * self.step[won], self.max_step[won])
             bad = js[~good]
             if bad.size:
                 count = model.is_count[c.target[bad]]
-                half = np.where(count, np.floor(self.step[bad] / 2), self.step[bad] / 2)
-                too_small = half < self.min_lot[c.target[bad]] - 1e-12
+                tried = np.abs(q[~good])
+                half = np.where(count, np.floor(tried / 2), tried / 2)
+                # a smaller lot is pointless below one unit, or below the minimum order quantity of a new order
+                too_small = (half < self.min_lot[c.target[bad]] - 1e-12) | (
+                    (st.x[bad] <= 0) & (half + 1e-9 < c.moq[bad])
+                )
                 self.step[bad] = np.where(too_small, self.step[bad], half)
                 self.exhausted[bad[too_small]] = True
 
-    def _move_qty(self, js: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    def _refresh_marginals(self) -> None:
+        """Re-price the candidates of items that changed since they were last priced."""
+        c, st = self.c, self.st
+        item_of = self.model.il_item[c.target]
+        stale = np.flatnonzero(self.active_cand & self.dirty[item_of])
+        if stale.size == 0:
+            return
+        self.marg[stale] = st.marginal(stale)
+        held = stale[st.x[stale] > 0]
+        if held.size:
+            self.rmarg[held] = st.removal_marginal(held)
+        self.dirty[item_of[stale]] = False
+
+    def _line_search(self, js: np.ndarray, sign: np.ndarray, cap: np.ndarray) -> np.ndarray:
+        """[len(js)] best quantity along each move (:mod:`hedgerow.plan.linesearch`), at most ``cap``."""
+        model, c, st = self.model, self.c, self.st
+        lanes, pl = model.lanes, model.pipeline
+        t = c.target[js]
+        li = c.lane[js]
+        n_s = model.n_scenarios
+        s = np.arange(n_s)
+        dominant = np.argmax(lanes.share[li], axis=1)  # [B, S] departure carrying most of the booking
+        arrival = lanes.arrival[li[:, None], dominant, s[None, :]]
+        w = st.weights[model.il_item[t]]
+        gamma = st.unit_cost[js]
+        zeros = np.zeros((js.size, n_s))
+        at0 = np.zeros((js.size, n_s), dtype=np.int64)
+        hold, pen, wd = model.holding, model.penalty, model.writedown
+        src = np.maximum(c.source[js], 0)
+        ship = c.shipment[js]
+        ship_arr = pl.arrival[np.maximum(ship, 0)] if pl.arrival.size else at0
+        out = np.zeros(js.size)
+        for m in (np.flatnonzero(sign > 0), np.flatnonzero(sign <= 0)):
+            if m.size == 0:
+                continue
+            tm = t[m]
+            if sign[m[0]] > 0:
+                parts = [add_steps(st.lost[tm], hold[tm], pen[tm], wd[tm], arrival[m], gamma[m], w[m])]
+            else:
+                parts = [remove_steps(st.stock[tm], hold[tm], pen[tm], wd[tm], arrival[m], -gamma[m], w[m])]
+            whole = bool(model.is_count[tm].all())
+            q = best_quantity(parts, cap[m], whole_units=whole)
+            # transfers and expedites also take units away somewhere (or give them back): combine both parts
+            two = np.flatnonzero((c.source[js[m]] >= 0) | (ship[m] >= 0))
+            if two.size:
+                mm = m[two]
+                sm = src[mm]
+                tr = c.source[js[mm]] >= 0
+                rows = np.where(tr, sm, t[mm])
+                start = np.where(tr[:, None], at0[mm], ship_arr[mm])
+                if sign[m[0]] > 0:
+                    other = remove_steps(st.stock[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w[mm])
+                else:
+                    other = add_steps(st.lost[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w[mm])
+                first = Steps(parts[0].m0[two], parts[0].ends[two], parts[0].jumps[two])
+                q[two] = best_quantity([first, other], cap[mm], whole_units=whole)
+            out[m] = q
+        return out
+
+    def _floor_cap(self, js: np.ndarray, sign: np.ndarray) -> np.ndarray:
+        """[len(js)] most units each move may take from a row that meets its floor without breaking it.
+
+        A take-back removes units arriving at its target; a transfer removes units from its source now. Rows
+        already short of their floor are not capped (the move cannot make the count of stockouts worse there
+        than the guardrail phase could not avoid).
+        """
+        model, c, st = self.model, self.c, self.st
+        cap = np.full(js.size, np.inf)
+        down = sign < 0
+        tr_up = (sign > 0) & (c.source[js] >= 0)
+        pick = np.flatnonzero(down | tr_up)
+        if pick.size == 0:
+            return cap
+        jp = js[pick]
+        rows = np.where(tr_up[pick], c.source[jp], c.target[jp])
+        lanes = model.lanes
+        li = c.lane[jp]
+        s_idx = np.arange(model.n_scenarios)
+        dominant = np.argmax(lanes.share[li], axis=1)
+        arrival = lanes.arrival[li[:, None], dominant, s_idx[None, :]]
+        start = np.where(tr_up[pick][:, None], 0, arrival)
+        prob = st.stockout_probability(rows)
+        guard = (model.floor[rows] > 0) & (prob <= self.limit[rows] + 1e-12)
+        if not guard.any():
+            return cap
+        g = np.flatnonzero(guard)
+        r = rows[g]
+        q = max_remove_keeping_floor(
+            st.lost[r],
+            st.stock[r],
+            model.floor_from[r],
+            model.window[r],
+            model.scenario_weight,
+            self.limit[r],
+            start=start[g],
+        )
+        cap[pick[g]] = np.where(model.is_count[r], np.floor(q + 1e-9), q)
+        return cap
+
+    def _move_qty(self, js: np.ndarray, sign: np.ndarray, *, search: bool = True) -> np.ndarray:
         c, st = self.c, self.st
         q = self.step[js].copy()
+        if search and self.opt.line_search and js.size:
+            up_mask = sign > 0
+            cap = np.zeros(js.size)
+            if up_mask.any():
+                cap[up_mask] = self.remaining(js[up_mask])
+            if (~up_mask).any():
+                cap[~up_mask] = self.removable(js[~up_mask])
+            cap = np.minimum(cap, self._floor_cap(js, sign))
+            q_ls = self._line_search(js, sign, cap)
+            floor_lot = self.min_lot[c.target[js]]
+            q = np.minimum(np.where(q_ls > 0, np.maximum(q_ls, floor_lot), floor_lot), q)
         up = sign > 0
         if up.any():
             rem = self.remaining(js[up])
@@ -717,7 +938,8 @@ class _Ladder:
             left = st.x[jd] - qd
             # an order that stays must keep its minimum quantity: otherwise take it all back
             below = (left > 1e-9) & (left + 1e-9 < c.moq[jd])
-            qd = np.where(below & (can + 1e-9 >= st.x[jd]), st.x[jd], np.where(below, 0.0, qd))
+            whole = (can + 1e-9 >= st.x[jd]) & (self.step[jd] + 1e-9 >= st.x[jd])
+            qd = np.where(below & whole, st.x[jd], np.where(below, 0.0, qd))
             q[down] = qd
         return np.asarray(q)
 
@@ -790,7 +1012,7 @@ class _Ladder:
             return
         if self._capital_limited():
             self._exchange()
-        self.step = self.base_step.copy()
+        self.step = self._fresh_steps()
         self.exhausted[:] = False
         self._stage(0.0, polish=True)
 
@@ -823,7 +1045,7 @@ class _Ladder:
             self._commit(trial, np.ones(js.size, dtype=bool), RungPhase.POLISH, [None] * js.size)
             self.upper[js] = 0.0
             self.active_cand = active & np.isin(item_of, items)
-            self.step = self.base_step.copy()
+            self.step = self._fresh_steps()
             self.exhausted[:] = False
             self._stage(0.0, polish=True)
             after = st.objective[items].copy()
@@ -832,6 +1054,7 @@ class _Ladder:
             st.restore(snap)
             self.limits.restore(lim_snap)
             del self.rungs[n_rungs:]
+            self.dirty[:] = True
             better = items[after < before - 1e-9 * (1.0 + np.abs(before))]
             if better.size:
                 target = x_before.copy()
@@ -857,7 +1080,7 @@ class _Ladder:
             trial = st.trial(item_of[js], js, diff[js])
             self._commit(trial, np.ones(js.size, dtype=bool), RungPhase.POLISH, [None] * js.size)
 
-    def floor_swaps(self, passes: int = 12, pairs_per_row: int = 8) -> None:
+    def floor_swaps(self) -> None:
         """Trade between candidates of an item-location whose service floor binds.
 
         At a binding floor no single move pays: taking units back breaks the floor and adding more costs more
@@ -869,20 +1092,32 @@ class _Ladder:
         if c.n == 0 or not (model.floor > 0).any():
             return
         step = self.base_step.copy()
-        for _ in range(passes):
+        n_s = model.n_scenarios
+        for _ in range(self.opt.swap_passes):
             prob = st.stockout_probability()
-            rows_all = np.flatnonzero((model.floor > 0) & self.active_item[model.il_item])
+            # binding floors only: within one and a half scenarios of the limit
+            binding = (model.floor > 0) & (prob > self.limit - 1.5 / n_s) & self.active_item[model.il_item]
+            rows_all = np.flatnonzero(binding)
+            self._refresh_marginals()
             pr, po, pi = [], [], []
-            for r in rows_all:
-                out_js = np.flatnonzero((c.target == r) & (st.x > 0) & self.active_cand)
+            by_row: dict[int, list[int]] = {}
+            for j in np.flatnonzero(binding[c.target] & self.active_cand):
+                by_row.setdefault(int(c.target[j]), []).append(int(j))
+            for r in rows_all.tolist():
+                js_r = np.array(by_row.get(r, []), dtype=np.int64)
+                if js_r.size < 2:
+                    continue
+                out_js = js_r[(st.x[js_r] > 0)]
                 out_js = out_js[self.removable(out_js) > 1e-9]
-                in_js = np.flatnonzero((c.target == r) & self.active_cand)
-                in_js = in_js[self.remaining(in_js) > 1e-9]
-                pairs = [(int(o), int(i)) for o in out_js for i in in_js if o != i]
-                for o, i in pairs[:pairs_per_row]:
-                    pr.append(int(r))
-                    po.append(o)
-                    pi.append(i)
+                out_js = out_js[np.argsort(-st.x[out_js] * c.capital[out_js])][:2]
+                in_js = js_r[self.remaining(js_r) > 1e-9]
+                if out_js.size == 0 or in_js.size == 0:
+                    continue
+                for o in out_js.tolist():
+                    for i in in_js[in_js != o].tolist():
+                        pr.append(r)
+                        po.append(o)
+                        pi.append(i)
             if not pr:
                 return
             pair_row, j_out, j_in = np.array(pr), np.array(po), np.array(pi)
@@ -891,24 +1126,31 @@ class _Ladder:
             pair_row, j_out, j_in, q_out = pair_row[ok], j_out[ok], j_in[ok], q_out[ok]
             if pair_row.size == 0:
                 return
+            # the most promising swaps of each item by first-order gain per unit moved
+            first_order = -(self.rmarg[j_out] + self.marg[j_in])
+            keep = _top_per_group(model.il_item[pair_row], first_order, 2 * self.opt.swap_pairs_per_item)
+            pair_row, j_out, j_in, q_out = (a[keep] for a in (pair_row, j_out, j_in, q_out))
             base = st.inflow[pair_row].copy()
             self._add_pairwise(base, j_out, -q_out)
             hi = self.remaining(j_in)
             hi = np.where(np.isfinite(hi), hi, self._huge(pair_row))
             limit = np.maximum(self.limit[pair_row], prob[pair_row])
-            p_hi = self._stockout_after(pair_row, j_in, hi, remove=False, base=base)
-            reach = p_hi <= limit + 1e-12
+            q_in = self._min_add(pair_row, j_in, hi, limit, base=base)
+            reach = np.isfinite(q_in)
             if not reach.any():
                 step = np.maximum(
                     np.where(model.is_count[c.target], np.floor(step / 2), step / 2), self.min_lot[c.target]
                 )
                 continue
-            pair_row, j_out, j_in, q_out, hi, base, limit = (
-                a[reach] for a in (pair_row, j_out, j_in, q_out, hi, base, limit)
+            pair_row, j_out, j_in, q_out, hi, base, limit, q_in = (
+                a[reach] for a in (pair_row, j_out, j_in, q_out, hi, base, limit, q_in)
             )
-            q_in = self._bisect(pair_row, j_in, hi, limit, remove=False, base=base)
             q_in = np.where(st.x[j_in] > 0, q_in, np.maximum(q_in, c.moq[j_in]))
             q_in = np.minimum(q_in, hi)
+            # keep the most promising swaps of each item (first-order gain estimate)
+            est = -(self.rmarg[j_out] * q_out + self.marg[j_in] * q_in)
+            keep_pairs = _top_per_group(model.il_item[pair_row], est, self.opt.swap_pairs_per_item)
+            pair_row, j_out, j_in, q_out, q_in = (a[keep_pairs] for a in (pair_row, j_out, j_in, q_out, q_in))
             # try the swaps slot by slot (one per item per trial), keep the best improving one per item
             best: dict[int, tuple[float, int]] = {}
             items_of_pair = model.il_item[pair_row]
@@ -952,7 +1194,7 @@ class _Ladder:
         saved = self.step
         self.step = step
         try:
-            return self._move_qty(js, sign)
+            return self._move_qty(js, sign, search=False)
         finally:
             self.step = saved
 
@@ -991,13 +1233,14 @@ class _Ladder:
             before = float(st.objective.sum())
             snap, lim_snap, n_rungs = st.snapshot(), self.limits.snapshot(), len(self.rungs)
             for price in (lam, 0.0):
-                self.step = self.base_step.copy()
+                self.step = self._fresh_steps()
                 self.exhausted[:] = False
                 self._stage(price, polish=True)
             if float(st.objective.sum()) >= before - 1e-9 * (1.0 + abs(before)):
                 st.restore(snap)
                 self.limits.restore(lim_snap)
                 del self.rungs[n_rungs:]
+                self.dirty[:] = True
                 return
             self.price = lam
 
@@ -1031,6 +1274,15 @@ class _Ladder:
                         )
                     )
         return ok
+
+
+def _top_per_group(groups: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores of each group."""
+    order = np.lexsort((-score, groups))
+    g = groups[order]
+    start = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    rank = np.arange(g.size) - np.repeat(start, np.diff(np.r_[start, g.size]))
+    return np.sort(order[rank < k])
 
 
 def _one_per_item(model: PlanModel, rows: np.ndarray) -> np.ndarray:
@@ -1081,9 +1333,15 @@ def run_ladder(
     """
     lad = _Ladder(model, start, items, upper, limits, options or LadderOptions())
     lad.order_minimum()
-    lad.floors()
-    lad.value()
-    lad.polish()
+    if lad._capital_limited():
+        # scarce capital goes to the guardrails first, then by value per unit of capital
+        lad.floors()
+        lad.value()
+        lad.polish()
+    else:
+        # capital is not scarce: find the economic plan, then top it up to the floors at the least cost
+        lad.value()
+        lad.floors()
     lad.moq_drops()
     lad.floor_swaps()
     lad.polish()

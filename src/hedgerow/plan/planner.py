@@ -73,6 +73,8 @@ class PlannerOptions:
         Largest partition; larger problems are split by item groups (budgets are then shared in order).
     explain:
         Build explanations (off for pure speed measurements).
+    workers:
+        Processes for independent partitions (see :func:`make_plan`).
     """
 
     method: MethodChoice = MethodChoice.AUTO
@@ -81,6 +83,7 @@ class PlannerOptions:
     ladder: LadderOptions = field(default_factory=LadderOptions)
     max_partition_item_locations: int = 50_000
     explain: bool = True
+    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,87 @@ def _rank_key(d: Draft) -> tuple[int, float, float]:
     return (0 if d.guardrail is not None else 1, -(vpc if vpc is not None else math.inf), -d.value)
 
 
+@dataclass(frozen=True)
+class PartitionOutcome:
+    """What a partition contributes to the plan (small: no arrays), so it can come back from a worker."""
+
+    drafts: tuple[Draft, ...]
+    notes: tuple[GuardrailNote, ...]
+    totals: PlanTotals
+    do_nothing: PlanTotals
+    method: PlanMethod
+    solver_status: str | None
+    limits: SharedLimits | None
+
+
+def run_partition(
+    problem: PlanningProblem,
+    scenarios: ScenarioSet,
+    items: Sequence[str],
+    *,
+    options: PlannerOptions,
+    inherited: SharedLimits | None = None,
+    shared: bool = False,
+) -> PartitionOutcome:
+    """Plan, check and explain one partition (the unit of work of :func:`make_plan`).
+
+    ``shared``: budgets and capacities are shared with other partitions; ``inherited`` is what the previous
+    partitions left of them (None for the first).
+    """
+    model = build_model(problem, scenarios, items)
+    limits = None
+    if shared:
+        limits = SharedLimits.from_model(model)
+        if inherited is not None:
+            limits.inherit(inherited)
+    pp = plan_partition(problem, scenarios, items, options=options, limits=limits, model=model)
+    notes = guardrail_notes(pp.model, pp.x, pp.final, pp.ladder.events)
+    drafts: list[Draft] = []
+    if options.explain:
+        data = freshness(problem.sources, scenarios.as_of, scenarios.snapshots)
+        ctx = ExplainContext(pp.model, pp.x)
+        drafts.extend(draft_recommendations(ctx, notes=notes, data=data))
+        buffers = buffers_to_keep(pp.model, pp.x, pp.ladder.events)
+        if buffers:
+            drafts.extend(keep_buffer_drafts(ctx, buffers, notes=notes, data=data))
+    return PartitionOutcome(
+        drafts=tuple(drafts),
+        notes=notes,
+        totals=_totals(pp.final),
+        do_nothing=_totals(evaluate(pp.model)),
+        method=pp.method,
+        solver_status=pp.exact.status.value if pp.exact is not None else None,
+        limits=limits,
+    )
+
+
+# inputs of the forked workers (set just before the pool starts; children inherit them without pickling)
+_FORK_INPUTS: dict[str, object] = {}
+
+
+def _forked_partition(args: tuple[tuple[str, ...], PlannerOptions]) -> PartitionOutcome:
+    items, options = args
+    problem = _FORK_INPUTS["problem"]
+    scenarios = _FORK_INPUTS["scenarios"]
+    assert isinstance(problem, PlanningProblem)
+    assert isinstance(scenarios, ScenarioSet)
+    return run_partition(problem, scenarios, items, options=options)
+
+
+def _independent(problem: PlanningProblem) -> bool:
+    """True when no limit is shared between partitions (no budget, lane or warehouse capacity)."""
+    pol = problem.policy
+    return (
+        not math.isfinite(pol.budget_total)
+        and not any(math.isfinite(v) for v in pol.budget_per_region.values())
+        and all(
+            lane.capacity_units_per_period is None or not math.isfinite(lane.capacity_units_per_period)
+            for lane in problem.lanes
+        )
+        and all(loc.capacity_units is None for loc in problem.locations)
+    )
+
+
 def make_plan(
     problem: PlanningProblem,
     scenarios: ScenarioSet,
@@ -211,6 +295,9 @@ def make_plan(
     progress: Progress | None = None,
 ) -> Plan:
     """Plan the whole chunk: partitions, ladder (and exact model), guardrails, ranked explained recommendations.
+
+    Partitions run in ``options.workers`` processes when no budget or capacity is shared between them (the
+    same pure function, so the plan is identical); otherwise in order, each taking what the previous left.
 
     Parameters
     ----------
@@ -223,39 +310,38 @@ def make_plan(
     """
     opt = options or PlannerOptions()
     parts = partitions(problem, scenarios, opt.max_partition_item_locations)
-    shared: SharedLimits | None = None
-    drafts: list[Draft] = []
-    notes: list[GuardrailNote] = []
-    totals: list[PlanTotals] = []
-    nothing: list[PlanTotals] = []
-    methods: set[PlanMethod] = set()
-    statuses: list[str] = []
-    data = freshness(problem.sources, scenarios.as_of, scenarios.snapshots)
-    for k, items in enumerate(parts):
-        limits = None
-        model_k = build_model(problem, scenarios, items)
-        if len(parts) > 1:  # budgets and capacities are shared by the partitions, in order
-            limits = SharedLimits.from_model(model_k)
-            if shared is not None:
-                limits.inherit(shared)
-        pp = plan_partition(problem, scenarios, items, options=opt, limits=limits, model=model_k)
-        shared = limits if limits is not None else shared
-        methods.add(pp.method)
-        if pp.exact is not None:
-            statuses.append(pp.exact.status.value)
-        part_notes = guardrail_notes(pp.model, pp.x, pp.final, pp.ladder.events)
-        notes.extend(part_notes)
-        totals.append(_totals(pp.final))
-        nothing.append(_totals(evaluate(pp.model)))
-        if opt.explain:
-            ctx = ExplainContext(pp.model, pp.x)
-            drafts.extend(draft_recommendations(ctx, notes=part_notes, data=data))
-            buffers = buffers_to_keep(pp.model, pp.x, pp.ladder.events)
-            if buffers:
-                drafts.extend(keep_buffer_drafts(ctx, buffers, notes=part_notes, data=data))
-        if progress is not None:
-            progress("plan", k + 1, len(parts))
-    drafts.sort(key=_rank_key)
+    outcomes: list[PartitionOutcome] = []
+    if opt.workers > 1 and len(parts) > 1 and _independent(problem):
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        _FORK_INPUTS.update(problem=problem, scenarios=scenarios)
+        try:
+            with ProcessPoolExecutor(max_workers=opt.workers, mp_context=mp.get_context("fork")) as pool:
+                for k, out in enumerate(pool.map(_forked_partition, [(p, opt) for p in parts])):
+                    outcomes.append(out)
+                    if progress is not None:
+                        progress("plan", k + 1, len(parts))
+        finally:
+            _FORK_INPUTS.clear()
+    else:
+        shared = len(parts) > 1 and not _independent(problem)
+        inherited: SharedLimits | None = None
+        for k, items in enumerate(parts):
+            out = run_partition(problem, scenarios, items, options=opt, inherited=inherited, shared=shared)
+            inherited = out.limits if out.limits is not None else inherited
+            outcomes.append(out)
+            if progress is not None:
+                progress("plan", k + 1, len(parts))
+    return _assemble(problem, scenarios, outcomes)
+
+
+def _assemble(problem: PlanningProblem, scenarios: ScenarioSet, outcomes: Sequence[PartitionOutcome]) -> Plan:
+    """Rank the recommendations of every partition, give them ids and build the plan."""
+    drafts = sorted((d for o in outcomes for d in o.drafts), key=_rank_key)
+    notes = [n for o in outcomes for n in o.notes]
+    methods = {o.method for o in outcomes}
+    statuses = sorted({o.solver_status for o in outcomes if o.solver_status is not None})
     recs = []
     cumulative = 0.0
     ladder = []
@@ -305,11 +391,11 @@ def make_plan(
         base_currency=problem.base_currency,
         status=status,
         method=method,
-        solver_status=",".join(sorted(set(statuses))) or None,
+        solver_status=",".join(statuses) or None,
         recommendations=tuple(recs),
         ladder=tuple(ladder),
         guardrails=tuple(notes),
-        totals=_sum_totals(totals),
-        do_nothing=_sum_totals(nothing),
+        totals=_sum_totals([o.totals for o in outcomes]),
+        do_nothing=_sum_totals([o.do_nothing for o in outcomes]),
         snapshots=dict(scenarios.snapshots),
     )

@@ -53,6 +53,9 @@ class LadderState:
         self.stockout = flow.stockout
         assert flow.lost is not None
         assert flow.stock is not None
+        self.lost, self.stock = flow.lost, flow.stock
+        assert flow.lost is not None
+        assert flow.stock is not None
         self.add, self.rem = marginal_costs(flow.lost, flow.stock, model.holding, model.penalty, model.writedown)
         self.item_cost = np.zeros((len(model.item_ids), model.n_scenarios))
         np.add.at(self.item_cost, model.il_item, self.il_cost)
@@ -81,6 +84,8 @@ class LadderState:
         "ordered",
         "moved_out",
         "expedited",
+        "lost",
+        "stock",
     )
 
     def snapshot(self) -> dict[str, np.ndarray]:
@@ -116,8 +121,17 @@ class LadderState:
         tp = pos[c.target[cands]]
         li = c.lane[cands]
         s = self.s_idx[None, :]
+        distinct = np.unique(tp).size == tp.size  # then (row, scenario) indices never repeat: plain fancy adds
         for k in range(lanes.share.shape[1]):
-            np.add.at(inflow, (tp[:, None], s, lanes.arrival[li, k]), qty[:, None] * lanes.share[li, k])
+            share = lanes.share[li, k]
+            used = np.flatnonzero(share.any(axis=1))
+            if used.size == 0:
+                continue
+            idx = (tp[used, None], s, lanes.arrival[li[used], k])
+            if distinct:
+                inflow[idx] += qty[used, None] * share[used]
+            else:
+                np.add.at(inflow, idx, qty[used, None] * share[used])
         src = c.source[cands]
         has_src = src >= 0
         if has_src.any():
@@ -147,7 +161,12 @@ class LadderState:
         s = self.s_idx[None, :]
         d = self.unit_cost[cands].copy()
         for k in range(lanes.share.shape[1]):
-            d += lanes.share[li, k] * self.add[t[:, None], s, lanes.arrival[li, k]]
+            share = lanes.share[li, k]
+            used = np.flatnonzero(share.any(axis=1))
+            if used.size == share.shape[0]:
+                d += share * self.add[t[:, None], s, lanes.arrival[li, k]]
+            elif used.size:
+                d[used] += share[used] * self.add[t[used, None], s, lanes.arrival[li[used], k]]
         src = c.source[cands]
         has_src = src >= 0
         if has_src.any():
@@ -167,7 +186,10 @@ class LadderState:
         s = self.s_idx[None, :]
         d = -self.unit_cost[cands]
         for k in range(lanes.share.shape[1]):
-            d = d + lanes.share[li, k] * self.rem[t[:, None], s, lanes.arrival[li, k]]
+            share = lanes.share[li, k]
+            used = np.flatnonzero(share.any(axis=1))
+            if used.size:
+                d[used] += share[used] * self.rem[t[used, None], s, lanes.arrival[li[used], k]]
         src = c.source[cands]
         has_src = src >= 0
         if has_src.any():
@@ -237,6 +259,8 @@ class LadderState:
         self.item_cost[items] = trial.item_cost[keep]
         self.objective[items] = trial.objective[keep]
         self.weights[items] = risk_weights(self.item_cost[items], model.scenario_weight, self.level, self.aversion)
+        self.lost[rows] = trial.lost[keep_rows]
+        self.stock[rows] = trial.stock[keep_rows]
         add, rem = marginal_costs(
             trial.lost[keep_rows],
             trial.stock[keep_rows],

@@ -301,3 +301,96 @@ def random_instance(
         period_days=pdays,
     )
     return problem, scen
+
+
+def large_instance(
+    seed: int,
+    *,
+    n_items: int = 2500,
+    n_locations: int = 4,
+    n_scenarios: int = 500,
+    horizon: int = 26,
+    policy: PlannerPolicy | None = None,
+) -> tuple[PlanningProblem, ScenarioSet]:
+    """A large random network for speed measurements: every item at every location, an ocean and an air lane
+    from one supplier into each location, transfers between all locations, one open shipment per
+    item-location, Poisson demand (float32 paths, as a demand engine would hand them over)."""
+    rng = stream_rng(seed, Stream.SIMULATION, "large-instance")
+    locs = tuple(f"L{k}" for k in range(n_locations))
+    regions = ("NA", "APAC", "EU")
+    cost = rng.uniform(5, 50, n_items).round(2)
+    items = tuple(ItemSpec(f"I{i}", f"Item {i}", "ABC"[i % 3], float(cost[i]), "USD", ("S1",)) for i in range(n_items))
+    locations = tuple(LocationSpec(loc, f"Location {loc}", regions[k % 3], "USD", 0.2) for k, loc in enumerate(locs))
+    lanes: list[LaneSpec] = []
+    lt: dict[str, np.ndarray] = {}
+    cf: dict[str, np.ndarray] = {}
+    dis: dict[str, np.ndarray] = {}
+    for loc in locs:
+        hit = rng.random((n_scenarios, 1)) < 0.25
+        lanes.append(LaneSpec(f"OC-{loc}", "S1", OriginKind.SUPPLIER, loc, Mode.OCEAN, 1.0, "USD", transit_days=28.0))
+        lt[f"OC-{loc}"] = 28.0 + rng.gamma(4.0, 1.0, (n_scenarios, horizon)) + np.where(hit, 9.0, 0.0)
+        cf[f"OC-{loc}"] = np.where(hit, 0.7, 1.0) * np.ones((n_scenarios, horizon))
+        dis[f"OC-{loc}"] = np.broadcast_to(hit, (n_scenarios, horizon))
+        lanes.append(LaneSpec(f"AIR-{loc}", "S1", OriginKind.SUPPLIER, loc, Mode.AIR, 6.0, "USD", transit_days=5.0))
+        lt[f"AIR-{loc}"] = rng.uniform(3, 9, (n_scenarios, horizon))
+    for a in locs:
+        for b in locs:
+            if a != b:
+                lanes.append(
+                    LaneSpec(f"TR-{a}-{b}", a, OriginKind.LOCATION, b, Mode.TRUCK, 1.5, "USD", transit_days=7.0)
+                )
+                lt[f"TR-{a}-{b}"] = rng.uniform(4, 12, (n_scenarios, horizon))
+    n_il = n_items * n_locations
+    mean = rng.uniform(3, 30, n_il)
+    shifted = rng.random((n_il, n_scenarios)) < rng.uniform(0, 0.4, (n_il, 1))
+    lam = mean[:, None, None] * np.where(shifted, 1.5, 1.0)[:, :, None]
+    demand = rng.poisson(np.broadcast_to(lam, (n_il, n_scenarios, horizon))).astype(np.float32)
+    on_hand = rng.integers(0, (mean * 5).astype(np.int64) + 1)
+    ils = []
+    ships = []
+    ship_days: dict[str, np.ndarray] = {}
+    d_items, d_locs = [], []
+    for i, item in enumerate(items):
+        price = round(item.unit_cost * 1.8, 2)
+        for k, loc in enumerate(locs):
+            r = i * n_locations + k
+            ils.append(ItemLocationSpec(item.item_id, loc, price, "USD", on_hand=float(on_hand[r])))
+            sid = f"SH{r}"
+            ships.append(
+                OpenShipment(sid, item.item_id, f"OC-{loc}", float(round(mean[r] * 2) + 1), expeditable=r % 4 == 0)
+            )
+            d_items.append(item.item_id)
+            d_locs.append(loc)
+    arrivals = rng.uniform(2, 35, (n_il, 1)) + rng.gamma(2.0, 2.0, (n_il, n_scenarios))
+    for r in range(n_il):
+        ship_days[f"SH{r}"] = arrivals[r]
+    problem = PlanningProblem(
+        base_currency="USD",
+        items=items,
+        locations=locations,
+        item_locations=tuple(ils),
+        lanes=tuple(lanes),
+        shipments=tuple(ships),
+        supplier_names={"S1": "Supplier One"},
+        policy=policy or PlannerPolicy(),
+    )
+    block = DemandBlock(
+        item_ids=tuple(d_items),
+        location_ids=tuple(d_locs),
+        paths=demand,
+        shift_probability=shifted.mean(axis=1),
+        is_count=np.ones(n_il, dtype=bool),
+    )
+    lane_ids = tuple(lt)
+    supply = SupplyBlock(
+        lane_ids=lane_ids,
+        lead_time_days=np.stack([lt[k] for k in lane_ids]),
+        capacity_factor=np.stack([cf.get(k, np.ones((n_scenarios, horizon))) for k in lane_ids]),
+        disrupted=np.stack([dis.get(k, np.zeros((n_scenarios, horizon), dtype=bool)) for k in lane_ids]),
+        shipment_ids=tuple(ship_days),
+        shipment_arrival_days=np.stack([ship_days[k] for k in ship_days]),
+        currencies=(),
+        fx_units_per_base=np.zeros((0, n_scenarios, horizon)),
+    )
+    scen = ScenarioSet(seed=seed, as_of=AS_OF, period_days=7, demand=block, supply=supply)
+    return problem, scen
