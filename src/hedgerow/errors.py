@@ -9,7 +9,8 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── InputFileError         a file cannot be read as a table (encoding, binary, empty, unknown format)
     ├── ValidationFailed       a table was read but breaks the data contract; carries the full report
     ├── LedgerError            the ledger database is unreachable or at an unexpected schema revision
-    └── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    ├── SnapshotError          a snapshot is missing or its content no longer matches its hash
+    └── PlanningError          the inputs of a plan are missing or inconsistent (a table, a rate, a lane)
 """
 
 from __future__ import annotations
@@ -55,3 +56,11 @@ class LedgerError(HedgerowError):
 
 class SnapshotError(HedgerowError):
     """A snapshot named by the ledger is missing from the store or its bytes do not match its hash."""
+
+
+class PlanningError(HedgerowError):
+    """The inputs of a plan are missing or inconsistent: a required table, an exchange rate, a lane's times.
+
+    An infeasible *policy* (a service floor no budget can meet) is not an error: the plan is returned as the
+    best feasible one and says which settings conflict.
+    """
