@@ -106,7 +106,7 @@ def demand_feature(model: PlanModel, row: int, kind: DriverKind) -> Feature:
         label = f"{loc} demand-shift probability {percent(shift)}"
         drv = Driver(DriverKind.DEMAND_SHIFT, key, label, shift, "probability", shift, 0.0)
     else:
-        lo, mid, hi = np.percentile(z, [10, 50, 90])
+        lo, mid, hi = np.round(np.percentile(z, [10, 50, 90]))
         label = (
             f"{loc} demand over the next {duration(w, period_days)}: {units(mid)} expected, "
             f"{units(lo)} to {units(hi)} in 8 of 10 scenarios"

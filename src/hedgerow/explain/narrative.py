@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.plan import Alternative, AlternativeKind, BreakEven, Driver, GuardrailNote
-from hedgerow.explain.words import duration, money, percent
+from hedgerow.explain.words import duration, gerund, money, percent
 
 MAX_WORDS = 120
 
@@ -65,7 +65,7 @@ def summary(
         diff = o.expected_cost - rec.expected_cost
         word = "more" if diff >= 0 else "less"
         sentences.append(
-            f"{o.label} would cost {money(abs(diff), currency)} {word} on average, with a "
+            f"{gerund(o.label)} instead would cost {money(abs(diff), currency)} {word} on average, with a "
             f"{percent(o.stockout_probability)} chance of running out."
         )
     if break_even is not None:

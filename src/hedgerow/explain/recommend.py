@@ -29,7 +29,7 @@ from hedgerow.explain.breakeven import break_even
 from hedgerow.explain.context import ExplainContext, Variants
 from hedgerow.explain.drivers import action_features, bundle_driver, rank_drivers
 from hedgerow.explain.narrative import summary
-from hedgerow.explain.words import describe_action, duration, place
+from hedgerow.explain.words import describe_action, period_noun, place
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.model import PlanModel
 
@@ -241,7 +241,7 @@ def draft_recommendations(
                 else:
                     src_row = int(c.source[j]) if f.driver.kind is DriverKind.SOURCE_DEMAND else row
                     what = "demand" if f.driver.kind is not DriverKind.FX else f.driver.subject
-                    subject = f"average {what} per {duration(1, period_days)} at {place(problem, model.il_locations[src_row])}"
+                    subject = f"average {what} per {period_noun(period_days)} at {place(problem, model.il_locations[src_row])}"
                     if f.driver.kind is DriverKind.FX:
                         subject = f"the average {f.driver.subject} rate"
                     per = float(w) if f.driver.kind is not DriverKind.FX else 1.0
@@ -374,7 +374,7 @@ def keep_buffer_drafts(
                 model.scenario_weight,
                 pol.cvar_level,
                 pol.risk_aversion,
-                subject=f"average demand per {duration(1, model.scenarios.period_days)} at "
+                subject=f"average demand per {period_noun(model.scenarios.period_days)} at "
                 f"{place(problem, model.il_locations[int(c.target[j])])}",
                 per_period=float(model.window[int(c.target[j])]),
             )

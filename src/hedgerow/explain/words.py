@@ -47,6 +47,18 @@ def duration(periods: float, period_days: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
+def period_noun(period_days: int) -> str:
+    """``week`` or ``day``."""
+    return "week" if period_days == 7 else "day"
+
+
+def gerund(sentence: str) -> str:
+    """ "Move 70 units …" → "Moving 70 units …" (for an action named inside a sentence)."""
+    first, _, rest = sentence.partition(" ")
+    forms = {"Order": "Ordering", "Move": "Moving", "Send": "Sending", "Keep": "Keeping", "Do": "Doing"}
+    return f"{forms.get(first, first)} {rest}" if rest else forms.get(first, first)
+
+
 def days(value: float) -> str:
     """``9 days`` / ``1 day``."""
     n = round(value)
