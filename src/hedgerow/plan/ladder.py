@@ -1109,7 +1109,7 @@ class _Ladder:
                     continue
                 out_js = js_r[(st.x[js_r] > 0)]
                 out_js = out_js[self.removable(out_js) > 1e-9]
-                out_js = out_js[np.argsort(-st.x[out_js] * c.capital[out_js])][:2]
+                out_js = out_js[np.argsort(-st.x[out_js], kind="stable")][:3]
                 in_js = js_r[self.remaining(js_r) > 1e-9]
                 if out_js.size == 0 or in_js.size == 0:
                     continue
@@ -1151,19 +1151,35 @@ class _Ladder:
             est = -(self.rmarg[j_out] * q_out + self.marg[j_in] * q_in)
             keep_pairs = _top_per_group(model.il_item[pair_row], est, self.opt.swap_pairs_per_item)
             pair_row, j_out, j_in, q_out, q_in = (a[keep_pairs] for a in (pair_row, j_out, j_in, q_out, q_in))
-            # try the swaps slot by slot (one per item per trial), keep the best improving one per item
+            # a swap that takes back a transfer hands the units back to its source: also try taking the same
+            # quantity back from the source's largest order there (the stock was routed through it)
+            comp_j = np.full(pair_row.size, -1, dtype=np.int64)
+            is_tr = c.source[j_out] >= 0
+            for k in np.flatnonzero(is_tr).tolist():
+                src = int(c.source[j_out[k]])
+                orders = np.flatnonzero((c.target == src) & (c.source < 0) & (st.x > 0) & self.active_cand)
+                if orders.size:
+                    comp_j[k] = int(orders[np.argmax(st.x[orders])])
+            opt_pair = np.concatenate([np.arange(pair_row.size), np.flatnonzero(comp_j >= 0)])
+            opt_comp = np.concatenate([np.full(pair_row.size, -1, dtype=np.int64), comp_j[comp_j >= 0]])
+            opt_q = np.zeros(opt_pair.size)
+            has = opt_comp >= 0
+            opt_q[has] = np.minimum(q_out[opt_pair[has]], self.removable(opt_comp[has]))
+            if model.is_count.any():
+                opt_q = np.floor(opt_q + 1e-9)
+
+            swap = _SwapOptions(model.il_item, pair_row, j_out, j_in, q_out, q_in, opt_pair, opt_comp, opt_q)
+
+            # try the options slot by slot (one per item per trial), keep the best improving one per item
             best: dict[int, tuple[float, int]] = {}
-            items_of_pair = model.il_item[pair_row]
+            items_of_opt = model.il_item[pair_row[opt_pair]]
             slots: dict[int, list[int]] = {}
-            for k, g in enumerate(items_of_pair):
+            for k, g in enumerate(items_of_opt):
                 slots.setdefault(int(g), []).append(k)
             depth = max(len(v) for v in slots.values())
             for level in range(depth):
                 ks = np.array([v[level] for v in slots.values() if len(v) > level], dtype=np.int64)
-                items = items_of_pair[ks]
-                cands = np.concatenate([j_out[ks], j_in[ks]])
-                qty = np.concatenate([-q_out[ks], q_in[ks]])
-                mi = np.concatenate([np.arange(ks.size), np.arange(ks.size)])
+                items, cands, qty, mi = swap.moves(ks)
                 trial = st.trial(items, cands, qty, mi)
                 kept = self._floors_kept_items(trial)
                 gain = st.objective[items] - trial.objective
@@ -1180,10 +1196,7 @@ class _Ladder:
                     return
                 continue
             ks = np.array([k for _, k in best.values()], dtype=np.int64)
-            items = items_of_pair[ks]
-            cands = np.concatenate([j_out[ks], j_in[ks]])
-            qty = np.concatenate([-q_out[ks], q_in[ks]])
-            mi = np.concatenate([np.arange(ks.size), np.arange(ks.size)])
+            items, cands, qty, mi = swap.moves(ks)
             trial = st.trial(items, cands, qty, mi)
             fits = self._fits_shared(cands, qty, np.ones(cands.size, dtype=bool))
             keep = np.ones(items.size, dtype=bool)
@@ -1274,6 +1287,36 @@ class _Ladder:
                         )
                     )
         return ok
+
+
+@dataclass(frozen=True)
+class _SwapOptions:
+    """Floor-swap options: a pair (take back ``q_out`` of ``j_out``, add ``q_in`` of ``j_in`` at the same row),
+    optionally with a compensating take-back ``opt_q`` of ``opt_comp`` at a transfer's source."""
+
+    il_item: np.ndarray
+    pair_row: np.ndarray
+    j_out: np.ndarray
+    j_in: np.ndarray
+    q_out: np.ndarray
+    q_in: np.ndarray
+    opt_pair: np.ndarray
+    opt_comp: np.ndarray
+    opt_q: np.ndarray
+
+    def moves(self, ks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(items, candidates, signed quantities, move → item index) of options ``ks`` (one per item)."""
+        pk = self.opt_pair[ks]
+        items = self.il_item[self.pair_row[pk]]
+        cands = [self.j_out[pk], self.j_in[pk]]
+        qty = [-self.q_out[pk], self.q_in[pk]]
+        mi = [np.arange(ks.size), np.arange(ks.size)]
+        w = np.flatnonzero((self.opt_comp[ks] >= 0) & (self.opt_q[ks] > 0))
+        if w.size:
+            cands.append(self.opt_comp[ks][w])
+            qty.append(-self.opt_q[ks][w])
+            mi.append(w)
+        return items, np.concatenate(cands), np.concatenate(qty), np.concatenate(mi)
 
 
 def _top_per_group(groups: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
