@@ -9,7 +9,8 @@ tilted probabilities,
 
 uses the costs already simulated for the plan and for the plan without the action, so a break-even costs no new
 simulation. Bisection on θ finds where the value crosses zero; when it does not cross within the range the
-scenarios can represent, the break-even is reported as absent with the range searched.
+scenarios can represent, the break-even is reported as absent with the range searched. The tilts are evaluated
+33 at a time (two rounds locate the crossing to a thousandth of the range, then linear interpolation).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import numpy as np
 from hedgerow.domain.plan import BreakEven, DriverKind
 from hedgerow.explain.drivers import Feature
 from hedgerow.explain.words import percent, units
-from hedgerow.plan.costs import objective
 
 #: Tilts are limited so that at least this share of the scenarios keeps material weight.
 MIN_EFFECTIVE_SHARE = 0.05
@@ -33,10 +33,6 @@ def tilted(p: np.ndarray, z: np.ndarray, theta: float) -> np.ndarray:
     logw -= logw.max()
     w = np.exp(logw)
     return np.asarray(w / w.sum())
-
-
-def _effective_share(w: np.ndarray) -> float:
-    return float(1.0 / (w @ w) / w.size)
 
 
 def break_even(
@@ -73,45 +69,56 @@ def break_even(
         return None
     zs = (z - float(p @ z)) / float(np.sqrt(p @ (z - p @ z) ** 2))
     costs = np.stack([cost_without, cost_with])
+    order = np.argsort(-costs, axis=1, kind="stable")  # the costs do not move with the weights: sort once
+    sorted_costs = np.take_along_axis(costs, order, axis=1)
+    beta = 1.0 - level
 
-    def value(theta: float) -> float:
-        w = tilted(p, zs, theta)
-        obj = objective(costs, w, level, aversion)
-        return float(obj[0] - obj[1])
+    def weights(thetas: np.ndarray) -> np.ndarray:
+        logw = np.log(np.maximum(p, 1e-300))[None, :] + thetas[:, None] * zs[None, :]
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        return np.asarray(w / w.sum(axis=1, keepdims=True))
+
+    def values(thetas: np.ndarray) -> np.ndarray:
+        """The action's value under each tilt, all at once: [K]."""
+        w = weights(thetas)  # [K, S]
+        ws = w[:, order]  # [K, 2, S]
+        before = np.cumsum(ws, axis=2) - ws
+        tail = (np.clip(beta - before, 0.0, ws) * sorted_costs[None]).sum(axis=2) / beta
+        obj = (1.0 - aversion) * (w @ costs.T) + aversion * tail  # [K, 2]
+        return np.asarray(obj[:, 0] - obj[:, 1])
 
     def driver_value(theta: float) -> float:
-        return float(tilted(p, zs, theta) @ z)
+        return float(weights(np.array([theta]))[0] @ z)
 
-    # widest tilts the scenarios support
-    lo, hi = -1.0, 1.0
-    for _ in range(12):
-        if _effective_share(tilted(p, zs, 2 * lo)) < MIN_EFFECTIVE_SHARE:
-            break
-        lo *= 2
-    for _ in range(12):
-        if _effective_share(tilted(p, zs, 2 * hi)) < MIN_EFFECTIVE_SHARE:
-            break
-        hi *= 2
-    v0 = value(0.0)
-    v_lo, v_hi = value(lo), value(hi)
+    # widest tilts the scenarios support (effective sample size of at least MIN_EFFECTIVE_SHARE)
+    ladder = 2.0 ** np.arange(0, 7)
+    w_probe = weights(np.concatenate([-ladder, ladder]))
+    ess = 1.0 / (w_probe**2).sum(axis=1) / p.size
+    ok = ess >= MIN_EFFECTIVE_SHARE
+    lo = -float(ladder[: ladder.size][ok[: ladder.size]].max()) if ok[: ladder.size].any() else -0.5
+    hi = float(ladder[ok[ladder.size :]].max()) if ok[ladder.size :].any() else 0.5
+    v0, v_lo, v_hi = values(np.array([0.0, lo, hi]))
+    # the side where the value falls: toward low driver values if it pays when the driver is high
+    pays_when = "above" if v_hi >= v_lo else "below"
+    end_theta = lo if pays_when == "above" else hi
+    found: float | None = None
+    v_end = v_lo if pays_when == "above" else v_hi
+    if (v0 > 0) != (v_end > 0) and v0 != 0:
+        a, b = 0.0, end_theta
+        for _ in range(2):  # two rounds of 33 tilts: the crossing to 1/1000 of the range
+            grid = np.linspace(a, b, 33)
+            v = values(grid)
+            cross = np.flatnonzero((v[:-1] > 0) != (v[1:] > 0))
+            if cross.size == 0:
+                break
+            k = int(cross[0])
+            a, b = float(grid[k]), float(grid[k + 1])
+            va, vb = float(v[k]), float(v[k + 1])
+        t_star = a + (b - a) * (va / (va - vb)) if va != vb else 0.5 * (a + b)
+        found = driver_value(t_star)
     d = feature.driver
     current = driver_value(0.0)
-    pays_when = "above" if v_hi >= v_lo else "below"
-    # the side where the value falls: toward low driver values if it pays when the driver is high
-    a, fa = (0.0, v0)
-    b, fb = (lo, v_lo) if pays_when == "above" else (hi, v_hi)
-    found: float | None = None
-    if fa > 0 > fb or fa < 0 < fb:
-        for _ in range(60):
-            m = 0.5 * (a + b)
-            fm = value(m)
-            if (fm > 0) == (fa > 0):
-                a, fa = m, fm
-            else:
-                b, fb = m, fm
-            if abs(b - a) < 1e-6:
-                break
-        found = driver_value(0.5 * (a + b))
     searched = sorted((driver_value(lo), driver_value(hi)))
     scale = per_period if not feature.binary else 1.0
     side = "falls below" if pays_when == "above" else "rises above"

@@ -95,12 +95,7 @@ def demand_feature(model: PlanModel, row: int, kind: DriverKind) -> Feature:
     z = model.demand[row, :, :w].sum(axis=1)
     loc = place(problem, model.il_locations[row])
     key = item_location_key(model.il_items[row], model.il_locations[row])
-    d = model.scenarios.demand
-    shift = 0.0
-    for k, (i, lid) in enumerate(zip(d.item_ids, d.location_ids, strict=True)):
-        if i == model.il_items[row] and lid == model.il_locations[row]:
-            shift = float(d.shift_probability[k])
-            break
+    shift = float(model.shift_probability[row])
     period_days = model.scenarios.period_days
     if kind is DriverKind.DEMAND_LEVEL and shift >= SHIFT_NAMED_FROM:
         label = f"{loc} demand-shift probability {percent(shift)}"
@@ -141,10 +136,7 @@ def fx_features(model: PlanModel, j: int) -> list[Feature]:
     c = model.candidates
     sup = model.scenarios.supply
     row = int(c.target[j])
-    currencies = {problem.item(model.il_items[row]).cost_currency}
-    for il in problem.item_locations:
-        if il.item_id == model.il_items[row] and il.location_id == model.il_locations[row]:
-            currencies.add(il.price_currency)
+    currencies = {problem.item(model.il_items[row]).cost_currency, model.price_currency[row]}
     out: list[Feature] = []
     w = int(model.window[row])
     for cur in sorted(currencies):

@@ -163,6 +163,9 @@ def draft_recommendations(
     period_days = model.scenarios.period_days
     acts = [int(j) for j in np.flatnonzero(ctx.x > 1e-9)]
     drafts: list[Draft] = []
+    by_place: dict[tuple[str | None, str | None], list[GuardrailNote]] = {}
+    for n in notes:
+        by_place.setdefault((n.item_id, n.location_id), []).append(n)
     for slot in _slots(ctx, acts):
         js = np.array(slot, dtype=np.int64)
         items = np.array([ctx.item_of(j) for j in js], dtype=np.int64)
@@ -255,11 +258,9 @@ def draft_recommendations(
                     subject=subject,
                     per_period=per,
                 )
-            mine = tuple(
-                n
-                for n in notes
-                if n.item_id == action.item_id and n.location_id in (action.location_id, action.origin_id)
-            )
+            mine = tuple(by_place.get((action.item_id, action.location_id), []))
+            if action.origin_id != action.location_id:
+                mine += tuple(by_place.get((action.item_id, action.origin_id), []))
             so_after = float(ctx.base.stockout_probability[row])
             so_before = none.stockout_of(row, so_after)
             guard = _guardrail_of(model, row, so_before, so_after, mine)

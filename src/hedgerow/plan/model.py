@@ -110,6 +110,10 @@ class PlanModel:
         [n] units ordered last period (NaN = unknown).
     is_count:
         [n] True when the item is counted in whole units (quantities are then whole numbers).
+    shift_probability:
+        [n] the demand engine's probability that recent unusual demand is a lasting shift (0 without paths).
+    price_currency:
+        [n] currency of each item-location's price.
     mean_demand:
         [n] mean demand per period over the window (units per period).
     scenario_weight:
@@ -146,6 +150,8 @@ class PlanModel:
     movable: np.ndarray
     last_order: np.ndarray
     is_count: np.ndarray
+    shift_probability: np.ndarray
+    price_currency: tuple[str, ...]
     mean_demand: np.ndarray
     scenario_weight: np.ndarray
     pipeline: Pipeline
@@ -383,6 +389,13 @@ def build_model(problem: PlanningProblem, scenarios: ScenarioSet, items: Sequenc
         movable=movable,
         last_order=last_order,
         is_count=is_count,
+        shift_probability=np.array(
+            [
+                float(scenarios.demand.shift_probability[lookup[key]]) if key in lookup else 0.0
+                for key in zip(il_items, il_locs, strict=True)
+            ]
+        ),
+        price_currency=tuple(price_ils[key].price_currency for key in zip(il_items, il_locs, strict=True)),
         mean_demand=mean_demand,
         scenario_weight=np.full(n_s, 1.0 / n_s),
         pipeline=pipeline,
