@@ -207,3 +207,15 @@ def test_keep_buffer_when_a_floor_holds_stock_back() -> None:
     assert moved.stockout_probability > 0.1 + 1e-9  # moving them breaks Los Angeles' own floor
     assert word_count(k.explanation.summary) <= MAX_WORDS
     assert CostTerm.LOST_MARGIN in dict(k.explanation.breakdown.terms)
+
+
+def test_the_plan_does_not_depend_on_partitions_or_workers() -> None:
+    """The planner is a pure function over a partition: splitting the items, or running the partitions in two
+    processes, gives the same plan."""
+    problem, scen = random_instance(31, n_items=4, n_locations=2, n_scenarios=40, horizon=6)
+    whole = make_plan(problem, scen, options=LADDER)
+    split = make_plan(problem, scen, options=replace(LADDER, max_partition_item_locations=2))
+    forked = make_plan(problem, scen, options=replace(LADDER, max_partition_item_locations=4, workers=2))
+    assert whole.recommendations
+    assert split.to_dict() == whole.to_dict()
+    assert forked.to_dict() == whole.to_dict()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hedgerow.plan.costs import cvar, simulate
+from hedgerow.plan.costs import cvar, expect, simulate
 from hedgerow.plan.evaluate import Evaluation, action_terms, evaluate, flow_terms
 from hedgerow.plan.model import PlanModel
 from hedgerow.plan.state import LadderState
@@ -67,7 +67,7 @@ class ExplainContext:
         self.state = LadderState(model, self.x)
         self.base: Evaluation = evaluate(model, self.x)
         # expected flow terms of every row under the plan (the actions' own terms are added per item)
-        self.flow_terms = _flow_terms_from_state(model, self.state) @ model.scenario_weight  # [T, n]
+        self.flow_terms = expect(_flow_terms_from_state(model, self.state), model.scenario_weight)  # [T, n]
 
     def item_of(self, j: int) -> int:
         """Item row of candidate ``j``'s target."""
@@ -83,21 +83,21 @@ class ExplainContext:
         trial = st.trial(items, cands, qty, move_item)
         pol = model.problem.policy
         tail = cvar(trial.item_cost, p, pol.cvar_level)
-        expected = trial.item_cost @ p
+        expected = expect(trial.item_cost, p)
         # breakdown: the item's plan breakdown, with the re-simulated rows and the changed actions replaced
         breakdown = self.base.breakdown[items].copy()
         tw = model.tw
         hold = (trial.stock * model.holding[trial.rows][:, None, :]).sum(axis=2)
         end = trial.stock[:, :, tw - 1] + trial.inflow[:, :, tw]
-        new_terms = flow_terms(model, trial.rows, trial.lost.sum(axis=2), hold, end) @ p  # [T, R]
+        new_terms = expect(flow_terms(model, trial.rows, trial.lost.sum(axis=2), hold, end), p)  # [T, R]
         old_terms = self.flow_terms[:, trial.rows]
         pos = np.full(len(model.item_ids), -1, dtype=np.int64)
         pos[items] = np.arange(items.size)
         row_item = pos[model.il_item[trial.rows]]
         np.add.at(breakdown, row_item, (new_terms - old_terms).T)
-        moved = action_terms(model, cands, qty) @ p  # [T, M]
+        moved = expect(action_terms(model, cands, qty), p)  # [T, M]
         np.add.at(breakdown, move_item, moved.T)
-        stockout = np.clip(trial.stockout.astype(np.float64) @ p, 0.0, 1.0)
+        stockout = np.clip(expect(trial.stockout.astype(np.float64), p), 0.0, 1.0)
         return Variants(
             items=items,
             item_cost=trial.item_cost,

@@ -141,6 +141,15 @@ def flow_cost(flow: Flow, penalty: np.ndarray, writedown: np.ndarray) -> np.ndar
     return np.asarray(flow.holding_cost + flow.lost_units * penalty + flow.end_stock * writedown[:, None])
 
 
+def expect(values: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Probability-weighted sum over the last axis (scenarios).
+
+    A row-wise reduction, not a BLAS matrix-vector product: its rounding depends only on each row, so results
+    are identical however items are split into partitions (a plan does not depend on the chunking).
+    """
+    return np.asarray((values * weight).sum(axis=-1))
+
+
 def tail_weights(cost: np.ndarray, weight: np.ndarray, level: float) -> np.ndarray:
     """[G, S] weights ``θ_s p_s / (1 - α)`` whose dot product with ``cost`` is CVaR_α (per row).
 

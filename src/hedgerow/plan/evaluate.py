@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hedgerow.domain.plan import CostTerm
-from hedgerow.plan.costs import cvar, flow_cost, simulate
+from hedgerow.plan.costs import cvar, expect, flow_cost, simulate
 from hedgerow.plan.model import PlanModel
 
 
@@ -150,7 +150,7 @@ def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray |
     n_items = len(model.item_ids)
     item_cost = np.zeros((n_items, model.n_scenarios))
     np.add.at(item_cost, model.il_item, il_cost)
-    expected = item_cost @ p
+    expected = expect(item_cost, p)
     tail = cvar(item_cost, p, policy.cvar_level)
     obj = (1.0 - policy.risk_aversion) * expected + policy.risk_aversion * tail
 
@@ -160,7 +160,7 @@ def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray |
         acts_terms = action_terms(model, np.arange(c.n), x)  # [T, J, S]
         for k in range(terms.shape[0]):
             np.add.at(terms[k], c.target, acts_terms[k])
-    il_terms = terms @ p  # [terms, n]
+    il_terms = expect(terms, p)  # [terms, n]
     breakdown = np.zeros((n_items, len(CostTerm)))
     np.add.at(breakdown, model.il_item, il_terms.T)
     return Evaluation(
@@ -171,8 +171,8 @@ def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray |
         tail=tail,
         objective=obj,
         breakdown=breakdown,
-        stockout_probability=np.clip(flow.stockout.astype(np.float64) @ p, 0.0, 1.0),
-        expected_lost_units=flow.lost_units @ p,
-        expected_end_stock=flow.end_stock @ p,
+        stockout_probability=np.clip(expect(flow.stockout.astype(np.float64), p), 0.0, 1.0),
+        expected_lost_units=expect(flow.lost_units, p),
+        expected_end_stock=expect(flow.end_stock, p),
         capital=x * c.capital,
     )

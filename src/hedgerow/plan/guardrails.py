@@ -15,7 +15,7 @@ import numpy as np
 from hedgerow.domain.plan import GuardrailKind, GuardrailNote
 from hedgerow.explain.words import money, percent, place, units
 from hedgerow.plan.candidates import CandidateKind
-from hedgerow.plan.costs import simulate
+from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.evaluate import Evaluation, inflow_for
 from hedgerow.plan.ladder import LadderEvent
 from hedgerow.plan.limits import warehouse_headroom
@@ -336,7 +336,7 @@ def buffers_to_keep(model: PlanModel, x: np.ndarray, events: Sequence[LadderEven
                 model.floor_from[row : row + 1],
                 model.window[row : row + 1],
             )
-            return bool(float(f.stockout[0] @ model.scenario_weight) <= limit[row] + 1e-12)
+            return bool(float(expect(f.stockout[0].astype(np.float64), model.scenario_weight)) <= limit[row] + 1e-12)
 
         if not ok(0.0):
             continue

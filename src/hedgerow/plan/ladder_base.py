@@ -13,7 +13,7 @@ import numpy as np
 
 from hedgerow.domain.plan import GuardrailKind
 from hedgerow.plan.candidates import CandidateKind
-from hedgerow.plan.costs import cvar, simulate
+from hedgerow.plan.costs import cvar, expect, simulate
 from hedgerow.plan.floorcalc import max_remove_keeping_floor, min_add_for_floor
 from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.linesearch import Steps, add_steps, best_quantity, remove_steps
@@ -175,7 +175,7 @@ class LadderBase:
         p = model.scenario_weight
         level = model.problem.policy.cvar_level
         old_cost, new_cost = st.item_cost[items], trial.item_cost[keep]
-        d_exp = (new_cost - old_cost) @ p
+        d_exp = expect(new_cost - old_cost, p)
         d_tail = cvar(new_cost, p, level) - cvar(old_cost, p, level)
         d_obj = trial.objective[keep] - st.objective[items]
         kept_kinds = [k for k, f in zip(kinds, keep, strict=True) if f]
@@ -316,7 +316,7 @@ class LadderBase:
         if not risky.any():
             return ok
         prob_now = st.stockout_probability(trial.rows)
-        prob_new = trial.stockout.astype(np.float64) @ model.scenario_weight
+        prob_new = expect(trial.stockout.astype(np.float64), model.scenario_weight)
         lim = self.limit[trial.rows]
         worse = (prob_now <= lim + 1e-12) & (prob_new > lim + 1e-12) & (model.floor[trial.rows] > 0)
         bad_rows = set(trial.rows[worse].tolist())
@@ -343,7 +343,7 @@ class LadderBase:
         """[B] False for items of ``trial`` where a row meeting its floor would stop meeting it."""
         model, st = self.model, self.st
         prob_now = st.stockout_probability(trial.rows)
-        prob_new = trial.stockout.astype(np.float64) @ model.scenario_weight
+        prob_new = expect(trial.stockout.astype(np.float64), model.scenario_weight)
         lim = self.limit[trial.rows]
         worse = (prob_new > np.maximum(lim, prob_now) + 1e-12) & (model.floor[trial.rows] > 0)
         keep = np.ones(trial.items.size, dtype=bool)
@@ -382,7 +382,7 @@ class LadderBase:
         else:
             self._add_pairwise(inflow, cands, qty)
         flow = simulate(inflow, model.demand[rows], model.holding[rows], model.floor_from[rows], model.window[rows])
-        return np.asarray(flow.stockout.astype(np.float64) @ model.scenario_weight)
+        return np.asarray(expect(flow.stockout.astype(np.float64), model.scenario_weight))
 
     def _add_pairwise(self, inflow: np.ndarray, cands: np.ndarray, qty: np.ndarray) -> None:
         """Add ``qty[p]`` of candidate ``cands[p]`` at its *target* to ``inflow[p]`` (one row per pair)."""

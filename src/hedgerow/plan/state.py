@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hedgerow.plan.costs import flow_cost, marginal_costs, objective, risk_weights, simulate
+from hedgerow.plan.costs import expect, flow_cost, marginal_costs, objective, risk_weights, simulate
 from hedgerow.plan.model import PlanModel
 
 
@@ -110,7 +110,7 @@ class LadderState:
     def stockout_probability(self, rows: np.ndarray | None = None) -> np.ndarray:
         """[rows] probability of a lost sale in the floor window under the current decision."""
         so = self.stockout if rows is None else self.stockout[rows]
-        return np.asarray(np.clip(so.astype(np.float64) @ self.model.scenario_weight, 0.0, 1.0))
+        return np.asarray(np.clip(expect(so.astype(np.float64), self.model.scenario_weight), 0.0, 1.0))
 
     def _apply_inflow(self, inflow: np.ndarray, pos_rows: np.ndarray, cands: np.ndarray, qty: np.ndarray) -> None:
         """Add ``qty[b]`` units of candidate ``cands[b]`` to ``inflow``, whose rows are ``pos_rows``."""
