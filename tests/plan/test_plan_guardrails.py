@@ -182,3 +182,20 @@ def test_infeasible_floor_names_the_conflicting_settings() -> None:
     assert "[finance] budget_total" in bad[0].settings
     assert "best feasible" in bad[0].message
     assert sum(r.capital for r in plan.recommendations) <= 50.0 + 1e-9
+
+
+def test_floor_no_budget_can_meet_names_the_floor_and_the_lanes() -> None:
+    # half of the scenarios deliver after the floor window, so no quantity and no budget reaches 99 %
+    demand = poisson(20, (S, 4), "late")
+    problem, scen = single_item(demand, price=30.0, cost=10.0)
+    lead = np.where(np.arange(S)[:, None] % 2 == 0, 7.0, 21.0) * np.ones((S, 4))
+    from hedgerow.plan.synthetic import scenario_set
+
+    scen = scenario_set(item_ids=["SKU"], location_ids=["LOC"], demand=demand[None], lanes={"LANE": lead})
+    plan = make_plan(with_policy(problem, service_floors={"A": 0.99}), scen, options=LADDER)
+    assert plan.status is PlanStatus.BEST_FEASIBLE
+    bad = [g for g in plan.guardrails if g.infeasible]
+    assert len(bad) == 1
+    assert bad[0].settings == ("[service] floors.A", "lanes (LANE)")
+    assert "no lane delivers in time" in bad[0].message
+    assert plan.recommendations  # the best feasible plan still orders
