@@ -266,7 +266,12 @@ class FloorPhase(Sizing):
             return
         step = self.base_step.copy()
         n_s = model.n_scenarios
-        for _ in range(self.opt.swap_passes):
+        last = float(st.objective.sum())
+        for k in range(self.opt.swap_passes):
+            now = float(st.objective.sum())
+            if k > 1 and last - now < self.opt.stall_tol * abs(now):
+                return
+            last = now
             prob = st.stockout_probability()
             # binding floors only: within one and a half scenarios of the limit
             binding = (model.floor > 0) & (prob > self.limit - 1.5 / n_s) & self.active_item[model.il_item]

@@ -44,9 +44,13 @@ class Search(Sizing):
         model, c, st = self.model, self.c, self.st
         item_of = model.il_item[c.target]
         rounds = self.opt.polish_rounds if polish else self.opt.max_rounds
+        history: list[float] = []
         for _ in range(rounds):
             idx = np.flatnonzero(self.active_cand & ~self.exhausted)
             if idx.size == 0:
+                return
+            history.append(float(st.objective.sum()))
+            if len(history) > 10 and history[-11] - history[-1] < self.opt.stall_tol * abs(history[-1]):
                 return
             self._refresh_marginals()
             rem = self.remaining(idx)

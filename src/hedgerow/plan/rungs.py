@@ -112,6 +112,9 @@ class LadderOptions:
         Floor swaps tried per item and pass (the most promising by marginal value).
     swap_passes:
         Passes of floor swaps (0 = none).
+    stall_tol:
+        A stage stops when its last 10 rounds (a floor-swap phase: its last pass) lowered the total objective by
+        less than this share of it; the moves left would gain almost nothing.
     line_search:
         Size each lot by the exact line search of :mod:`hedgerow.plan.linesearch` (else: lots of
         ``lot_periods`` of mean demand, doubled after a success and halved after a failure).
@@ -126,6 +129,7 @@ class LadderOptions:
     polish_rounds: int = 400
     min_price: float = 1e-3
     line_search: bool = True
+    stall_tol: float = 1e-5
     rel_tol: float = 1e-9
     swap_pairs_per_item: int = 4
     swap_passes: int = 8
