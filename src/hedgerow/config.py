@@ -86,6 +86,15 @@ class FinanceSettings:
         "base currency",
         lo=0.0,
     )
+    leftover_value_fraction: float = _key(
+        1.0,
+        "What one unit still in stock (or in transit) at the end of a plan's evaluation window is worth, as a "
+        "share of its book cost. 1 = it carries forward at full value (the next plan uses it); lower it for "
+        "items that lose value (fashion, perishables).",
+        "fraction of unit cost",
+        lo=0.0,
+        hi=1.0,
+    )
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,14 @@ class OrderSettings:
         "fraction",
         lo=0.0,
         hi=100.0,
+    )
+    review_periods: int = _key(
+        1,
+        "Periods between two plans. An order placed now must cover demand until the next order can arrive: "
+        "the evaluation window of an item-location is its regular lane's lead time plus this.",
+        "periods",
+        lo=1,
+        hi=52,
     )
 
 

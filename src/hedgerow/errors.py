@@ -16,8 +16,9 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── PermissionDenied       the acting user's role may not do this (or the user is unknown or disabled)
     ├── ConcurrentUpdate       someone else changed the record after it was read (optimistic locking)
     ├── SimulationInputError   a workspace cannot be replayed, or a stress or herding setting is out of range
-    └── DemandDataError        demand history cannot be modelled as given (missing columns, unknown series,
-                               a horizon the fit does not cover); the message names the series or column
+    ├── DemandDataError        demand history cannot be modelled as given (missing columns, unknown series,
+    │                          a horizon the fit does not cover); the message names the series or column
+    └── PlanningError          the inputs of a plan are missing or inconsistent (a table, a rate, a lane)
 """
 
 from __future__ import annotations
@@ -95,4 +96,12 @@ class DemandDataError(HedgerowError):
 
     Raised for missing columns, unknown item-locations, horizons longer than the fit, or options outside what
     is allowed; the message names the series, column or option and what was received.
+    """
+
+
+class PlanningError(HedgerowError):
+    """The inputs of a plan are missing or inconsistent: a required table, an exchange rate, a lane's times.
+
+    An infeasible *policy* (a service floor no budget can meet) is not an error: the plan is returned as the
+    best feasible one and says which settings conflict.
     """

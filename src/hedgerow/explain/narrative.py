@@ -1,0 +1,81 @@
+"""The plain-language summary: at most 120 words a manager reads in under a minute.
+
+Deterministic templates (no language model): sentences in order of importance — what to do and what it costs,
+what it saves, the risk of running out with and without it, why (the top drivers), the best other option, when
+it stops paying, any guardrail — dropped from the end until the text fits. Money and units, no jargon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hedgerow.domain.actions import ActionKind
+from hedgerow.domain.plan import Alternative, AlternativeKind, BreakEven, Driver, GuardrailNote
+from hedgerow.explain.words import duration, gerund, money, percent
+
+MAX_WORDS = 120
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them (whitespace-separated tokens)."""
+    return len(text.split())
+
+
+def summary(
+    *,
+    headline: str,
+    kind: ActionKind,
+    currency: str,
+    window_periods: int,
+    period_days: int,
+    place_name: str,
+    alternatives: Sequence[Alternative],
+    drivers: Sequence[Driver],
+    break_even: BreakEven | None,
+    guardrails: Sequence[GuardrailNote],
+) -> str:
+    """Build the summary of one recommendation (see the module docstring)."""
+    rec = next(a for a in alternatives if a.kind is AlternativeKind.RECOMMENDED)
+    nothing = next(a for a in alternatives if a.kind is AlternativeKind.DO_NOTHING)
+    when = duration(window_periods, period_days)
+    saving = nothing.expected_cost - rec.expected_cost
+    sentences: list[str] = []
+    if kind is ActionKind.KEEP_BUFFER:
+        sentences.append(f"{headline}.")
+    else:
+        sentences.append(f"{headline} now, committing {money(rec.capital, currency)}.")
+    if saving >= 0.5:
+        sentences.append(
+            f"Over the next {when} it is expected to save {money(saving, currency)} against doing nothing."
+        )
+    elif saving <= -0.5:
+        sentences.append(
+            f"Over the next {when} it is expected to cost {money(-saving, currency)} more than doing nothing."
+        )
+    sentences.append(
+        f"The chance of running out at {place_name} is {percent(rec.stockout_probability)} with it and "
+        f"{percent(nothing.stockout_probability)} without."
+    )
+    reasons = [d.label for d in drivers[:2] if d.impact > 0]
+    if reasons:
+        sentences.append("Main reasons: " + "; ".join(reasons) + ".")
+    others = [a for a in alternatives if a.kind is AlternativeKind.OTHER_ROUTE]
+    if others:
+        o = others[0]
+        diff = o.expected_cost - rec.expected_cost
+        word = "more" if diff >= 0 else "less"
+        sentences.append(
+            f"{gerund(o.label)} instead would cost {money(abs(diff), currency)} {word} on average, with a "
+            f"{percent(o.stockout_probability)} chance of running out."
+        )
+    if break_even is not None:
+        sentences.append(f"It {break_even.label}.")
+    for g in guardrails[:1]:
+        sentences.append(g.message if g.message.endswith(".") else g.message + ".")
+    text = " ".join(sentences)
+    while word_count(text) > MAX_WORDS and len(sentences) > 1:
+        sentences.pop()
+        text = " ".join(sentences)
+    if word_count(text) > MAX_WORDS:
+        text = " ".join(text.split()[:MAX_WORDS])
+    return text

@@ -1,0 +1,104 @@
+"""Plain words for numbers: money, shares, units, time and actions (deterministic, no language model)."""
+
+from __future__ import annotations
+
+import math
+
+from hedgerow.domain.actions import Action, ActionKind
+from hedgerow.plan.problem import PlanningProblem
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "AUD": "A$", "CAD": "C$"}
+
+
+def money(amount: float, currency: str) -> str:
+    """``$1,840``, ``-€250``, ``1,840 CHF``: whole units of money, grouped by thousands."""
+    if not math.isfinite(amount):
+        return "n/a"
+    sign = "-" if amount < -0.5 else ""
+    value = f"{abs(amount):,.0f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {currency}"
+
+
+def percent(p: float) -> str:
+    """``62 %``; shares under 1 % keep one decimal (``0.4 %``)."""
+    if not math.isfinite(p):
+        return "n/a"
+    v = 100.0 * p
+    if 0 < v < 1:
+        return f"{v:.1f} %"
+    return f"{v:.0f} %"
+
+
+def units(qty: float) -> str:
+    """``1,200 units``, ``1 unit``, ``12.5 units``."""
+    if abs(qty - round(qty)) < 1e-9:
+        n = round(qty)
+        return f"{n:,} unit" if n == 1 else f"{n:,} units"
+    return f"{qty:,.1f} units"
+
+
+def duration(periods: float, period_days: int) -> str:
+    """``6 weeks`` / ``1 week`` / ``10 days``."""
+    if period_days == 7:
+        n = round(periods)
+        return "1 week" if n == 1 else f"{n} weeks"
+    n = round(periods * period_days)
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def period_noun(period_days: int) -> str:
+    """``week`` or ``day``."""
+    return "week" if period_days == 7 else "day"
+
+
+def gerund(sentence: str) -> str:
+    """ "Move 70 units …" → "Moving 70 units …" (for an action named inside a sentence)."""
+    first, _, rest = sentence.partition(" ")
+    forms = {"Order": "Ordering", "Move": "Moving", "Send": "Sending", "Keep": "Keeping", "Do": "Doing"}
+    return f"{forms.get(first, first)} {rest}" if rest else forms.get(first, first)
+
+
+def days(value: float) -> str:
+    """``9 days`` / ``1 day``."""
+    n = round(value)
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def place(problem: PlanningProblem, location_id: str) -> str:
+    """Display name of a location (its id when unknown)."""
+    try:
+        return problem.location(location_id).name
+    except KeyError:
+        return location_id
+
+
+def item_name(problem: PlanningProblem, item_id: str) -> str:
+    """Display name of an item."""
+    try:
+        return problem.item(item_id).name
+    except KeyError:
+        return item_id
+
+
+def mode_word(mode: str | None) -> str:
+    """``by air`` / ``by sea`` / ``by truck`` / ``by rail``."""
+    return {"air": "by air", "ocean": "by sea", "truck": "by truck", "rail": "by rail"}.get(mode or "", "")
+
+
+def describe_action(problem: PlanningProblem, action: Action) -> str:
+    """One imperative sentence fragment naming the action, e.g. "Move 120 units of Widget from Los Angeles to
+    Tokyo by air"."""
+    what = f"{units(action.qty)} of {item_name(problem, action.item_id)}"
+    dest = place(problem, action.location_id)
+    how = mode_word(action.mode.value if action.mode else None)
+    if action.kind is ActionKind.ORDER:
+        supplier = problem.supplier_names.get(action.origin_id or "", action.origin_id or "the supplier")
+        return f"Order {what} for {dest} from {supplier} {how}".strip()
+    if action.kind is ActionKind.TRANSFER:
+        return f"Move {what} from {place(problem, action.origin_id or '')} to {dest} {how}".strip()
+    if action.kind is ActionKind.EXPEDITE:
+        return f"Send {what} of shipment {action.shipment_id} to {dest} {how} instead".strip()
+    if action.kind is ActionKind.KEEP_BUFFER:
+        return f"Keep {what} at {dest} as a protective buffer"
+    return "Do nothing"

@@ -1,0 +1,644 @@
+"""The working core of the hedge ladder: its state, limits, bookkeeping and floor arithmetic.
+
+Internal to :mod:`hedgerow.plan.ladder`; the phases live in :mod:`hedgerow.plan.ladder_floors` (guardrails and
+floor swaps) and :mod:`hedgerow.plan.ladder_search` (value stages, polish, exchanges, MOQ drops), all on
+:class:`LadderBase` and :class:`Sizing` (how big a move is).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from hedgerow.domain.plan import GuardrailKind
+from hedgerow.plan.candidates import CandidateKind
+from hedgerow.plan.costs import cvar, expect, simulate
+from hedgerow.plan.floorcalc import max_remove_keeping_floor, min_add_for_floor
+from hedgerow.plan.limits import SharedLimits
+from hedgerow.plan.linesearch import Steps, add_steps, best_quantity, remove_steps
+from hedgerow.plan.model import PlanModel
+from hedgerow.plan.rungs import LadderEvent, LadderOptions, Rung, RungPhase
+from hedgerow.plan.state import LadderState, Trial
+
+
+def _floor_kind(model: PlanModel, row: int) -> GuardrailKind:
+    item = model.problem.item(model.il_items[row])
+    own = model.problem.policy.service_floor(item.item_class)
+    return GuardrailKind.BUNDLE_COMPONENT if model.floor[row] > own + 1e-12 else GuardrailKind.SERVICE_FLOOR
+
+
+def _one_per_item(model: PlanModel, rows: np.ndarray) -> np.ndarray:
+    """The first row of each item in ``rows`` (order kept)."""
+    seen: set[int] = set()
+    out = []
+    for r in rows:
+        g = int(model.il_item[r])
+        if g not in seen:
+            seen.add(g)
+            out.append(int(r))
+    return np.array(out, dtype=np.int64)
+
+
+def _top_per_group(groups: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores of each group."""
+    order = np.lexsort((-score, groups))
+    g = groups[order]
+    start = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    rank = np.arange(g.size) - np.repeat(start, np.diff(np.r_[start, g.size]))
+    return np.sort(order[rank < k])
+
+
+class LadderBase:
+    """State, limits and bookkeeping shared by the ladder's phases (internal)."""
+
+    def __init__(
+        self,
+        model: PlanModel,
+        start: np.ndarray | None,
+        items: np.ndarray | None,
+        upper: np.ndarray | None,
+        limits: SharedLimits | None,
+        options: LadderOptions,
+    ) -> None:
+        self.model = model
+        self.opt = options
+        self.st = LadderState(model, start)
+        c = model.candidates
+        self.c = c
+        n_items = len(model.item_ids)
+        self.active_item = np.ones(n_items, dtype=bool) if items is None else np.isin(np.arange(n_items), items)
+        self.active_cand = self.active_item[model.il_item[c.target]] if c.n else np.zeros(0, dtype=bool)
+        self.upper = c.upper.copy() if upper is None else np.minimum(c.upper, upper)
+        self.limits = limits if limits is not None else SharedLimits.from_model(model)
+        if start is not None and c.n:
+            used = np.flatnonzero(self.st.x > 0)
+            self.limits.consume(used, self.st.x[used])
+        pol = model.problem.policy
+        delta = pol.max_change_per_period * model.mean_demand
+        known = ~np.isnan(model.last_order) & math.isfinite(pol.max_change_per_period)
+        self.order_cap = np.where(known, np.nan_to_num(model.last_order) + delta, np.inf)
+        self.order_min = np.where(known, np.maximum(np.nan_to_num(model.last_order) - delta, 0.0), 0.0)
+        self.min_lot = np.where(model.is_count, 1.0, np.maximum(options.min_lot_fraction * model.mean_demand, 1e-6))
+        base = np.maximum(options.lot_periods * model.mean_demand, self.min_lot)
+        self.base_step = (
+            np.where(model.is_count, np.maximum(np.floor(base), 1.0), base)[c.target] if c.n else np.zeros(0)
+        )
+        self.step = self._fresh_steps()
+        self.max_step = 32.0 * self.base_step
+        self.exhausted = np.zeros(c.n, dtype=bool)
+        self.limit = 1.0 - model.floor  # allowed stockout probability per row
+        self.reverse = self._reverse_transfers()
+        # marginal values per candidate, valid until the candidate's item changes
+        self.marg = np.zeros(c.n)
+        self.rmarg = np.zeros(c.n)
+        self.dirty = np.ones(n_items, dtype=bool)
+        self.rungs: list[Rung] = []
+        self.events: list[LadderEvent] = []
+        self.noted: set[tuple[GuardrailKind, int, int]] = set()
+        self.price = 0.0
+
+    def _fresh_steps(self) -> np.ndarray:
+        """Lot caps at the start of a stage: none with the line search, else the first lot size."""
+        if self.opt.line_search:
+            return np.full(self.c.n, np.inf)
+        return np.asarray(self.base_step.copy())
+
+    def _reverse_transfers(self) -> np.ndarray:
+        c = self.c
+        rev = np.full(c.n, -1, dtype=np.int64)
+        tr = np.flatnonzero(c.source >= 0)
+        pairs = {(int(c.source[j]), int(c.target[j])): int(j) for j in tr}
+        for j in tr:
+            rev[j] = pairs.get((int(c.target[j]), int(c.source[j])), -1)
+        return rev
+
+    def _event(self, event: LadderEvent) -> None:
+        key = (event.kind, event.row, event.cand)
+        if key not in self.noted:
+            self.noted.add(key)
+            self.events.append(event)
+
+    # ---- limits ------------------------------------------------------------------------------------------
+
+    def remaining(self, cands: np.ndarray, *, shared: bool = True, order_cap: bool = True) -> np.ndarray:
+        """[len(cands)] units each candidate may still add under item-local (and shared) limits."""
+        c, st, model = self.c, self.st, self.model
+        rem = self.upper[cands] - st.x[cands]
+        src = c.source[cands]
+        has_src = src >= 0
+        rem[has_src] = np.minimum(rem[has_src], model.movable[src[has_src]] - st.moved_out[src[has_src]])
+        rev = self.reverse[cands]
+        has_rev = rev >= 0
+        rem[has_rev] = np.where(st.x[rev[has_rev]] > 0, 0.0, rem[has_rev])
+        ship = c.shipment[cands]
+        has_ship = ship >= 0
+        rem[has_ship] = np.minimum(rem[has_ship], model.pipeline.qty[ship[has_ship]] - st.expedited[ship[has_ship]])
+        if order_cap:
+            is_order = c.kind[cands] == CandidateKind.ORDER
+            t = c.target[cands]
+            rem[is_order] = np.minimum(rem[is_order], self.order_cap[t[is_order]] - st.ordered[t[is_order]])
+        if shared:
+            rem = np.minimum(rem, self.limits.headroom(cands))
+        rem = np.maximum(rem, 0.0)
+        count = model.is_count[c.target[cands]]
+        return np.asarray(np.where(count & np.isfinite(rem), np.floor(rem + 1e-9), rem))
+
+    def removable(self, cands: np.ndarray) -> np.ndarray:
+        """[len(cands)] units each candidate may give back (orders stay above the order-change minimum)."""
+        c, st = self.c, self.st
+        rem = st.x[cands].copy()
+        is_order = c.kind[cands] == CandidateKind.ORDER
+        t = c.target[cands]
+        rem[is_order] = np.minimum(rem[is_order], st.ordered[t[is_order]] - self.order_min[t[is_order]])
+        return np.asarray(np.maximum(rem, 0.0))
+
+    def _round_down(self, cands: np.ndarray, q: np.ndarray) -> np.ndarray:
+        count = self.model.is_count[self.c.target[cands]]
+        return np.where(count, np.floor(q + 1e-9), q)
+
+    def _round_up(self, cands: np.ndarray, q: np.ndarray) -> np.ndarray:
+        count = self.model.is_count[self.c.target[cands]]
+        return np.where(count, np.ceil(q - 1e-9), q)
+
+    # ---- rung bookkeeping --------------------------------------------------------------------------------
+
+    def _commit(self, trial: Trial, keep: np.ndarray, phase: RungPhase, kinds: list[GuardrailKind | None]) -> None:
+        """Record and apply the rungs of ``trial`` flagged in ``keep``."""
+        if not keep.any():
+            return
+        st, model, c = self.st, self.model, self.c
+        items = trial.items[keep]
+        moves = keep[trial.move_item]
+        cands, qty, move_item = trial.cands[moves], trial.qty[moves], trial.move_item[moves]
+        new_pos = np.cumsum(keep) - 1
+        p = model.scenario_weight
+        level = model.problem.policy.cvar_level
+        old_cost, new_cost = st.item_cost[items], trial.item_cost[keep]
+        d_exp = expect(new_cost - old_cost, p)
+        d_tail = cvar(new_cost, p, level) - cvar(old_cost, p, level)
+        d_obj = trial.objective[keep] - st.objective[items]
+        kept_kinds = [k for k, f in zip(kinds, keep, strict=True) if f]
+        first_move: set[int] = set()
+        for j, q, mi in zip(cands, qty, move_item, strict=True):
+            b = int(new_pos[mi])
+            g = int(items[b])
+            share = b not in first_move  # the item's change is recorded on its first move
+            first_move.add(b)
+            if c.kind[j] == CandidateKind.ORDER and st.x[j] == 0 and c.moq[j] > 0 and q <= c.moq[j] + 1e-9:
+                self._event(
+                    LadderEvent(
+                        GuardrailKind.MIN_ORDER_QTY,
+                        int(c.target[j]),
+                        int(j),
+                        detail={"moq": float(c.moq[j]), "qty": float(q)},
+                    )
+                )
+            self.rungs.append(
+                Rung(
+                    item=g,
+                    cand=int(j),
+                    qty=float(q),
+                    capital=float(q * c.capital[j]),
+                    d_expected=float(d_exp[b]) if share else 0.0,
+                    d_tail=float(d_tail[b]) if share else 0.0,
+                    d_objective=float(d_obj[b]) if share else 0.0,
+                    phase=phase,
+                    guardrail=kept_kinds[b],
+                )
+            )
+        self.limits.consume(cands, qty)
+        st.apply(trial, keep)
+        self.dirty[items] = True
+        touched = np.zeros(len(model.item_ids), dtype=bool)
+        touched[items] = True
+        self.exhausted[touched[model.il_item[c.target]]] = False
+
+    def _shared_note(self, row: int, j: int) -> GuardrailKind:
+        kind, _ = self.limits.binding(j)
+        gk = GuardrailKind(kind)
+        detail = {"headroom": float(self.limits.headroom(np.array([j]))[0])}
+        self._event(LadderEvent(gk, row, j, detail=detail))
+        return gk
+
+    # ---- phase A: bounded order change (lower bound) -----------------------------------------------------
+
+    def _capital_limited(self) -> bool:
+        return math.isfinite(self.limits.total) or bool(np.isfinite(self.limits.region).any())
+
+    def _affordable(self) -> bool:
+        """True while some candidate still fits the shared limits by at least one lot."""
+        idx = np.flatnonzero(self.active_cand)
+        if idx.size == 0:
+            return False
+        room = self.remaining(idx)
+        return bool((room + 1e-9 >= np.maximum(self.min_lot[self.c.target[idx]], self.c.moq[idx])).any())
+
+    def _refresh_marginals(self) -> None:
+        """Re-price the candidates of items that changed since they were last priced."""
+        c, st = self.c, self.st
+        item_of = self.model.il_item[c.target]
+        stale = np.flatnonzero(self.active_cand & self.dirty[item_of])
+        if stale.size == 0:
+            return
+        self.marg[stale] = st.marginal(stale)
+        held = stale[st.x[stale] > 0]
+        if held.size:
+            self.rmarg[held] = st.removal_marginal(held)
+        self.dirty[item_of[stale]] = False
+
+    def _fits_shared(self, js: np.ndarray, signed_qty: np.ndarray, good: np.ndarray) -> np.ndarray:
+        """[B] False for rungs that no longer fit the shared headroom once better rungs of the round are in."""
+        ok = good.copy()
+        if not good.any():
+            return ok
+        lim = self.limits
+        spend_total = 0.0
+        region = lim.region.copy()
+        lane = lim.lane.copy()
+        wh = lim.warehouse.copy()
+        order = np.argsort(-np.abs(signed_qty) * 0, kind="stable")
+        for b in order:
+            if not good[b]:
+                continue
+            j, q = int(js[b]), float(signed_qty[b])
+            spend = q * float(lim.capital[j])
+            r, w, li = lim.cand_region[j], lim.cand_warehouse[j], lim.cand_lane[j]
+            fits = spend_total + spend <= lim.total + 1e-6 and q <= lane[li] + 1e-9
+            fits = fits and (r < 0 or spend <= region[r] + 1e-6) and (w < 0 or q <= wh[w] + 1e-9)
+            if q <= 0 or fits:
+                spend_total += spend
+                lane[li] -= q
+                if r >= 0:
+                    region[r] -= spend
+                if w >= 0:
+                    wh[w] -= q
+            else:
+                ok[b] = False
+        return ok
+
+    def _note_blocked(self, idx: np.ndarray, improving: np.ndarray, fits: np.ndarray) -> None:
+        """Note limits that stop a candidate that would still pay (order-change cap, shared limits)."""
+        c, st = self.c, self.st
+        blocked = idx[improving & ~fits]
+        for j in blocked[:200]:
+            r = int(c.target[j])
+            if (
+                c.kind[j] == CandidateKind.ORDER
+                and np.isfinite(self.order_cap[r])
+                and st.ordered[r] >= self.order_cap[r] - 1e-9
+            ):
+                self._event(
+                    LadderEvent(
+                        GuardrailKind.MAX_ORDER_CHANGE,
+                        r,
+                        int(j),
+                        detail={"cap": float(self.order_cap[r]), "last_order": float(self.model.last_order[r])},
+                    )
+                )
+            elif self.remaining(np.array([j]), shared=False)[0] > 1e-9:
+                self._shared_note(r, int(j))
+            elif c.source[j] >= 0 and self.model.held[c.source[j]] > 0:
+                self._event(
+                    LadderEvent(
+                        GuardrailKind.HOLD,
+                        int(c.source[j]),
+                        int(j),
+                        detail={"held": float(self.model.held[c.source[j]])},
+                    )
+                )
+
+    def _floors_kept(self, trial: Trial, js: np.ndarray, sign: np.ndarray) -> np.ndarray:
+        """[B] False where a move pushes an item-location that meets its floor below it."""
+        model, c, st = self.model, self.c, self.st
+        ok = np.ones(js.size, dtype=bool)
+        risky = (c.kind[js] != CandidateKind.ORDER) | (sign < 0)
+        if not risky.any():
+            return ok
+        prob_now = st.stockout_probability(trial.rows)
+        prob_new = expect(trial.stockout.astype(np.float64), model.scenario_weight)
+        lim = self.limit[trial.rows]
+        worse = (prob_now <= lim + 1e-12) & (prob_new > lim + 1e-12) & (model.floor[trial.rows] > 0)
+        bad_rows = set(trial.rows[worse].tolist())
+        if not bad_rows:
+            return ok
+        for b, j in enumerate(js):
+            if not risky[b]:
+                continue
+            touched = {int(c.target[j])} | ({int(c.source[j])} if c.source[j] >= 0 else set())
+            if touched & bad_rows:
+                ok[b] = False
+                if c.source[j] >= 0 and int(c.source[j]) in bad_rows and sign[b] > 0:
+                    self._event(
+                        LadderEvent(
+                            GuardrailKind.SOURCE_PROTECTED,
+                            int(c.source[j]),
+                            int(j),
+                            detail={"floor": float(model.floor[c.source[j]])},
+                        )
+                    )
+        return ok
+
+    def _floors_kept_items(self, trial: Trial) -> np.ndarray:
+        """[B] False for items of ``trial`` where a row meeting its floor would stop meeting it."""
+        model, st = self.model, self.st
+        prob_now = st.stockout_probability(trial.rows)
+        prob_new = expect(trial.stockout.astype(np.float64), model.scenario_weight)
+        lim = self.limit[trial.rows]
+        worse = (prob_new > np.maximum(lim, prob_now) + 1e-12) & (model.floor[trial.rows] > 0)
+        keep = np.ones(trial.items.size, dtype=bool)
+        pos = np.full(len(model.item_ids), -1, dtype=np.int64)
+        pos[trial.items] = np.arange(trial.items.size)
+        keep[pos[model.il_item[trial.rows[worse]]]] = False
+        return keep
+
+    def _move_to(self, target: np.ndarray) -> None:
+        """Apply the differences ``target - x`` (one candidate per item per step)."""
+        c, st = self.c, self.st
+        item_of = self.model.il_item[c.target]
+        for _ in range(c.n):
+            diff = target - st.x
+            js = np.flatnonzero(np.abs(diff) > 1e-9)
+            if js.size == 0:
+                return
+            # take-backs first, so that freed headroom is there for the additions
+            order = np.lexsort((diff[js] > 0, item_of[js]))
+            js = js[order]
+            first = np.ones(js.size, dtype=bool)
+            first[1:] = item_of[js][1:] != item_of[js][:-1]
+            js = js[first]
+            trial = st.trial(item_of[js], js, diff[js])
+            self._commit(trial, np.ones(js.size, dtype=bool), RungPhase.POLISH, [None] * js.size)
+
+    def _stockout_after(
+        self, rows: np.ndarray, cands: np.ndarray, qty: np.ndarray, *, remove: bool, base: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Stockout probability of ``rows`` after adding ``qty`` of ``cands`` there (or, ``remove``, taking
+        ``qty`` away at period 0), starting from ``base`` inflow [P, S, Tw + 1] (default: the current)."""
+        model, st = self.model, self.st
+        inflow = st.inflow[rows].copy() if base is None else base.copy()
+        if remove:
+            inflow[:, :, 0] -= qty[:, None]
+        else:
+            self._add_pairwise(inflow, cands, qty)
+        flow = simulate(inflow, model.demand[rows], model.holding[rows], model.floor_from[rows], model.window[rows])
+        return np.asarray(expect(flow.stockout.astype(np.float64), model.scenario_weight))
+
+    def _add_pairwise(self, inflow: np.ndarray, cands: np.ndarray, qty: np.ndarray) -> None:
+        """Add ``qty[p]`` of candidate ``cands[p]`` at its *target* to ``inflow[p]`` (one row per pair)."""
+        model, st, c = self.model, self.st, self.c
+        lanes = model.lanes
+        b = np.arange(cands.size)[:, None]
+        s = st.s_idx[None, :]
+        li = c.lane[cands]
+        for k in range(lanes.share.shape[1]):  # (pair, scenario) indices are distinct: plain fancy adds
+            inflow[b, s, lanes.arrival[li, k]] += qty[:, None] * lanes.share[li, k]
+        ship = c.shipment[cands]
+        has = ship >= 0
+        if has.any():
+            arr = model.pipeline.arrival[ship[has]]
+            inflow[np.flatnonzero(has)[:, None], s, arr] -= qty[has, None]
+
+    def _bisect(
+        self,
+        rows: np.ndarray,
+        cands: np.ndarray,
+        hi: np.ndarray,
+        limit: np.ndarray,
+        *,
+        remove: bool,
+        base: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Smallest quantity meeting ``limit`` when adding (``hi`` must meet it), or the largest quantity up to
+        ``hi`` that keeps it when removing."""
+        integer = self.model.is_count[rows]
+        tol = np.where(integer, 1.0, self.min_lot[rows])
+        if remove:
+            ok_hi = self._stockout_after(rows, cands, hi, remove=True) <= limit + 1e-12
+            good, bad = np.where(ok_hi, hi, 0.0), np.where(ok_hi, hi + tol, hi)
+            for _ in range(64):
+                act = bad - good > tol + 1e-12
+                if not act.any():
+                    break
+                mid = np.where(integer, np.floor((good + bad) / 2), (good + bad) / 2)
+                ok = self._stockout_after(rows, cands, mid, remove=True) <= limit + 1e-12
+                good = np.where(act & ok, mid, good)
+                bad = np.where(act & ~ok, mid, bad)
+            return good
+        lo = np.zeros(rows.size)
+        hi = hi.copy()
+        for _ in range(64):
+            act = hi - lo > tol + 1e-12
+            if not act.any():
+                break
+            mid = np.where(integer, np.floor((lo + hi) / 2), (lo + hi) / 2)
+            ok = self._stockout_after(rows, cands, mid, remove=False, base=base) <= limit + 1e-12
+            hi = np.where(act & ok, mid, hi)
+            lo = np.where(act & ~ok, mid, lo)
+        return hi
+
+    def _min_add(
+        self, rows: np.ndarray, cands: np.ndarray, hi: np.ndarray, limit: np.ndarray, base: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Smallest quantity of each candidate that brings its row to ``limit`` (``inf`` if not within ``hi``).
+
+        Closed form (:func:`~hedgerow.plan.floorcalc.min_add_for_floor`) for candidates that arrive in one piece;
+        bisection on the scenarios for split arrivals (reduced lane capacity) and expedites.
+        """
+        model, st, c = self.model, self.st, self.c
+        lanes = model.lanes
+        li = c.lane[cands]
+        whole = (lanes.share[li, 0] >= 1.0 - 1e-12).all(axis=1) & (c.shipment[cands] < 0)
+        q = np.full(rows.size, np.inf)
+        if whole.any():
+            w = np.flatnonzero(whole)
+            inflow = st.inflow[rows[w]].copy() if base is None else base[w].copy()
+            flow = simulate(
+                inflow,
+                model.demand[rows[w]],
+                model.holding[rows[w]],
+                model.floor_from[rows[w]],
+                model.window[rows[w]],
+                keep_paths=True,
+            )
+            assert flow.lost is not None
+            q[w] = min_add_for_floor(
+                flow.lost,
+                lanes.arrival[li[w], 0],
+                model.floor_from[rows[w]],
+                model.window[rows[w]],
+                model.scenario_weight,
+                limit[w],
+            )
+            q[w] = self._round_up(cands[w], q[w])
+        rest = np.flatnonzero(~whole)
+        if rest.size:
+            b = None if base is None else base[rest]
+            p_hi = self._stockout_after(rows[rest], cands[rest], hi[rest], remove=False, base=b)
+            ok = p_hi <= limit[rest] + 1e-12
+            if ok.any():
+                r_ok = rest[ok]
+                q[r_ok] = self._bisect(
+                    rows[r_ok],
+                    cands[r_ok],
+                    hi[r_ok],
+                    limit[r_ok],
+                    remove=False,
+                    base=None if base is None else base[r_ok],
+                )
+        return np.asarray(np.where(q <= hi + 1e-9, q, np.inf))
+
+    def _max_remove(self, rows: np.ndarray, hi: np.ndarray, limit: np.ndarray) -> np.ndarray:
+        """Largest quantity (up to ``hi``) that may leave each row at period 0 with its floor kept."""
+        model, st = self.model, self.st
+        flow = simulate(
+            st.inflow[rows].copy(),
+            model.demand[rows],
+            model.holding[rows],
+            model.floor_from[rows],
+            model.window[rows],
+            keep_paths=True,
+        )
+        assert flow.lost is not None
+        assert flow.stock is not None
+        q = max_remove_keeping_floor(
+            flow.lost, flow.stock, model.floor_from[rows], model.window[rows], model.scenario_weight, limit
+        )
+        q = np.minimum(q, hi)
+        return np.asarray(np.where(model.is_count[rows], np.floor(q + 1e-9), q))
+
+    def _huge(self, rows: np.ndarray) -> np.ndarray:
+        d = self.model.demand[rows].sum(axis=2).max(axis=1)
+        return np.asarray(10.0 * d + 10.0 * self.model.mean_demand[rows] + 10.0)
+
+
+class Sizing(LadderBase):
+    """How big each move is: exact line search, capped by limits and by the floors it must keep (internal)."""
+
+    def _line_search(self, js: np.ndarray, sign: np.ndarray, cap: np.ndarray) -> np.ndarray:
+        """[len(js)] best quantity along each move (:mod:`hedgerow.plan.linesearch`), at most ``cap``."""
+        model, c, st = self.model, self.c, self.st
+        lanes, pl = model.lanes, model.pipeline
+        t = c.target[js]
+        li = c.lane[js]
+        n_s = model.n_scenarios
+        s = np.arange(n_s)
+        dominant = np.argmax(lanes.share[li], axis=1)  # [B, S] departure carrying most of the booking
+        arrival = lanes.arrival[li[:, None], dominant, s[None, :]]
+        w = st.weights[model.il_item[t]]
+        gamma = st.unit_cost[js]
+        zeros = np.zeros((js.size, n_s))
+        at0 = np.zeros((js.size, n_s), dtype=np.int64)
+        hold, pen, wd = model.holding, model.penalty, model.writedown
+        src = np.maximum(c.source[js], 0)
+        ship = c.shipment[js]
+        ship_arr = pl.arrival[np.maximum(ship, 0)] if pl.arrival.size else at0
+        out = np.zeros(js.size)
+        for m in (np.flatnonzero(sign > 0), np.flatnonzero(sign <= 0)):
+            if m.size == 0:
+                continue
+            tm = t[m]
+            if sign[m[0]] > 0:
+                parts = [add_steps(st.lost[tm], hold[tm], pen[tm], wd[tm], arrival[m], gamma[m], w[m])]
+            else:
+                parts = [remove_steps(st.stock[tm], hold[tm], pen[tm], wd[tm], arrival[m], -gamma[m], w[m])]
+            whole = bool(model.is_count[tm].all())
+            q = best_quantity(parts, cap[m], whole_units=whole)
+            # transfers and expedites also take units away somewhere (or give them back): combine both parts
+            two = np.flatnonzero((c.source[js[m]] >= 0) | (ship[m] >= 0))
+            if two.size:
+                mm = m[two]
+                sm = src[mm]
+                tr = c.source[js[mm]] >= 0
+                rows = np.where(tr, sm, t[mm])
+                start = np.where(tr[:, None], at0[mm], ship_arr[mm])
+                if sign[m[0]] > 0:
+                    other = remove_steps(st.stock[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w[mm])
+                else:
+                    other = add_steps(st.lost[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w[mm])
+                first = Steps(parts[0].m0[two], parts[0].ends[two], parts[0].jumps[two])
+                q[two] = best_quantity([first, other], cap[mm], whole_units=whole)
+            out[m] = q
+        return out
+
+    def _floor_cap(self, js: np.ndarray, sign: np.ndarray) -> np.ndarray:
+        """[len(js)] most units each move may take from a row that meets its floor without breaking it.
+
+        A take-back removes units arriving at its target; a transfer removes units from its source now. Rows
+        already short of their floor are not capped (the move cannot make the count of stockouts worse there
+        than the guardrail phase could not avoid).
+        """
+        model, c, st = self.model, self.c, self.st
+        cap = np.full(js.size, np.inf)
+        down = sign < 0
+        tr_up = (sign > 0) & (c.source[js] >= 0)
+        pick = np.flatnonzero(down | tr_up)
+        if pick.size == 0:
+            return cap
+        jp = js[pick]
+        rows = np.where(tr_up[pick], c.source[jp], c.target[jp])
+        lanes = model.lanes
+        li = c.lane[jp]
+        s_idx = np.arange(model.n_scenarios)
+        dominant = np.argmax(lanes.share[li], axis=1)
+        arrival = lanes.arrival[li[:, None], dominant, s_idx[None, :]]
+        start = np.where(tr_up[pick][:, None], 0, arrival)
+        prob = st.stockout_probability(rows)
+        guard = (model.floor[rows] > 0) & (prob <= self.limit[rows] + 1e-12)
+        if not guard.any():
+            return cap
+        g = np.flatnonzero(guard)
+        r = rows[g]
+        q = max_remove_keeping_floor(
+            st.lost[r],
+            st.stock[r],
+            model.floor_from[r],
+            model.window[r],
+            model.scenario_weight,
+            self.limit[r],
+            start=start[g],
+        )
+        cap[pick[g]] = np.where(model.is_count[r], np.floor(q + 1e-9), q)
+        return cap
+
+    def _move_qty(self, js: np.ndarray, sign: np.ndarray, *, search: bool = True) -> np.ndarray:
+        c, st = self.c, self.st
+        q = self.step[js].copy()
+        if search and self.opt.line_search and js.size:
+            up_mask = sign > 0
+            cap = np.zeros(js.size)
+            if up_mask.any():
+                cap[up_mask] = self.remaining(js[up_mask])
+            if (~up_mask).any():
+                cap[~up_mask] = self.removable(js[~up_mask])
+            cap = np.minimum(cap, self._floor_cap(js, sign))
+            q_ls = self._line_search(js, sign, cap)
+            floor_lot = self.min_lot[c.target[js]]
+            q = np.minimum(np.where(q_ls > 0, np.maximum(q_ls, floor_lot), floor_lot), q)
+        up = sign > 0
+        if up.any():
+            rem = self.remaining(js[up])
+            qu = np.where(st.x[js[up]] <= 0, np.maximum(q[up], c.moq[js[up]]), q[up])
+            q[up] = np.minimum(self._round_down(js[up], qu), rem)
+            q[up] = np.where(rem >= 1e-9, q[up], 0.0)
+            q[up] = np.where((st.x[js[up]] <= 0) & (q[up] + 1e-9 < c.moq[js[up]]), 0.0, q[up])
+        down = ~up
+        if down.any():
+            jd = js[down]
+            can = self.removable(jd)
+            qd = np.minimum(self._round_down(jd, q[down]), can)
+            left = st.x[jd] - qd
+            # an order that stays must keep its minimum quantity: otherwise take it all back
+            below = (left > 1e-9) & (left + 1e-9 < c.moq[jd])
+            whole = (can + 1e-9 >= st.x[jd]) & (self.step[jd] + 1e-9 >= st.x[jd])
+            qd = np.where(below & whole, st.x[jd], np.where(below, 0.0, qd))
+            q[down] = qd
+        return np.asarray(q)
+
+    def _move_qty_with(self, js: np.ndarray, sign: np.ndarray, step: np.ndarray) -> np.ndarray:
+        saved = self.step
+        self.step = step
+        try:
+            return self._move_qty(js, sign, search=False)
+        finally:
+            self.step = saved
