@@ -25,21 +25,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from hedgerow.demand.engine import DEFAULT_FAMILIES, EngineConfig, FittedDemand, fit_demand
-from hedgerow.demand.models.base import FamilyName
+from hedgerow.demand.engine import DEFAULT_FAMILIES, FAST_FAMILIES, EngineConfig, FittedDemand, fit_demand
 from hedgerow.demand.models.global_gbm import GbmConfig
 from hedgerow.demand.series import build_panel
 from hedgerow.demand.synthetic import synthetic_demand
-
-#: Families of the fast profile: the vectorised numpy families and the global model (no per-series statsforecast).
-FAST = (
-    FamilyName.SEASONAL_NAIVE,
-    FamilyName.SES,
-    FamilyName.CROSTON_SBA,
-    FamilyName.TSB,
-    FamilyName.IMAPA,
-    FamilyName.GLOBAL_GBM,
-)
 
 _FIT: list[FittedDemand] = []
 
@@ -78,7 +67,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     panel = build_panel(data.demand, freq="W")
     panel_s = time.perf_counter() - t0
 
-    families = FAST if args.profile == "fast" else DEFAULT_FAMILIES
+    families = FAST_FAMILIES if args.profile == "fast" else DEFAULT_FAMILIES
     config = EngineConfig(
         horizon=args.horizon,
         families=families,

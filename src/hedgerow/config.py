@@ -10,15 +10,17 @@ error names the section, the key, what is allowed and what was received.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from difflib import get_close_matches
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from hedgerow.domain.enums import Period
+from hedgerow.domain.enums import DemandProfile, Period
 from hedgerow.errors import ConfigError
 
 CONFIG_FILE_NAME = "hedgerow.toml"
@@ -155,6 +157,25 @@ class RiskSettings:
 
 
 @dataclass(frozen=True)
+class DemandSettings:
+    """[demand]: how demand is forecast when a plan is made."""
+
+    profile: DemandProfile = _key(
+        DemandProfile.FULL,
+        "Model families fitted: full (every family, per-series AutoETS and Theta included) or fast (the "
+        "vectorised families and the global model; several times faster on large workspaces).",
+        "enum: full | fast",
+    )
+    workers: int = _key(
+        1,
+        "Processes the per-series model families may use while fitting (up to the number of cores).",
+        "processes",
+        lo=1,
+        hi=256,
+    )
+
+
+@dataclass(frozen=True)
 class OrderSettings:
     """[orders]: damping of order swings (bullwhip)."""
 
@@ -245,6 +266,7 @@ class Settings:
     finance: FinanceSettings = field(default_factory=FinanceSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
     risk: RiskSettings = field(default_factory=RiskSettings)
+    demand: DemandSettings = field(default_factory=DemandSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
     approval: ApprovalSettings = field(default_factory=ApprovalSettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
@@ -287,10 +309,10 @@ def _parse_value(where: str, hint: Any, value: Any, meta: dict[str, Any]) -> Any
         return _check_number(where, value, meta, integer=True)
     if hint is float:
         return float(_check_number(where, value, meta, integer=False))
-    if hint is Period:
-        allowed = ", ".join(p.value for p in Period)
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        allowed = ", ".join(p.value for p in hint)
         try:
-            return Period(value)
+            return hint(value)
         except ValueError:
             raise ConfigError(f"{where}: must be one of {allowed}, got {value!r}") from None
     if hint == dict[str, float]:
@@ -357,7 +379,7 @@ def load_settings(path: Path) -> Settings:
 
 
 def _toml_value(value: Any) -> str:
-    if isinstance(value, Period):
+    if isinstance(value, StrEnum):
         return f'"{value.value}"'
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -402,6 +424,11 @@ def render_settings_toml(settings: Settings | None = None) -> str:
             lines.append(f"# {meta['doc']} [{meta['unit']}]")
             lines.append(f"{f.name} = {_toml_value(getattr(current, f.name))}")
     return "\n".join(lines) + "\n"
+
+
+def settings_digest(settings: Settings) -> str:
+    """SHA-256 (hex) of the settings as hedgerow.toml renders them: identifies what a plan was made under."""
+    return hashlib.sha256(render_settings_toml(settings).encode("utf-8")).hexdigest()
 
 
 def render_settings_markdown() -> str:

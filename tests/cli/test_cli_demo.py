@@ -8,7 +8,7 @@ from pathlib import Path
 from hedgerow.domain.enums import TableName
 from tests.cli.conftest import Invoke
 
-SMALL = ("--items", "40", "--weeks", "30", "--as-of", "2026-11-23")
+SMALL = ("--items", "40", "--weeks", "30", "--as-of", "2026-11-23", "--no-plan")
 
 
 def test_demo_builds_a_workspace_with_every_table(hedgerow: Invoke, tmp_path: Path) -> None:

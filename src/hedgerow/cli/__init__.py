@@ -16,6 +16,7 @@ from hedgerow.cli import (
     forecast_cmds,
     holds_cmds,
     import_cmds,
+    plan_cmds,
     preset_cmds,
     reconcile_cmds,
     scoreboard_cmds,
@@ -64,6 +65,7 @@ scoreboard_cmds.register(app)
 sim_cmds.register(app)
 serve_cmds.register(app)
 forecast_cmds.register(app)
+plan_cmds.register(app)
 
 
 def main() -> None:

@@ -18,10 +18,12 @@ from hedgerow.cli.common import (
     print_json,
     progress_bar,
 )
+from hedgerow.cli.plan_render import render_explanation, render_plan
 from hedgerow.cli.render import render_status
 from hedgerow.demo import DemoSpec
 from hedgerow.errors import ConfigError
 from hedgerow.services.demo import DemoFileFormat, build_demo_workspace, week_start
+from hedgerow.services.planning import make_workspace_plan
 from hedgerow.services.status import workspace_status
 
 
@@ -39,11 +41,14 @@ def demo(
         DemoFileFormat, typer.Option("--format", help="Format of the generated inbox files.")
     ] = DemoFileFormat.CSV,
     force: Annotated[bool, typer.Option(help="Replace an existing demo workspace in DIR.")] = False,
+    plan: Annotated[
+        bool, typer.Option(help="End with a plan: the ranked recommendations and the explanation of the first.")
+    ] = True,
     user: UserOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Build a realistic multi-continent distributor (suppliers in CN/VN/MX, five warehouses, three years of
-    history) as a workspace, import it like real data, and summarise it."""
+    history) as a workspace, import it like real data, summarise it, and plan on it."""
     now = now_utc()
     try:
         as_of_date = date.fromisoformat(as_of) if as_of else week_start(now)
@@ -64,16 +69,31 @@ def demo(
             force=force,
             progress=progress,
         )
+    outcome = None
     with result.workspace as ws:
         summary = workspace_status(ws, now)
+        if plan:
+            with progress_bar(not json_output) as progress:
+                outcome = make_workspace_plan(ws, user=current_user(user), now=now, as_of=as_of_date, progress=progress)
     if json_output:
-        print_json({"ok": True, "seed": seed, "as_of": as_of_date.isoformat(), "status": summary.to_dict()})
+        payload = {"ok": True, "seed": seed, "as_of": as_of_date.isoformat(), "status": summary.to_dict()}
+        if outcome is not None:
+            payload["plan"] = outcome.to_dict()
+        print_json(payload)
         return
     console.print(
         f"[green]Demo workspace built[/] in {summary.root}: {items} items × {locations} warehouses, {weeks} weeks "
         f"up to {as_of_date.isoformat()}, seed {seed}."
     )
     render_status(summary, console)
+    if outcome is not None:
+        console.rule("The plan")
+        render_plan(outcome.plan, outcome.run.problem, console, top=10)
+        if outcome.plan.recommendations:
+            first = outcome.plan.recommendations[0]
+            console.rule("Why the first recommendation")
+            render_explanation(first.id, first.explanation.to_dict(), console, currency=outcome.plan.base_currency)
+            console.print(f"Decide with `hedgerow decide {first.id} --approve` (or --reject, --modify) in {directory}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +33,7 @@ from hedgerow.demand.paths import sample_paths
 from hedgerow.demand.selection import Selection, SelectionConfig, cross_validate, scale_dispersion
 from hedgerow.demand.series import IssueKind, SeriesIssue, SeriesPanel
 from hedgerow.demand.shift import ShiftConfig, assess_shifts, explained_periods, sentiment_odds_factor
-from hedgerow.domain.enums import ScopeType, SignalKind
+from hedgerow.domain.enums import DemandProfile, ScopeType, SignalKind
 from hedgerow.errors import DemandDataError
 from hedgerow.scenarios.rng import item_location_key
 from hedgerow.scenarios.scenario_set import DemandBlock
@@ -47,6 +47,16 @@ DEFAULT_FAMILIES: tuple[FamilyName, ...] = (
     FamilyName.IMAPA,
     FamilyName.AUTO_ETS,
     FamilyName.THETA,
+    FamilyName.GLOBAL_GBM,
+)
+
+#: Families of the fast profile: the vectorised numpy families and the global model (no per-series statsforecast).
+FAST_FAMILIES: tuple[FamilyName, ...] = (
+    FamilyName.SEASONAL_NAIVE,
+    FamilyName.SES,
+    FamilyName.CROSTON_SBA,
+    FamilyName.TSB,
+    FamilyName.IMAPA,
     FamilyName.GLOBAL_GBM,
 )
 
@@ -359,6 +369,7 @@ def fit_demand(
     *,
     bundles: BundleLinks | None = None,
     signals: pd.DataFrame | None = None,
+    extra_series: Sequence[tuple[str, str]] = (),
 ) -> FittedDemand:
     """Fit the demand engine on a panel (see module doc).
 
@@ -372,12 +383,20 @@ def fit_demand(
         Bundle links; components of bundles get the bundles' demand in their paths.
     signals:
         Signals table; ``sentiment`` signals on an item-location raise the prior of a shift.
+    extra_series:
+        Item-locations to forecast although the panel has no history for them (a new listing): their own
+        demand is taken as zero, and a note says so.
     """
     cfg = config or EngineConfig()
     links = bundles or BundleLinks.empty()
-    implied = links.implied_series(set(zip(panel.item_ids, panel.location_ids, strict=True)))
+    known = set(zip(panel.item_ids, panel.location_ids, strict=True))
+    implied = links.implied_series(known)
     if implied:
-        panel = _with_empty_series(panel, sorted(implied))
+        panel = _with_empty_series(panel, sorted(implied), _BUNDLE_ONLY)
+        known |= set(implied)
+    unknown = sorted({(str(i), str(loc)) for i, loc in extra_series} - known)
+    if unknown:
+        panel = _with_empty_series(panel, unknown, _NO_HISTORY)
     n, t_len, horizon = panel.n_series, panel.n_periods, cfg.horizon
     m = max(1, panel.season_length)
 
@@ -508,8 +527,12 @@ def _assign(selection: Selection, y: np.ndarray) -> list[FamilyName]:
     return [d if d is FamilyName.ZERO or p is None else p for p, d in zip(picked, defaults, strict=True)]
 
 
-def _with_empty_series(panel: SeriesPanel, pairs: list[tuple[str, str]]) -> SeriesPanel:
-    """The panel with extra series that have no history (components sold only inside bundles)."""
+_BUNDLE_ONLY = "component sold only inside bundles: own demand taken as 0"
+_NO_HISTORY = "no demand history: own demand taken as 0"
+
+
+def _with_empty_series(panel: SeriesPanel, pairs: list[tuple[str, str]], note: str) -> SeriesPanel:
+    """The panel with extra series that have no history (``note`` says why they are there)."""
     from dataclasses import replace
 
     k = len(pairs)
@@ -534,9 +557,10 @@ def _with_empty_series(panel: SeriesPanel, pairs: list[tuple[str, str]]) -> Seri
         ),
         driver_fill=np.vstack([panel.driver_fill, np.zeros((k, len(panel.driver_names)))]),
         is_count=np.concatenate([panel.is_count, np.ones(k, dtype=bool)]),
-        issues=panel.issues
-        + tuple(
-            SeriesIssue(i, loc, IssueKind.NO_HISTORY, "component sold only inside bundles: own demand taken as 0")
-            for i, loc in pairs
-        ),
+        issues=panel.issues + tuple(SeriesIssue(i, loc, IssueKind.NO_HISTORY, note) for i, loc in pairs),
     )
+
+
+def families_for(profile: DemandProfile) -> tuple[FamilyName, ...]:
+    """The model families a demand profile fits (hedgerow.toml ``[demand] profile``)."""
+    return FAST_FAMILIES if profile is DemandProfile.FAST else DEFAULT_FAMILIES

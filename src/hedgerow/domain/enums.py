@@ -44,6 +44,13 @@ class SignalKind(StrEnum):
     OTHER = "other"
 
 
+class DemandProfile(StrEnum):
+    """Which demand model families a plan fits (hedgerow.toml ``[demand] profile``)."""
+
+    FULL = "full"  # every family, per-series AutoETS and Theta included
+    FAST = "fast"  # the vectorised families and the global model: several times faster on large workspaces
+
+
 class ScopeType(StrEnum):
     """What a signal applies to (signals table, column ``scope_type``)."""
 

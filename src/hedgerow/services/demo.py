@@ -21,6 +21,7 @@ import numpy as np
 from hedgerow.config import CONFIG_FILE_NAME, Settings
 from hedgerow.demo import DemoSpec, build_demo_network
 from hedgerow.demo.files import write_demo_tables, write_truth
+from hedgerow.domain.enums import DemandProfile
 from hedgerow.errors import WorkspaceError
 from hedgerow.services.importing import ImportOutcome, Progress, import_sources, sources_from_folder
 from hedgerow.services.workspace import Workspace, init_workspace
@@ -89,7 +90,12 @@ def build_demo_workspace(
         progress("generating the demo network", 0, 3)
     network = build_demo_network(spec, np.random.default_rng(seed))
     defaults = Settings()
-    settings = replace(defaults, workspace=replace(defaults.workspace, name="hedgerow demo", base_currency="USD"))
+    # the demo plans right after the import: the fast demand profile keeps `make demo` around a minute
+    settings = replace(
+        defaults,
+        workspace=replace(defaults.workspace, name="hedgerow demo", base_currency="USD"),
+        demand=replace(defaults.demand, profile=DemandProfile.FAST),
+    )
     ws = init_workspace(root, settings=settings)
     try:
         if progress:

@@ -1,0 +1,119 @@
+"""Terminal rendering of a plan (ranked recommendations) and of one explanation, for `plan`, `explain` and `demo`.
+
+Explanations are rendered from their stored JSON form (``Explanation.to_dict()``), so `hedgerow explain` shows a
+recommendation exactly as it was recorded, whatever the planner version that made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from hedgerow.domain.plan import Plan
+from hedgerow.explain.words import describe_action
+from hedgerow.plan.problem import PlanningProblem
+
+
+def _money(value: Any) -> str:
+    return "–" if value is None else f"{float(value):,.0f}"
+
+
+def _pct(value: Any) -> str:
+    return "–" if value is None else f"{100 * float(value):.1f} %"
+
+
+def render_plan(plan: Plan, problem: PlanningProblem, console: Console, *, top: int = 15, max_notes: int = 3) -> None:
+    """Plan header (status, totals against doing nothing), the ranked table of its first ``top`` actions and
+    the first ``max_notes`` guardrails that cannot be met."""
+    cur = plan.base_currency
+    saving = plan.do_nothing.expected_cost - plan.totals.expected_cost
+    status = "[green]feasible[/]" if plan.feasible else "[yellow]best feasible (a guardrail cannot be met)[/]"
+    console.print(
+        f"Plan [bold]{plan.id}[/] as of {plan.as_of.isoformat()} — {status}, method {plan.method.value}"
+        + (f" (HiGHS: {plan.solver_status})" if plan.solver_status else "")
+    )
+    console.print(
+        f"Expected cost {_money(plan.totals.expected_cost)} {cur} against {_money(plan.do_nothing.expected_cost)} "
+        f"{cur} doing nothing (saves {_money(saving)} {cur}); tail cost (CVaR) {_money(plan.totals.cvar)} against "
+        f"{_money(plan.do_nothing.cvar)}; capital {_money(plan.totals.capital)} {cur}; "
+        f"{len(plan.recommendations)} recommendations."
+    )
+    table = Table(header_style="bold")
+    for name in ("#", "id", "action", f"value {cur}", f"capital {cur}", "P(out) now → after", "guardrail"):
+        table.add_column(
+            name, justify="left" if name in ("id", "action", "guardrail") else "right", no_wrap=name == "id"
+        )
+    for rec in plan.recommendations[:top]:
+        table.add_row(
+            str(rec.rank),
+            rec.id,
+            describe_action(problem, rec.action),
+            _money(rec.value),
+            _money(rec.capital),
+            f"{_pct(rec.stockout_before)} → {_pct(rec.stockout_after)}",
+            rec.guardrail.value if rec.guardrail else "",
+        )
+    console.print(table)
+    if len(plan.recommendations) > top:
+        console.print(f"… and {len(plan.recommendations) - top} more (`hedgerow recommendations` lists them all).")
+    unmet = [note for note in plan.guardrails if note.infeasible]
+    for note in unmet[:max_notes]:
+        console.print(f"[yellow]Cannot be met:[/] {note.message}")
+    if len(unmet) > max_notes:
+        console.print(f"[yellow]… {len(unmet) - max_notes} more guardrails cannot be met[/] (`--json` lists them).")
+
+
+def _alternatives(expl: Mapping[str, Any], cur: str) -> Table:
+    table = Table(title="Alternatives (same scenarios)", header_style="bold", title_justify="left")
+    for name in ("option", f"expected cost {cur}", f"CVaR {cur}", "P(out)", f"capital {cur}"):
+        table.add_column(name, justify="left" if name == "option" else "right")
+    for alt in expl.get("alternatives", []):
+        table.add_row(
+            str(alt.get("label", alt.get("kind"))),
+            _money(alt.get("expected_cost")),
+            _money(alt.get("cvar")),
+            _pct(alt.get("stockout_probability")),
+            _money(alt.get("capital")),
+        )
+    return table
+
+
+def _drivers(expl: Mapping[str, Any]) -> Table:
+    table = Table(title="Top drivers", header_style="bold", title_justify="left")
+    table.add_column("driver")
+    table.add_column("probability", justify="right")
+    table.add_column("impact", justify="right")
+    for d in expl.get("drivers", []):
+        table.add_row(str(d.get("label")), _pct(d.get("probability")), _money(d.get("impact")))
+    return table
+
+
+def render_explanation(rec_id: str, expl: Mapping[str, Any], console: Console, *, currency: str) -> None:
+    """One explanation: the plain summary, alternatives, cost breakdown, drivers, break-even, guardrails, data."""
+    console.print(Panel(str(expl.get("summary", "")), title=f"Why {rec_id}", title_align="left"))
+    console.print(_alternatives(expl, currency))
+    breakdown = {k: v for k, v in (expl.get("breakdown") or {}).items() if k != "total" and v}
+    if breakdown:
+        parts = ", ".join(f"{k.replace('_', ' ')} {_money(v)}" for k, v in breakdown.items())
+        console.print(f"Cost breakdown with the action ({currency}): {parts}.")
+    if expl.get("drivers"):
+        console.print(_drivers(expl))
+    be = expl.get("break_even")
+    if be and be.get("label"):
+        console.print(f"Break-even: it {be['label']}.")
+    for g in expl.get("guardrails", []):
+        console.print(f"Guardrail: {g.get('message')}")
+    data = expl.get("data", [])
+    if data:
+        stale = [d["table"] for d in data if d.get("stale")]
+        console.print(
+            f"Data: {len(data)} snapshots ("
+            + ", ".join(f"{d['table']} {str(d.get('snapshot_sha256', ''))[:8]}" for d in data)
+            + ")"
+            + (f"; [yellow]stale: {', '.join(stale)}[/]" if stale else "; all fresh")
+            + "."
+        )

@@ -1,0 +1,145 @@
+"""Make a plan on a workspace and record it: the use case behind `hedgerow plan`, the API's plan job and the demo.
+
+Reads the current snapshots, replaces the imported ``holds`` table by the ledger's holds in force (the ledger is
+where people create, extend and release holds, so the plan never counts a released buffer or misses a new
+one), runs the pure chain (:func:`hedgerow.plan.chain.run_chain`) and records the plan and its recommendations
+in the ledger with the scenario seed, the snapshot hashes and a digest of the settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from hedgerow.config import Settings, settings_digest
+from hedgerow.decide.records import PlanRecord, RecommendationRecord
+from hedgerow.domain.enums import Period, TableName
+from hedgerow.domain.plan import AlternativeKind, Plan, Recommendation
+from hedgerow.plan.adapter import SnapshotLineage
+from hedgerow.plan.chain import PlanRun, Progress, run_chain
+from hedgerow.plan.planner import PlannerOptions
+from hedgerow.services.holds import holds_frame
+from hedgerow.services.recommendations import RecordedPlan, record_plan
+from hedgerow.services.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """A plan made on a workspace and what recording it did."""
+
+    run: PlanRun
+    recorded: RecordedPlan
+    as_of: date
+
+    @property
+    def plan(self) -> Plan:
+        """The plan."""
+        return self.run.plan
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the plan (ranked recommendations with explanations) and the ledger outcome."""
+        return {"as_of": self.as_of.isoformat(), "recorded": self.recorded.to_dict(), "plan": self.plan.to_dict()}
+
+
+def holds_lineage(holds: pd.DataFrame) -> SnapshotLineage:
+    """Lineage of the ledger's holds in force: the SHA-256 of their canonical CSV form (sorted by hold id).
+
+    Holds change in the ledger between imports (created, extended, released), so the imported snapshot's hash
+    would not tell two plans with different holds apart.
+    """
+    text = holds.sort_values("hold_id").to_csv(index=False, date_format="%Y-%m-%d")
+    return SnapshotLineage(hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _record_of(rec: Recommendation) -> RecommendationRecord:
+    chosen = next((a for a in rec.explanation.alternatives if a.kind is AlternativeKind.RECOMMENDED), None)
+    expected = chosen.expected_cost if chosen is not None else 0.0
+    cvar = chosen.cvar if chosen is not None else 0.0
+    return RecommendationRecord(
+        rec_id=rec.id,
+        rank=rec.rank,
+        action=rec.action,
+        expected_cost_base=float(expected),
+        cvar_base=float(cvar),
+        stockout_probability=min(1.0, max(0.0, float(rec.stockout_after))),
+        capital_base=max(0.0, float(rec.capital)),
+        explanation=rec.explanation.to_dict(),
+    )
+
+
+def plan_record(plan: Plan, settings: Settings, *, created_at: datetime) -> PlanRecord:
+    """The ledger's record of a plan: id, seed, scenario count, horizon, snapshots, settings digest, ranked recs."""
+    return PlanRecord(
+        plan_id=plan.id,
+        created_at=created_at,
+        seed=plan.seed,
+        scenario_count=settings.risk.scenarios,
+        horizon_periods=settings.workspace.horizon_periods,
+        base_currency=plan.base_currency,
+        snapshots=dict(plan.snapshots),
+        settings_digest=settings_digest(settings),
+        recommendations=tuple(_record_of(r) for r in plan.recommendations),
+    )
+
+
+def default_as_of(now: datetime, period: Period) -> date:
+    """The plan's as-of date when none is given: the first day of the current period (a Monday for weeks)."""
+    day = now.date()
+    return day - timedelta(days=day.weekday()) if period is Period.WEEK else day
+
+
+def make_workspace_plan(
+    ws: Workspace,
+    *,
+    user: str,
+    now: datetime,
+    as_of: date | None = None,
+    options: PlannerOptions | None = None,
+    progress: Progress | None = None,
+) -> PlanOutcome:
+    """Plan on the workspace's current data and record the plan (idempotent: same data, same plan id).
+
+    Parameters
+    ----------
+    ws:
+        The workspace.
+    user:
+        Who records the plan (needs the record-plans permission).
+    now:
+        The recording time (UTC).
+    as_of:
+        The plan's first day (default :func:`default_as_of` of ``now`` and the workspace's period): demand before it is history.
+    options:
+        Planner tuning.
+    progress:
+        Called as ``progress(step, done, total)``.
+
+    Raises
+    ------
+    PlanningError, SupplyInputError, DemandDataError
+        Inputs that cannot make a plan (the message names the table, column or series).
+    PermissionDenied
+        ``user`` may not record plans.
+    """
+    day = as_of or default_as_of(now, ws.settings.workspace.period)
+    frames = ws.current_frames()
+    lineage = {
+        t: SnapshotLineage(rec.snapshot_sha256, rec.imported_at.replace(tzinfo=None) if rec.imported_at else None)
+        for t, rec in ws.current_imports().items()
+    }
+    frames[TableName.HOLDS] = holds_frame(ws, day)
+    lineage[TableName.HOLDS] = holds_lineage(frames[TableName.HOLDS])
+    run = run_chain(
+        frames,
+        ws.settings,
+        as_of=datetime(day.year, day.month, day.day),
+        lineage=lineage,
+        options=options,
+        progress=progress,
+    )
+    recorded = record_plan(ws, plan_record(run.plan, ws.settings, created_at=now), user=user, now=now)
+    return PlanOutcome(run=run, recorded=recorded, as_of=day)
