@@ -75,8 +75,9 @@ def test_exposure_json_flags_single_sources(workspace: Path) -> None:
     for key in (("TYO", "B", "lane", "DE-TYO-OC"), ("TYO", "B", "port", "DEHAM"), ("TYO", "B", "supplier", "S-DE")):
         assert rows[key]["single_source"], key
         assert rows[key]["dependence_share"] == pytest.approx(1.0)
-        # no stock in Tokyo: 6 weeks × 10 units are lost in every scenario
-        assert rows[key]["buffer_units"] == pytest.approx(60.0)
+        # no stock in Tokyo: 6 weeks × 10 units a week are lost on average; the buffer covers the forecast's
+        # spread on top (the demand engine's predictive distribution, not a replay of the flat history)
+        assert 60.0 <= rows[key]["buffer_units"] <= 90.0
     assert ("TYO", "B", "currency", "JPY") in rows
     assert payload["base_currency"] == "USD"
     landed = {(r["item_id"], r["location_id"], r["lane_id"]): r for r in payload["landed_costs"]}

@@ -77,10 +77,11 @@ class PlanRun:
     supply: SupplyModel
 
 
-def demand_config(settings: Settings) -> EngineConfig:
-    """The demand engine settings a plan uses: horizon, families, workers and seed from ``settings``."""
+def demand_config(settings: Settings, horizon: int | None = None) -> EngineConfig:
+    """The demand engine settings a plan uses: horizon (default ``[workspace] horizon_periods``), families,
+    workers and seed from ``settings``."""
     return EngineConfig(
-        horizon=settings.workspace.horizon_periods,
+        horizon=horizon or settings.workspace.horizon_periods,
         families=families_for(settings.demand.profile),
         statsforecast_jobs=settings.demand.workers,
         seed=settings.risk.seed,
@@ -93,8 +94,10 @@ def fit_plan_demand(
     *,
     as_of: datetime,
     item_locations: list[tuple[str, str]],
+    horizon: int | None = None,
 ) -> FittedDemand:
-    """Fit the demand engine on the history before ``as_of`` for (at least) ``item_locations``.
+    """Fit the demand engine on the history before ``as_of`` for (at least) ``item_locations``, over ``horizon``
+    periods (default ``[workspace] horizon_periods``).
 
     Raises
     ------
@@ -120,7 +123,7 @@ def fit_plan_demand(
     )
     return fit_demand(
         panel,
-        demand_config(settings),
+        demand_config(settings, horizon),
         bundles=BundleLinks.from_frame(frames.get(TableName.BUNDLES)),
         signals=frames.get(TableName.SIGNALS),
         extra_series=item_locations,

@@ -176,3 +176,21 @@ def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray |
         expected_end_stock=expect(flow.end_stock, p),
         capital=x * c.capital,
     )
+
+
+def lost_revenue_by_item_location(model: PlanModel, x: np.ndarray) -> np.ndarray:
+    """[item-location] expected revenue lost to stockouts over the window with decision ``x``, base currency:
+    lost units at each item-location's list price converted at today's rate (the field-story benchmark's measure).
+    """
+    flow = simulate(inflow_for(model, x), model.demand, model.holding, model.floor_from, model.window)
+    problem = model.problem
+    price = {
+        (il.item_id, il.location_id): il.unit_price / problem.fx(il.price_currency) for il in problem.item_locations
+    }
+    unit = np.array([price[key] for key in zip(model.il_items, model.il_locations, strict=True)])
+    return np.asarray((flow.lost_units @ model.scenario_weight) * unit)
+
+
+def expected_lost_revenue(model: PlanModel, x: np.ndarray) -> float:
+    """Total of :func:`lost_revenue_by_item_location` (base currency)."""
+    return float(lost_revenue_by_item_location(model, x).sum())

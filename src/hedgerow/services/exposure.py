@@ -8,6 +8,7 @@ gives an upper bound (CVaR is subadditive), labelled as such.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ import pandas as pd
 
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import SupplyInputError
-from hedgerow.scenarios.bootstrap_demand import BootstrapDemandSource
+from hedgerow.plan.chain import fit_plan_demand
 from hedgerow.services.workspace import Workspace
 from hedgerow.supply.exposure import ElementType
 from hedgerow.supply.model import SupplyModel, fit_supply
@@ -55,10 +56,15 @@ def compute_exposure(ws: Workspace, *, weeks: float, now: datetime) -> dict[str,
     missing = [t.value for t in (TableName.ITEMS, TableName.ITEM_LOCATIONS) if t not in frames]
     if missing:
         raise SupplyInputError(f"exposure needs the tables {', '.join(missing)}; import them first")
+    il = frames[TableName.ITEM_LOCATIONS]
+    pairs = list(zip(il["item_id"].astype(str), il["location_id"].astype(str), strict=True))
+    # the demand engine's paths, as a plan would draw them (censoring, spike-or-shift, bundles pulled through)
+    periods = max(1, math.ceil(weeks * 7 / settings.workspace.period.days))
+    demand = fit_plan_demand(frames, settings, as_of=now.replace(tzinfo=None), item_locations=pairs, horizon=periods)
     result = exposure_from_frames(
         frames,
         model,
-        BootstrapDemandSource.from_frame(frames.get(TableName.DEMAND)),
+        demand,
         ExposureSettings(
             weeks=weeks,
             n_scenarios=settings.risk.scenarios,
