@@ -6,11 +6,10 @@ The demo network (``hedgerow.demo``) is generated with 40 weeks of history; we s
 1. the stock on hand at ``D`` is reconstructed from the newest counts by the ledger identity, run backwards
    (on hand at D = counted − receipts − transfers in + transfers out + sales since D, with the reconciliation
    maths), and imported as a count at ``D``;
-2. recommendations for week ``D`` come from a transparent order-up-to rule on the history before ``D`` (order up
-   to ten weeks of mean demand on the supplier's ocean lane when the position is under six weeks) — a stand-in
-   for the planner until its plans can be recorded here;
-3. scripted people decide: pat rejects some (budget) and halves others (risk appetite), alex approves some and
-   raises others by half by air (demand knowledge);
+2. the planner plans week ``D`` through the whole chain (demand engine, supply model, joint scenarios) on the
+   tables as they stood at ``D`` (:func:`hedgerow.contract.as_of.tables_as_of`), and the plan is recorded;
+3. scripted people decide its orders: pat rejects some (budget) and halves others (risk appetite), alex approves
+   some and raises others by half by air (demand knowledge); every other recommendation is approved;
 4. the scoreboard scores every decision over eight weeks of actual demand.
 """
 
@@ -27,14 +26,18 @@ import pandas as pd
 import pytest
 
 from hedgerow.config import Settings
+from hedgerow.contract.as_of import tables_as_of
 from hedgerow.decide.lifecycle import DecisionKind, ReasonCategory
-from hedgerow.decide.reconcile import reconcile, unit_values_base
-from hedgerow.decide.records import DecisionRequest, PlanRecord, RecommendationRecord
+from hedgerow.decide.reconcile import reconcile
+from hedgerow.decide.records import DecisionRequest, RecommendationRecord
 from hedgerow.demo import DemoSpec, build_demo_network
 from hedgerow.demo.files import write_demo_tables
-from hedgerow.domain.actions import Action, ActionKind
+from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.enums import Mode, TableName
+from hedgerow.plan.chain import run_chain
+from hedgerow.services.holds import holds_frame
 from hedgerow.services.importing import import_sources, sources_from_folder
+from hedgerow.services.planning import plan_record
 from hedgerow.services.recommendations import decide, record_plan
 from hedgerow.services.scoreboard import Scoreboard, build_scoreboard
 
@@ -62,61 +65,13 @@ def _stock_at_d(tables: dict[TableName, pd.DataFrame]) -> pd.DataFrame:
     return out.assign(counted_at=pd.Timestamp(D.date()))
 
 
-def _recommendations(tables: dict[TableName, pd.DataFrame], stock: pd.DataFrame) -> list[RecommendationRecord]:
-    demand = tables[TableName.DEMAND]
-    before = demand[
-        (demand["period_start"] < pd.Timestamp(D.date()))
-        & (demand["period_start"] >= pd.Timestamp(D.date()) - pd.Timedelta(weeks=8))
-    ]
-    mean = before.groupby(["item_id", "location_id"])["qty"].sum() / 8.0
-    ships = tables[TableName.SHIPMENTS].merge(tables[TableName.LANES][["lane_id", "destination_id"]], on="lane_id")
-    d0 = pd.Timestamp(D.date())
-    open_ = ships[(ships["ship_date"] < d0) & ((ships["delivered_date"] >= d0) | ships["delivered_date"].isna())]
-    in_transit = open_.groupby(["item_id", "destination_id"])["qty"].sum()
-    items = tables[TableName.ITEMS].set_index("item_id")
-    lanes = tables[TableName.LANES]
-    values = unit_values_base(tables[TableName.ITEMS], tables[TableName.FX_RATES], "USD", d0)
-    recs: list[RecommendationRecord] = []
-    for row in stock.sort_values(["item_id", "location_id"]).itertuples():
-        m = float(mean.get((row.item_id, row.location_id), 0.0))
-        position = row.on_hand + float(in_transit.get((row.item_id, row.location_id), 0.0))
-        supplier = items.loc[row.item_id, "supplier_id"]
-        lane = lanes[
-            (lanes["origin_id"] == supplier) & (lanes["destination_id"] == row.location_id) & (lanes["mode"] == "ocean")
-        ]
-        if m <= 0 or position >= 6 * m or lane.empty:
-            continue
-        qty = float(math.ceil(10 * m - position))
-        recs.append(
-            RecommendationRecord(
-                rec_id=f"REC-{row.item_id}-{row.location_id}",
-                rank=len(recs) + 1,
-                action=Action(
-                    ActionKind.ORDER,
-                    row.item_id,
-                    row.location_id,
-                    qty,
-                    origin_id=supplier,
-                    lane_id=str(lane["lane_id"].iloc[0]),
-                    mode=Mode.OCEAN,
-                ),
-                expected_cost_base=0.0,
-                cvar_base=0.0,
-                stockout_probability=0.1,
-                capital_base=qty * values[row.item_id],
-                explanation={
-                    "rule": "order up to 10 weeks of mean demand when the position is under 6 weeks",
-                    "mean_weekly": m,
-                    "position": position,
-                },
-            )
-        )
-    return recs
-
-
 def _decide_all(ws, recs: list[RecommendationRecord]) -> dict[str, str]:  # type: ignore[no-untyped-def]
     kinds: dict[str, str] = {}
-    for i, r in enumerate(recs):
+    orders = [r for r in recs if r.action.kind is ActionKind.ORDER]
+    for i, r in enumerate(r for r in recs if r.action.kind is not ActionKind.ORDER):
+        decide(ws, r.rec_id, DecisionRequest(DecisionKind.APPROVE), user="alex", now=D + timedelta(seconds=i))
+        kinds[r.rec_id] = "approve"
+    for i, r in enumerate(orders):
         when = D + timedelta(minutes=i)
         if i % 4 == 0:
             decide(
@@ -168,16 +123,18 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> tuple[Scoreboard, dict[s
     with make_workspace(root / "ws", settings=settings) as ws:
         sources, _ = sources_from_folder(folder)
         import_sources(ws, sources, user="pat", now=datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC))
-        recs = _recommendations(tables, stock)
-        plan = PlanRecord("PLAN-D", D, 1, 1, WINDOW, "USD", {}, "rule", tuple(recs))
+        frames = tables_as_of(ws.current_frames(), D.replace(tzinfo=None, hour=0))
+        frames[TableName.HOLDS] = holds_frame(ws, D.date())
+        run = run_chain(frames, ws.settings, as_of=D.replace(tzinfo=None, hour=0))
+        plan = plan_record(run.plan, ws.settings, created_at=D)
         record_plan(ws, plan, user="pat", now=D)
-        kinds = _decide_all(ws, recs)
+        kinds = _decide_all(ws, list(plan.recommendations))
         return build_scoreboard(ws), kinds, build_scoreboard(ws)
 
 
 def test_every_decision_is_scored(replay: tuple[Scoreboard, dict[str, str], Scoreboard]) -> None:
     board, kinds, _ = replay
-    assert len(kinds) >= 20  # the rule found enough to decide on
+    assert sum(1 for k in kinds.values() if k != "approve") >= 10  # the plan had enough orders to override
     assert board.pending == ()
     assert {s.recommendation_id: s.decision for s in board.scores} == kinds
 

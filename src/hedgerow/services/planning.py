@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from hedgerow.config import Settings, settings_digest
+from hedgerow.contract.as_of import tables_as_of
 from hedgerow.decide.records import PlanRecord, RecommendationRecord
 from hedgerow.domain.enums import Period, TableName
 from hedgerow.domain.plan import AlternativeKind, Plan, Recommendation
@@ -112,7 +113,9 @@ def make_workspace_plan(
     now:
         The recording time (UTC).
     as_of:
-        The plan's first day (default :func:`default_as_of` of ``now`` and the workspace's period): demand before it is history.
+        The plan's first day (default :func:`default_as_of` of ``now`` and the workspace's period): demand before
+        it is history. An earlier day plans in the past: the tables are cut to what was known then
+        (:func:`hedgerow.contract.as_of.tables_as_of`).
     options:
         Planner tuning.
     progress:
@@ -125,8 +128,12 @@ def make_workspace_plan(
     PermissionDenied
         ``user`` may not record plans.
     """
-    day = as_of or default_as_of(now, ws.settings.workspace.period)
+    current = default_as_of(now, ws.settings.workspace.period)
+    day = as_of or current
     frames = ws.current_frames()
+    if day < current:
+        # planning in the past (a replay): only what was known then
+        frames = tables_as_of(frames, datetime(day.year, day.month, day.day))
     lineage = {
         t: SnapshotLineage(rec.snapshot_sha256, rec.imported_at.replace(tzinfo=None) if rec.imported_at else None)
         for t, rec in ws.current_imports().items()
