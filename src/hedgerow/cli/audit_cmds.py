@@ -82,7 +82,10 @@ def trace(
         f"[bold]4. recommendation[/] #{r['rank']}: {r['kind']} {r['qty']:,.0f} × {r['item_id']} → {r['location_id']}"
         f" (capital {r['capital_base']:,.0f} {p['base_currency']}, P(stockout) {r['stockout_probability']:.1%}); now {r['status']}"
     )
-    console.print(f"[bold]5. explanation[/] {json.dumps(t['explanation'], ensure_ascii=False)[:300]}")
+    expl = t["explanation"]
+    summary = expl.get("summary") if isinstance(expl, dict) else None
+    shown = summary if summary else json.dumps(expl, ensure_ascii=False)[:300]
+    console.print(f"[bold]5. explanation[/] {shown} (`hedgerow explain {t['recommendation_id']}` for the whole of it)")
     console.print("[bold]6. decisions[/]")
     for d in t["decisions"]:
         why = f" — {d['reason_category']}: {d['reason']}" if d["reason_category"] else ""
