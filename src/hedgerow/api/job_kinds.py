@@ -3,23 +3,22 @@
 Registered now:
 
 * ``import`` — validate and import uploaded files (started by ``POST /api/imports``; progress per file);
-* ``exposure`` — the outage exposure table (``{"weeks": 4}``), shown on the overview and the reports page.
+* ``exposure`` — the outage exposure table (``{"weeks": 4}``), shown on the overview and the reports page;
+* ``plan`` — permission ``record_plan``; the whole chain on the workspace's current data
+  (:func:`hedgerow.services.planning.make_workspace_plan`, ``{"as_of": "YYYY-MM-DD"}`` optional), recorded in
+  the ledger as ``ctx.user`` at ``ctx.now``; progress per step of the chain; the result names the plan and links
+  to ``/api/plans/{plan_id}``.
 
-**Extension point (phase 2).** The planner (issue 5) and the simulator (issue 7) add one :class:`JobSpec` each
-to :data:`DEFAULT_JOBS`:
-
-* ``plan`` — permission ``record_plan``; runs the planner on the workspace, records the plan with
-  :func:`hedgerow.services.recommendations.record_plan` (``user=ctx.user, now=ctx.now``), reports progress per
-  item partition through ``ctx.progress``, returns ``{"plan_id": ..., "recommendations": n, ...}`` and links the
-  result with ``result_link=lambda r: f"/api/plans/{r['plan_id']}"``;
-* ``backtest`` and ``stress`` — permission ``read``; return their report dicts, which the Reports page lists
-  under their kind.
+**Extension point.** The simulator (issue 7) adds ``backtest`` and ``stress`` (permission ``read``; their
+report dicts as results, listed on the Reports page under their kind) as one :class:`JobSpec` each in
+:data:`DEFAULT_JOBS`.
 
 Nothing else changes: ``POST /api/jobs``, ``GET /api/jobs/{id}`` and the web pages use whatever is registered.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +28,7 @@ from hedgerow.decide.roles import Permission
 from hedgerow.domain.enums import TableName
 from hedgerow.services.exposure import compute_exposure
 from hedgerow.services.importing import ImportMode, ImportSource, import_sources
+from hedgerow.services.planning import make_workspace_plan
 
 
 class ExposureParams(BaseModel):
@@ -46,6 +46,38 @@ def run_exposure(ctx: JobContext) -> dict[str, Any]:
     result = compute_exposure(ctx.ws, weeks=params.weeks, now=ctx.now)
     ctx.progress("done", 1, 1)
     return result
+
+
+class PlanParams(BaseModel):
+    """Parameters of the plan job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = Field(
+        None,
+        ge=date(1900, 1, 1),
+        le=date(2999, 12, 31),
+        description="The plan's first day (demand before it is history); default: the first day of the current "
+        "period (this week's Monday for weekly workspaces).",
+    )
+
+
+def run_plan(ctx: JobContext) -> dict[str, Any]:
+    """Make a plan on the workspace's current data and record it (see :func:`make_workspace_plan`)."""
+    params = PlanParams.model_validate(ctx.params)
+    outcome = make_workspace_plan(ctx.ws, user=ctx.user, now=ctx.now, as_of=params.as_of, progress=ctx.progress)
+    plan = outcome.plan
+    return {
+        "plan_id": plan.id,
+        "as_of": outcome.as_of.isoformat(),
+        "status": plan.status.value,
+        "method": plan.method.value,
+        "base_currency": plan.base_currency,
+        "recommendations": len(plan.recommendations),
+        "totals": plan.totals.to_dict(),
+        "do_nothing": plan.do_nothing.to_dict(),
+        "recorded": outcome.recorded.to_dict(),
+    }
 
 
 def run_import(ctx: JobContext) -> dict[str, Any]:
@@ -89,5 +121,14 @@ EXPOSURE_JOB = JobSpec(
     result_link=lambda _r: "/api/exposure",
 )
 
-#: Job kinds a server registers by default. Phase 2 appends ``plan``, ``backtest`` and ``stress`` here.
-DEFAULT_JOBS: tuple[JobSpec, ...] = (IMPORT_JOB, EXPOSURE_JOB)
+PLAN_JOB = JobSpec(
+    kind="plan",
+    run=run_plan,
+    permission=Permission.RECORD_PLAN,
+    description="Plan on the current data (demand, supply, scenarios, planner) and record the ranked plan.",
+    params_model=PlanParams,
+    result_link=lambda r: f"/api/plans/{r['plan_id']}",
+)
+
+#: Job kinds a server registers by default (the simulator appends ``backtest`` and ``stress`` here).
+DEFAULT_JOBS: tuple[JobSpec, ...] = (IMPORT_JOB, EXPOSURE_JOB, PLAN_JOB)

@@ -209,8 +209,9 @@ def queue(
     location_id: Annotated[str | None, Query(max_length=200)] = None,
     item_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=QUEUE_PAGE)] = QUEUE_PAGE,
+    job: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """The ranked queue; deciders approve inline, or reject / modify with a reason."""
+    """The ranked queue; deciders approve inline, or reject / modify with a reason; planners start a new plan."""
     chosen = status or RecommendationStatus.PROPOSED
     rows = list_recommendations(
         state.ws, statuses=[chosen], kind=kind, location_id=location_id or None, item_id=item_id or None, limit=limit
@@ -240,7 +241,25 @@ def queue(
         kinds=[k.value for k in ActionKind],
         can_decide=can_decide,
         limit=limit,
+        can_plan=bool(user.role and has_permission(user.role, Permission.RECORD_PLAN)),
+        plan_jobs=plan_jobs(state, job),
     )
+
+
+def plan_jobs(state: StateDep, job_id: str | None) -> list[str]:
+    """Ids of the plan jobs the queue page follows: the one just started and any still running."""
+    ids = [j["id"] for j in state.jobs.list("plan", limit=5) if j["status"] in ("queued", "running")]
+    if job_id and job_id not in ids and any(j["id"] == job_id for j in state.jobs.list("plan", limit=50)):
+        ids.insert(0, job_id)
+    return ids
+
+
+@router.post("/queue/plan")
+def start_plan(request: Request, user: FormUser, state: StateDep) -> Response:
+    """Start a plan job on the current data; the queue page follows its progress."""
+    check(user, Permission.RECORD_PLAN, "record plans")
+    job = state.jobs.submit("plan", {}, user=user.name)
+    return redirect(f"/queue?job={job.id}")
 
 
 def _decision_form(request: Request, user: ActingUser, render: Renderer, state: StateDep, rec_id: str) -> Response:
