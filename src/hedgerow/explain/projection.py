@@ -35,10 +35,11 @@ def weighted_quantiles(values: np.ndarray, weight: np.ndarray, levels: tuple[flo
     levels:
         Quantile levels in [0, 1].
     """
-    return np.asarray(
-        np.quantile(np.asarray(values, dtype=np.float64), levels, axis=0, weights=weight, method="inverted_cdf"),
-        dtype=np.float64,
-    )
+    values = np.asarray(values, dtype=np.float64)
+    weight = np.asarray(weight, dtype=np.float64)
+    if weight.size and np.all(weight == weight[0]):  # equal weights (the planner's): the ~10x faster path
+        return np.asarray(np.quantile(values, levels, axis=0, method="inverted_cdf"), dtype=np.float64)
+    return np.asarray(np.quantile(values, levels, axis=0, weights=weight, method="inverted_cdf"), dtype=np.float64)
 
 
 def stock_projection(
@@ -76,7 +77,7 @@ def stock_projection(
         if w == 0:
             return {n: () for n in names}
         q = weighted_quantiles(np.maximum(stock[:, :w], 0.0), weight, levels)
-        return {n: tuple(float(v) for v in q[k]) for k, n in enumerate(names)}
+        return {n: tuple(q[k].tolist()) for k, n in enumerate(names)}
 
     periods = tuple((as_of + timedelta(days=period_days * t)).isoformat() for t in range(w))
     return StockProjection(
