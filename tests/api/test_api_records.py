@@ -85,7 +85,7 @@ def test_exposure_job_and_result(app: FastAPI, client: TestClient, seeded: Seede
     vic = bearer(seeded, "vic")
     assert client.get("/api/exposure", headers=vic).status_code == 404
     kinds = {k["kind"]: k for k in client.get("/api/jobs/kinds", headers=vic).json()}
-    assert set(kinds) == {"import", "exposure", "plan"}
+    assert set(kinds) == {"import", "exposure", "plan", "backtest", "stress"}
     assert kinds["plan"]["permission"] == "record_plan"
     assert kinds["exposure"]["params_schema"]["properties"]["weeks"]
     bad = client.post("/api/jobs", json={"kind": "exposure", "params": {"weeks": 500}}, headers=vic)
