@@ -85,12 +85,15 @@ def test_exposure_job_and_result(app: FastAPI, client: TestClient, seeded: Seede
     vic = bearer(seeded, "vic")
     assert client.get("/api/exposure", headers=vic).status_code == 404
     kinds = {k["kind"]: k for k in client.get("/api/jobs/kinds", headers=vic).json()}
-    assert set(kinds) == {"import", "exposure"}
+    assert set(kinds) == {"import", "exposure", "plan", "backtest", "stress"}
+    assert kinds["plan"]["permission"] == "record_plan"
     assert kinds["exposure"]["params_schema"]["properties"]["weeks"]
     bad = client.post("/api/jobs", json={"kind": "exposure", "params": {"weeks": 500}}, headers=vic)
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "params.weeks"
-    assert client.post("/api/jobs", json={"kind": "plan"}, headers=vic).status_code == 404
+    unknown = client.post("/api/jobs", json={"kind": "forecast"}, headers=vic)
+    assert unknown.status_code == 404
+    assert "plan" in unknown.json()["error"]["message"]
     assert client.post("/api/jobs", json={"kind": "import"}, headers=bearer(seeded, "pat")).status_code == 400
     r = client.post("/api/jobs", json={"kind": "exposure", "params": {"weeks": 2}}, headers=vic)
     assert r.status_code == 202

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -42,16 +43,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
-    """`hedgerow serve` on a seeded workspace; yields its base URL and the seed."""
-    _require_chromium()
-    seeded = build_seeded(tmp_path_factory.mktemp("browser") / "ws")
+@contextmanager
+def serve(root: Path, log_dir: Path) -> Iterator[str]:
+    """`hedgerow serve` on the workspace ``root`` (127.0.0.1, a free port, the tests' clock); yields its URL."""
     port = free_port()
     env = os.environ | {"HEDGEROW_NOW": NOW.isoformat(), "HEDGEROW_SESSION_SECRET": SECRET}
-    log = (tmp_path_factory.mktemp("browser-log") / "server.log").open("w")
+    log = (log_dir / "server.log").open("w")
     cmd = [sys.executable, "-c", "from hedgerow.cli import main; main()", "serve", "--port", str(port),
-           "--workspace", str(seeded.root)]  # fmt: skip
+           "--workspace", str(root)]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -65,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seed
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"hedgerow serve did not start; see {log.name}")
             time.sleep(0.1)
-        yield base, seeded
+        yield base
     finally:
         proc.terminate()
         try:
@@ -73,6 +72,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seed
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
+    """`hedgerow serve` on a seeded workspace; yields its base URL and the seed."""
+    _require_chromium()
+    seeded = build_seeded(tmp_path_factory.mktemp("browser") / "ws")
+    with serve(seeded.root, tmp_path_factory.mktemp("browser-log")) as base:
+        yield base, seeded
 
 
 @pytest.fixture(scope="module")

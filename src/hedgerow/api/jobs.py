@@ -105,7 +105,8 @@ class JobSpec:
         Whether ``POST /api/jobs`` may start it (False for kinds that need server-side files, such as
         ``import``, started by their own upload endpoint).
     result_link:
-        Where a finished job's result lives (an API path), from its result.
+        Where a finished job's result lives (an API path), from its result; ``{job_id}`` in it is replaced by the
+        job's id.
     """
 
     kind: str
@@ -251,6 +252,7 @@ class JobRunner:
         try:
             result = spec.run(ctx)
             link = spec.result_link(result) if spec.result_link else None
+            link = link.replace("{job_id}", job.id) if link else None
             with self._lock:
                 job.result, job.result_link, job.status, job.step = result, link, JobStatus.SUCCEEDED, "done"
         except HedgerowError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -303,6 +304,59 @@ class DataFreshness:
         }
 
 
+#: Quantiles of a stock projection: name → level (fraction of the scenario weight below it).
+PROJECTION_QUANTILES: tuple[tuple[str, float], ...] = (
+    ("p05", 0.05),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p95", 0.95),
+)
+
+
+@dataclass(frozen=True)
+class StockProjection:
+    """Projected stock on hand at the action's destination, per period, with and without the action.
+
+    Quantiles over the plan's scenarios of the units left on hand at the end of each period (after that
+    period's sales) of the explanation window, from the planner's own inventory-flow kernel; "without" is the
+    plan with this one action left out (every other action unchanged), as in the do-nothing alternative.
+
+    Attributes
+    ----------
+    unit:
+        Unit of the values ("units").
+    period_days:
+        Length of a period in days.
+    periods:
+        ISO date of the first day of each period (as many as the window's periods).
+    with_action, without_action:
+        Quantile name (``p05``, ``p25``, ``p50``, ``p75``, ``p95``) → one value per period (units).
+    """
+
+    unit: str
+    period_days: int
+    periods: tuple[str, ...]
+    with_action: Mapping[str, tuple[float, ...]]
+    without_action: Mapping[str, tuple[float, ...]]
+
+    def __post_init__(self) -> None:
+        for name, series in (("with_action", self.with_action), ("without_action", self.without_action)):
+            for q, values in series.items():
+                if len(values) != len(self.periods):
+                    raise ValueError(f"projection {name}[{q}] has {len(values)} values for {len(self.periods)} periods")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (docs/web.md, "projection")."""
+        return {
+            "unit": self.unit,
+            "period_days": self.period_days,
+            "periods": list(self.periods),
+            "with_action": {q: [_num(v, 2) for v in vs] for q, vs in self.with_action.items()},
+            "without_action": {q: [_num(v, 2) for v in vs] for q, vs in self.without_action.items()},
+        }
+
+
 @dataclass(frozen=True)
 class Explanation:
     """Why a recommendation, in numbers and in plain words.
@@ -325,6 +379,9 @@ class Explanation:
         The snapshots used and their freshness.
     window_periods, period_days:
         The protection window the action is judged over.
+    projection:
+        Projected stock on hand at the destination over the window, with and without the action (None when
+        not computed).
     """
 
     summary: str
@@ -336,6 +393,7 @@ class Explanation:
     data: tuple[DataFreshness, ...]
     window_periods: int
     period_days: int
+    projection: StockProjection | None = None
 
     def alternative(self, kind: AlternativeKind) -> Alternative | None:
         """The first alternative of a kind."""
@@ -353,6 +411,7 @@ class Explanation:
             "data": [d.to_dict() for d in self.data],
             "window_periods": self.window_periods,
             "period_days": self.period_days,
+            "projection": self.projection.to_dict() if self.projection else None,
         }
 
 

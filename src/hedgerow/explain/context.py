@@ -33,6 +33,8 @@ class Variants:
         [B, len(CostTerm)] expected cost per term.
     rows, stockout:
         Item-location rows re-simulated and their [R] stockout probability under the variant.
+    stock:
+        [R, S, Tw] units on hand at the end of each period of the re-simulated rows under the variant.
     """
 
     items: np.ndarray
@@ -43,6 +45,12 @@ class Variants:
     breakdown: np.ndarray
     rows: np.ndarray
     stockout: np.ndarray
+    stock: np.ndarray
+
+    def stock_of(self, row: int) -> np.ndarray | None:
+        """[S, Tw] stock on hand of ``row`` under the variant (None when it was not re-simulated)."""
+        hit = np.flatnonzero(self.rows == row)
+        return self.stock[hit[0]] if hit.size else None
 
     def stockout_of(self, row: int, default: float) -> float:
         """Stockout probability of ``row`` under the variant (``default`` when it was not re-simulated)."""
@@ -107,6 +115,7 @@ class ExplainContext:
             breakdown=breakdown,
             rows=trial.rows,
             stockout=stockout,
+            stock=trial.stock,
         )
 
 

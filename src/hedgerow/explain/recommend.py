@@ -24,11 +24,13 @@ from hedgerow.domain.plan import (
     Explanation,
     GuardrailKind,
     GuardrailNote,
+    StockProjection,
 )
 from hedgerow.explain.breakeven import break_even
 from hedgerow.explain.context import ExplainContext, Variants
 from hedgerow.explain.drivers import action_features, bundle_driver, rank_drivers
 from hedgerow.explain.narrative import summary
+from hedgerow.explain.projection import stock_projection
 from hedgerow.explain.words import describe_action, period_noun, place
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.model import PlanModel
@@ -136,6 +138,21 @@ def _other_route(ctx: ExplainContext, j: int) -> tuple[int, float] | None:
     if model.is_count[row]:
         q = float(np.floor(q + 1e-9))
     return (int(others[k]), q) if q > 0 else None
+
+
+def _projection(ctx: ExplainContext, row: int, without: Variants) -> StockProjection:
+    """Stock on hand at ``row`` under the plan and under the variant ``without`` (the plan minus the action)."""
+    model = ctx.model
+    with_stock = ctx.state.stock[row]
+    other = without.stock_of(row)
+    return stock_projection(
+        with_stock,
+        with_stock if other is None else other,
+        model.scenario_weight,
+        as_of=model.scenarios.as_of,
+        period_days=model.scenarios.period_days,
+        window=int(model.window[row]),
+    )
 
 
 def _slots(ctx: ExplainContext, cands: Sequence[int]) -> list[list[int]]:
@@ -286,6 +303,7 @@ def draft_recommendations(
                 data=data,
                 window_periods=int(model.window[row]),
                 period_days=period_days,
+                projection=_projection(ctx, row, none),
             )
             drafts.append(
                 Draft(
@@ -403,6 +421,7 @@ def keep_buffer_drafts(
             data=data,
             window_periods=int(model.window[row]),
             period_days=model.scenarios.period_days,
+            projection=_projection(ctx, row, moved),
         )
         out.append(
             Draft(

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hedgerow.api.auth import check_csrf, csrf_token, end_session, session_user
 from hedgerow.api.deps import StateDep
 from hedgerow.api.errors import NotAuthenticated, TooManyAttempts
+from hedgerow.api.job_kinds import REPORT_KINDS
 from hedgerow.api.routes.queue import decision_request
 from hedgerow.api.routes.session import sign_in
 from hedgerow.api.schemas import DecisionIn, HoldIn
@@ -46,6 +47,7 @@ from hedgerow.services.scoreboard import build_scoreboard
 from hedgerow.services.status import workspace_status
 from hedgerow.services.trace import trace_recommendation
 from hedgerow.services.users import ActingUser
+from hedgerow.sim.stress import StressName
 from hedgerow.web.charts import bar_chart, fan_chart
 from hedgerow.web.explain_view import explanation_view
 from hedgerow.web.queue_rows import queue_rows
@@ -209,8 +211,9 @@ def queue(
     location_id: Annotated[str | None, Query(max_length=200)] = None,
     item_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=QUEUE_PAGE)] = QUEUE_PAGE,
+    job: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """The ranked queue; deciders approve inline, or reject / modify with a reason."""
+    """The ranked queue; deciders approve inline, or reject / modify with a reason; planners start a new plan."""
     chosen = status or RecommendationStatus.PROPOSED
     rows = list_recommendations(
         state.ws, statuses=[chosen], kind=kind, location_id=location_id or None, item_id=item_id or None, limit=limit
@@ -240,7 +243,25 @@ def queue(
         kinds=[k.value for k in ActionKind],
         can_decide=can_decide,
         limit=limit,
+        can_plan=bool(user.role and has_permission(user.role, Permission.RECORD_PLAN)),
+        plan_jobs=plan_jobs(state, job),
     )
+
+
+def plan_jobs(state: StateDep, job_id: str | None) -> list[str]:
+    """Ids of the plan jobs the queue page follows: the one just started and any still running."""
+    ids = [j["id"] for j in state.jobs.list("plan", limit=5) if j["status"] in ("queued", "running")]
+    if job_id and job_id not in ids and any(j["id"] == job_id for j in state.jobs.list("plan", limit=50)):
+        ids.insert(0, job_id)
+    return ids
+
+
+@router.post("/queue/plan")
+def start_plan(request: Request, user: FormUser, state: StateDep) -> Response:
+    """Start a plan job on the current data; the queue page follows its progress."""
+    check(user, Permission.RECORD_PLAN, "record plans")
+    job = state.jobs.submit("plan", {}, user=user.name)
+    return redirect(f"/queue?job={job.id}")
 
 
 def _decision_form(request: Request, user: ActingUser, render: Renderer, state: StateDep, rec_id: str) -> Response:
@@ -540,7 +561,7 @@ def reports_page(
     render: RenderDep,
     job: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """Exposure runs, exports, and the reports of registered job kinds (backtest and stress once registered)."""
+    """Exposure runs, backtest and stress reports, exports, and the background jobs."""
     ws = state.ws
     exposure = state.jobs.latest_result("exposure")
     rows = sorted(
@@ -556,6 +577,8 @@ def reports_page(
         formats=[f.value for f in ExportFormat],
         kinds=sorted(state.jobs.specs.values(), key=lambda s: s.kind),
         jobs=state.jobs.list(limit=20),
+        reports=[j for j in state.jobs.list(limit=50) if j["kind"] in REPORT_KINDS and j["status"] == "succeeded"],
+        stresses=[s.value for s in StressName],
         job_id=job,
         can_export=bool(user.role and has_permission(user.role, Permission.EXPORT)),
     )
@@ -635,6 +658,9 @@ def install(app: FastAPI) -> Any:
     app.state.hedgerow_web = render
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
+    from hedgerow.web.report_pages import router as report_router  # it builds on this module's dependencies
+
+    app.include_router(report_router)
     app.add_middleware(SecurityHeaders)
 
     def html_error(request: Request, exc: HedgerowError, status: int) -> Response:

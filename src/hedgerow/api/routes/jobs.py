@@ -1,4 +1,4 @@
-"""Background jobs: kinds, start, status with progress, the latest exposure."""
+"""Background jobs: kinds, start, status with progress, simulator reports, the latest exposure."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from hedgerow.api.deps import Reader, StateDep
 from hedgerow.api.errors import ERROR_RESPONSES
+from hedgerow.api.job_kinds import report_html
 from hedgerow.api.schemas import JobIn, JobKindOut, JobOut
 from hedgerow.decide.roles import require
 from hedgerow.errors import HedgerowError, NotFound
@@ -74,6 +76,23 @@ def start(body: JobIn, user: Reader, state: StateDep) -> JobOut:
 def job(job_id: Annotated[str, Path(min_length=1, max_length=64)], _user: Reader, state: StateDep) -> JobOut:
     """A job's status, progress and, once finished, its result or error."""
     return job_out(state.jobs.snapshot(job_id))
+
+
+@router.get(
+    "/jobs/{job_id}/report",
+    response_model=None,
+    responses={
+        200: {
+            "content": {"text/html": {"schema": {"type": "string"}}},
+            "description": "The self-contained HTML report.",
+        }
+    },
+)
+def job_report(
+    job_id: Annotated[str, Path(min_length=1, max_length=64)], _user: Reader, state: StateDep
+) -> HTMLResponse:
+    """The HTML report of a succeeded ``backtest`` or ``stress`` job (its figures are the job's ``result``)."""
+    return HTMLResponse(report_html(state.jobs.snapshot(job_id), state.ws.settings.workspace.name))
 
 
 @router.get("/exposure")
