@@ -201,6 +201,11 @@ def run_chain(
     snapshots[SETTINGS_KEY] = settings_digest(settings)
     scenarios = next(iter_scenario_sets(supply, pairs, demand, build, snapshots=snapshots))
     report(3, 3)
-    plan = make_plan(problem, scenarios, options=options)
+
+    def planning(_step: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(f"{STEPS[3]} ({done}/{total} partitions)", 3, len(STEPS))
+
+    plan = make_plan(problem, scenarios, options=options, progress=planning)
     report(3, 4)
     return PlanRun(plan=plan, problem=problem, scenarios=scenarios, demand=demand, supply=supply)
