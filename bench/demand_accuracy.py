@@ -2,6 +2,7 @@
 
     python -m bench.demand_accuracy                          # all three data sets, baselines cached in bench/out
     python -m bench.demand_accuracy --datasets carparts --jobs 2
+    python -m bench.demand_accuracy --datasets carparts --gbm-hurdle   # global model with its hurdle option
 
 Each data set is evaluated with ``forecast-eval``'s rolling origins (settings in bench/datasets.py). Baselines
 (SeasonalNaive, AutoETS, CrostonSBA; statsforecast, as documented) are slow, deterministic and independent of
@@ -23,12 +24,13 @@ from typing import Any
 from bench.datasets import LOADERS, DemandDataset
 from hedgerow.demand.engine import EngineConfig
 from hedgerow.demand.evaluation import ENGINE, EvalConfig, evaluate
+from hedgerow.demand.models.global_gbm import GbmConfig
 from hedgerow.demand.series import build_panel
 
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def _config(ds: DemandDataset, jobs: int, *, engine: bool, baselines: bool) -> EvalConfig:
+def _config(ds: DemandDataset, jobs: int, *, engine: bool, baselines: bool, hurdle: bool = False) -> EvalConfig:
     return EvalConfig(
         horizon=ds.horizon,
         origins=ds.origins,
@@ -36,11 +38,11 @@ def _config(ds: DemandDataset, jobs: int, *, engine: bool, baselines: bool) -> E
         baselines=baselines,
         run_engine=engine,
         baseline_jobs=jobs,
-        engine=replace(EngineConfig(), statsforecast_jobs=jobs),
+        engine=replace(EngineConfig(), statsforecast_jobs=jobs, gbm=replace(GbmConfig(), hurdle=hurdle)),
     )
 
 
-def run(ds: DemandDataset, jobs: int, fresh_baselines: bool) -> dict[str, Any]:
+def run(ds: DemandDataset, jobs: int, fresh_baselines: bool, hurdle: bool = False) -> dict[str, Any]:
     """Evaluate one data set; returns the merged report (engine + cached baselines)."""
     OUT.mkdir(exist_ok=True)
     t0 = time.perf_counter()
@@ -51,13 +53,13 @@ def run(ds: DemandDataset, jobs: int, fresh_baselines: bool) -> dict[str, Any]:
         base = evaluate(panel, _config(ds, jobs, engine=False, baselines=True)).to_dict()
         cache.write_text(json.dumps(base, indent=1), encoding="utf-8")
     baselines = json.loads(cache.read_text(encoding="utf-8"))
-    report = evaluate(panel, _config(ds, jobs, engine=True, baselines=False)).to_dict()
+    report = evaluate(panel, _config(ds, jobs, engine=True, baselines=False, hurdle=hurdle)).to_dict()
     if report["n_scored"] != baselines["n_scored"]:
         raise RuntimeError(f"{ds.name}: engine and cached baselines scored different series; use --fresh-baselines")
     methods = {**report["methods"], **baselines["methods"]}
     best = min((m for m in methods if m != ENGINE), key=lambda m: methods[m]["spl"])
     report.update(
-        dataset=ds.name,
+        dataset=ds.name + (" (GBM hurdle)" if hurdle else ""),
         note=ds.note,
         methods=methods,
         best_baseline=best,
@@ -65,7 +67,9 @@ def run(ds: DemandDataset, jobs: int, fresh_baselines: bool) -> dict[str, Any]:
         panel_seconds=panel_s,
         machine=f"{platform.machine()}, Python {platform.python_version()}",
     )
-    (OUT / f"accuracy_{ds.name}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (OUT / f"accuracy_{ds.name}{'_hurdle' if hurdle else ''}.json").write_text(
+        json.dumps(report, indent=1), encoding="utf-8"
+    )
     return report
 
 
@@ -86,10 +90,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--datasets", default=",".join(LOADERS), help="comma-separated: " + ", ".join(LOADERS))
     parser.add_argument("--jobs", type=int, default=2, help="processes for statsforecast")
     parser.add_argument("--fresh-baselines", action="store_true")
+    parser.add_argument("--gbm-hurdle", action="store_true", help="global model with GbmConfig(hurdle=True)")
     args = parser.parse_args(argv)
     lines = []
     for name in args.datasets.split(","):
-        report = run(LOADERS[name](), args.jobs, args.fresh_baselines)
+        report = run(LOADERS[name](), args.jobs, args.fresh_baselines, args.gbm_hurdle)
         lines.append(summary_line(report))
         methods = report["methods"]
         for method, scores in methods.items():

@@ -138,3 +138,37 @@ def test_sentiment_signal_raises_the_shift_probability_of_its_item_location(smal
     # the forecast hedges: its upper quantiles reach towards the new level
     q = boosted.quantiles((0.5, 0.99))[row, 0]
     assert q[1] > 2 * q[0]
+
+
+def test_global_model_hurdle_keeps_the_mean_and_puts_zero_mass_on_intermittent_series(
+    small_panel: SeriesPanel,
+) -> None:
+    from hedgerow.demand.distributions import Predictive
+    from hedgerow.demand.models.base import ModelInput
+    from hedgerow.demand.models.global_gbm import global_gbm_family
+
+    rng = np.random.default_rng(5)
+    n, t_len, h = small_panel.n_series, small_panel.n_periods, 4
+    y = small_panel.y.copy()
+    sparse = np.arange(n) % 2 == 0  # every other series made intermittent: most periods zeroed
+    y[sparse] = np.where(rng.random((int(sparse.sum()), t_len)) < 0.75, 0.0, y[sparse])
+    inp = ModelInput(
+        y=y,
+        season_length=small_panel.season_length,
+        drivers=small_panel.drivers[:, :t_len],
+        future_drivers=small_panel.future_drivers(t_len, h),
+        driver_names=small_panel.driver_names,
+        is_count=small_panel.is_count,
+    )
+    plain = global_gbm_family(inp, replace(FAST_GBM, hurdle=False))
+    hurdle = global_gbm_family(inp, replace(FAST_GBM, hurdle=True))
+    # Same mean model: the hurdle only reshapes the distribution around the mean.
+    np.testing.assert_allclose(hurdle.marginals.expected(), plain.marginals.expected(), rtol=1e-9, atol=1e-12)
+    intermittent = (np.nansum(y > 0, axis=1) < (~np.isnan(y)).sum(axis=1) / 1.32) & small_panel.is_count
+    assert intermittent[sparse].all()
+    assert np.all(hurdle.marginals.size_offset[intermittent] == 1.0)
+    assert np.all(hurdle.marginals.size_offset[~intermittent] == 0.0)
+    assert np.all(hurdle.marginals.occur[~intermittent] == 1.0)
+    assert np.all(hurdle.marginals.occur[intermittent] < 1.0)
+    zero_mass = Predictive.single(hurdle.marginals).cdf_table(small_panel.is_count).quantiles(np.array([0.3]))
+    assert np.all(zero_mass[intermittent] == 0.0)  # a sparse series' 30 % quantile is no demand

@@ -18,10 +18,20 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from hedgerow.demand.models.base import MAX_DISPERSION, FamilyForecast, FamilyName, ModelInput, nb_forecast, ses_filter
+from hedgerow.demand.distributions import Marginals
+from hedgerow.demand.models.base import (
+    MAX_DISPERSION,
+    FamilyForecast,
+    FamilyName,
+    ModelInput,
+    grown_dispersion,
+    nb_forecast,
+    ses_filter,
+)
 from hedgerow.demand.models.smoothing import choose_ses
 from hedgerow.demand.shift import explained_periods
 
@@ -31,6 +41,8 @@ SCALE_FLOOR = 0.1
 MAX_TARGET_RATIO = 50.0
 #: Forecast means are capped at this multiple of the series' largest past value (plus one unit).
 PREDICTION_CEILING = 3.0
+#: Mean inter-demand interval (periods) above which a series is intermittent (Syntetos, Boylan & Croston 2005).
+INTERMITTENT_ADI = 1.32
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,9 @@ class GbmConfig:
         Fewest known periods before an origin for it to give training rows.
     n_threads:
         LightGBM threads (results do not depend on it: deterministic mode).
+    hurdle:
+        For intermittent series, also fit the chance of any demand (a LightGBM classifier on the same rows)
+        and forecast a hurdle distribution; False gives plain NB2 marginals around the mean everywhere.
     """
 
     max_rows: int = 250_000
@@ -56,6 +71,7 @@ class GbmConfig:
     min_child_samples: int = 40
     min_origin: int = 6
     n_threads: int = 1
+    hurdle: bool = False
 
 
 def _rolling_mean(values: np.ndarray, known: np.ndarray, window: int) -> np.ndarray:
@@ -238,28 +254,47 @@ def global_gbm_family(inp: ModelInput, config: GbmConfig | None = None) -> Famil
     scale_now = state.scale[:, t_len]
     has_history = known_before[:, t_len] > 0
     mean = np.zeros((n, horizon))
+    occur = np.ones((n, horizon))
+    # Intermittent series (mean inter-demand interval > 1.32 periods, Syntetos et al. 2005) get a hurdle: the
+    # chance of any demand from a classifier, the size of a demand around mean / chance. Smooth series keep NB2.
+    known_n = (~np.isnan(y)).sum(axis=1)
+    intermittent = (np.nansum(y > 0, axis=1) < known_n / INTERMITTENT_ADI) & (known_n > 0)
+    offset = np.where(inp.is_count & intermittent, 1.0, 0.0)
     disp = np.zeros(n)
     if rows.size >= 200:
         x = _row_features(inp, state, usual, rows, origin, h)
         target = np.minimum(y[rows, t] / state.scale[rows, origin], MAX_TARGET_RATIO)
-        model = lgb.LGBMRegressor(
-            objective="poisson",
-            n_estimators=cfg.n_estimators,
-            learning_rate=cfg.learning_rate,
-            num_leaves=cfg.num_leaves,
-            min_child_samples=cfg.min_child_samples,
-            subsample=0.8,
-            subsample_freq=1,
-            colsample_bytree=0.8,
-            random_state=inp.seed,
-            deterministic=True,
-            force_row_wise=True,
-            n_jobs=cfg.n_threads,
-            verbose=-1,
-        )
+        params: dict[str, Any] = {
+            "n_estimators": cfg.n_estimators,
+            "learning_rate": cfg.learning_rate,
+            "num_leaves": cfg.num_leaves,
+            "min_child_samples": cfg.min_child_samples,
+            "subsample": 0.8,
+            "subsample_freq": 1,
+            "colsample_bytree": 0.8,
+            "random_state": inp.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "n_jobs": cfg.n_threads,
+            "verbose": -1,
+        }
+        model = lgb.LGBMRegressor(objective="poisson", **params)
         model.fit(x, target)
         fitted = np.asarray(model.predict(x)) * state.scale[rows, origin]
+        occurred = y[rows, t] > 0
+        classifier = None
+        if cfg.hurdle and intermittent.any() and 0 < occurred.sum() < occurred.size:
+            classifier = lgb.LGBMClassifier(objective="binary", **params)
+            classifier.fit(x, occurred.astype(np.int64))
         disp = _grouped_dispersion(y[rows, t], fitted, rows, n)
+        if classifier is not None:
+            offset_rows = offset[rows]
+            _, size_fit = _hurdle_parts(fitted, np.asarray(classifier.predict_proba(x))[:, 1], offset_rows)
+            pos = occurred
+            size_disp = _grouped_dispersion(
+                y[rows, t][pos] - offset_rows[pos], size_fit[pos] - offset_rows[pos], rows[pos], n
+            )
+            disp = np.where(intermittent, size_disp, disp)
         predict_rows = np.flatnonzero(np.isfinite(scale_now) & (scale_now > 0))
         if predict_rows.size:
             pr = np.repeat(predict_rows, horizon)
@@ -270,7 +305,31 @@ def global_gbm_family(inp: ModelInput, config: GbmConfig | None = None) -> Famil
                 PREDICTION_CEILING * np.nanmax(np.where(np.isnan(y[predict_rows]), 0.0, y[predict_rows]), axis=1) + 1.0
             )
             mean[predict_rows] = np.minimum(pred * scale_now[predict_rows, None], ceiling[:, None])
-    return nb_forecast(FamilyName.GLOBAL_GBM, mean, disp, alpha, has_history & (rows.size >= 200))
+            if classifier is not None:
+                occur_p = np.asarray(classifier.predict_proba(xp))[:, 1].reshape(predict_rows.size, horizon)
+                occur[predict_rows] = np.where(intermittent[predict_rows, None], occur_p, 1.0)
+    ok = has_history & (rows.size >= 200)
+    if not np.any(occur < 1.0):
+        return nb_forecast(FamilyName.GLOBAL_GBM, mean, disp, alpha, ok)
+    occur_h, size = _hurdle_parts(mean, occur, offset[:, None])
+    nb_mean = np.maximum(size - offset[:, None], 0.0)
+    marg = Marginals(occur_h, offset, nb_mean, grown_dispersion(nb_mean, disp, alpha))
+    return FamilyForecast(FamilyName.GLOBAL_GBM, marg, np.asarray(alpha, dtype=np.float64), ok)
+
+
+def _hurdle_parts(mean: np.ndarray, occur: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Occurrence probability and mean size of a hurdle with total mean ``mean`` (units).
+
+    The size of an occurrence is ``mean / occur``; it cannot fall below ``offset`` (one unit for counted demand),
+    so where the classifier is more optimistic than the mean allows, the probability is lowered to
+    ``mean / offset`` instead. The expected demand ``occur * size`` always equals ``mean``.
+    """
+    p = np.clip(np.nan_to_num(occur, nan=1.0), 1e-3, 1.0)
+    size = mean / p
+    low = size < offset
+    p = np.where(low, np.divide(mean, offset, out=np.zeros_like(size), where=offset > 0), p)
+    size = np.where(low, offset, size)
+    return np.asarray(np.clip(p, 0.0, 1.0)), np.asarray(np.maximum(size, 0.0))
 
 
 def _grouped_dispersion(
