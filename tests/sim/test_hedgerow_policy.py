@@ -249,3 +249,12 @@ def test_pipeline_places_what_is_on_order_at_the_newest_orders(network: SimInput
     np.testing.assert_allclose(totals, view.on_order, atol=1e-9)
     assert pipe.arrival.min() >= 0
     np.testing.assert_array_equal(pipeline(view, 30, 7).arrival, pipe.arrival)  # seeded
+
+
+def test_an_unbounded_order_change_and_a_series_without_demand_order_nothing_for_it() -> None:
+    rng = np.random.default_rng(4)
+    demand = np.vstack([rng.poisson(8.0, size=(1, 30)), np.zeros((1, 30))]).astype(np.float64)
+    inputs = single_echelon(demand, start=22)
+    run = simulate(inputs, hedgerow_policy(inputs, replace(FAST, config=UNBOUNDED)))  # warnings are errors here
+    assert run.orders[1].sum() == 0.0
+    assert run.orders[0].sum() > 0.0

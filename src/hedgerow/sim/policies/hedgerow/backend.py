@@ -76,6 +76,9 @@ def fast_ladder() -> LadderOptions:
 class UpstreamPlanning(StrEnum):
     """What an item-location that supplies others (a DC) plans on."""
 
+    #: plan echelon by echelon from the stores up: a DC faces its stores' orders of this period (just planned)
+    #: and then their customer demand passed through, against its own stock (:func:`stage_block`)
+    STORES_FIRST = "stores_first"
     #: the customer demand of the item-locations below it (scenario by scenario), against its own stock: its
     #: stores' orders are that demand passed through their order-up-to levels, without their noise
     CUSTOMER_DEMAND = "customer_demand"
@@ -118,7 +121,7 @@ class HedgerowSettings:
     demand: DemandSettings = field(default_factory=DemandSettings)
     ladder: LadderOptions = field(default_factory=fast_ladder)
     seed: int = 0
-    upstream: UpstreamPlanning = UpstreamPlanning.CUSTOMER_DEMAND
+    upstream: UpstreamPlanning = UpstreamPlanning.STORES_FIRST
     common_random_numbers: bool = True
 
     def __post_init__(self) -> None:
@@ -160,6 +163,7 @@ class HedgerowBackend:
                 if lane >= 0:
                     self._option.setdefault((i, int(lane)), k)
         self._lane_index = {lane: k for k, lane in enumerate(network.lane_ids)}
+        self._echelon = echelon_of(network.parent)
 
     # ---- PlannerBackend ----------------------------------------------------------------------------------
     def settings(self) -> dict[str, object]:
@@ -204,38 +208,51 @@ class HedgerowBackend:
         horizon = int(min(cfg.max_horizon, max(float(reach.max(initial=0.0)), 0.0) + review))
         horizon = max(horizon, 1)
         rows = np.arange(net.n_il)
-        block = self.cache.sample(view, rows, horizon, n_s, seed_t)
-        if cfg.upstream is not UpstreamPlanning.REQUESTS:
-            block = echelon_block(block, net)
+        own = self.cache.sample(view, rows, horizon, n_s, seed_t)
         lead_periods = lane_lead_paths(leads, net, n_s, horizon, seed_t)
         pipe = pipeline(view, n_s, seed_t)
-        scenarios = ScenarioSet(
-            seed=seed_t,
-            as_of=net.first_period,
-            period_days=net.period_days,
-            demand=block,
-            supply=SupplyBlock(
-                lane_ids=net.lane_ids,
-                lead_time_days=(lead_periods * net.period_days).astype(np.float64),
-                capacity_factor=np.ones(lead_periods.shape),
-                disrupted=np.zeros(lead_periods.shape, dtype=bool),
-                shipment_ids=tuple(f"pipe-{k}" for k in range(pipe.qty.size)),
-                shipment_arrival_days=(pipe.arrival * net.period_days).astype(np.float64),
-                currencies=(net.base_currency,),
-                fx_units_per_base=np.ones((1, n_s, horizon)),
-            ),
+        supply = SupplyBlock(
+            lane_ids=net.lane_ids,
+            lead_time_days=(lead_periods * net.period_days).astype(np.float64),
+            capacity_factor=np.ones(lead_periods.shape),
+            disrupted=np.zeros(lead_periods.shape, dtype=bool),
+            shipment_ids=tuple(f"pipe-{k}" for k in range(pipe.qty.size)),
+            shipment_arrival_days=(pipe.arrival * net.period_days).astype(np.float64),
+            currencies=(net.base_currency,),
+            fx_units_per_base=np.ones((1, n_s, horizon)),
         )
-        problem = self.problem(view, pipe)
-        model = build_model(problem, scenarios)
-        ladder = run_ladder(model, upper=order_bounds(model), options=cfg.ladder)
-        decision = self.decision(view, model, ladder.x)
-        self.last = PeriodPlan(problem, scenarios, model, ladder.x, decision)
-        return decision
+        if cfg.upstream is UpstreamPlanning.STORES_FIRST:
+            stages = [np.flatnonzero(self._echelon == e) for e in range(int(self._echelon.max(initial=0)) + 1)]
+        else:
+            stages = [rows]
+        qty = np.zeros((net.n_il, view.nominal_lead.shape[1]))
+        needs = np.zeros(qty.shape, dtype=bool)
+        for stage in stages:
+            if cfg.upstream is UpstreamPlanning.STORES_FIRST:
+                block = stage_block(own, net, stage, qty)
+            elif cfg.upstream is UpstreamPlanning.REQUESTS:
+                block = own
+            else:
+                block = echelon_block(own, net)
+            scenarios = ScenarioSet(
+                seed=seed_t, as_of=net.first_period, period_days=net.period_days, demand=block, supply=supply
+            )
+            problem = self.problem(view, pipe, stage)
+            model = build_model(problem, scenarios)
+            ladder = run_ladder(model, upper=order_bounds(model), options=cfg.ladder)
+            part = self.decision(view, model, ladder.x)
+            qty += part.qty
+            assert part.needs_approval is not None
+            needs |= part.needs_approval
+            self.last = PeriodPlan(problem, scenarios, model, ladder.x, part)
+        return Decision(qty=qty, needs_approval=needs)
 
     # ---- building the problem ----------------------------------------------------------------------------
-    def problem(self, view: HistoryView, pipe: Pipeline) -> PlanningProblem:
-        """The planning problem of the network state at ``view.t`` (module docstring)."""
+    def problem(self, view: HistoryView, pipe: Pipeline, rows: np.ndarray | None = None) -> PlanningProblem:
+        """The planning problem of the network state at ``view.t`` (module docstring), for the item-locations
+        ``rows`` (default: all) and the bundles at their locations."""
         net = self.network
+        planned = np.ones(net.n_il, dtype=bool) if rows is None else np.isin(np.arange(net.n_il), rows)
         n = net.n_il
         base = net.base_currency
         kit = net.assembled
@@ -309,6 +326,7 @@ class HedgerowBackend:
                 last_order_qty=None if last is None or kit[i] else float(last[i]),
             )
             for i in range(n)
+            if planned[i]
         )
         transport = np.asarray(view.transport, dtype=np.float64)
         lane_cost: dict[int, float] = {}
@@ -348,6 +366,8 @@ class HedgerowBackend:
             goodwill_multipliers={},
             default_goodwill_multiplier=0.0,
             cost_of_capital_per_year=0.0,
+            # unbounded: no last order is passed; a finite stand-in keeps the ladder's inf × 0 from making NaNs
+            max_change_per_period=cfg.orders.max_change_per_period if bounded else _UNBOUNDED_CHANGE,
         )
         return PlanningProblem(
             base_currency=base,
@@ -416,6 +436,43 @@ def echelon_block(block: DemandBlock, net: NetworkSpec) -> DemandBlock:
     )
 
 
+def stage_block(own: DemandBlock, net: NetworkSpec, rows: np.ndarray, ordered: np.ndarray) -> DemandBlock:
+    """Demand paths of the item-locations ``rows`` when those below them have already ordered ``ordered`` [il, K].
+
+    A row with nobody below keeps its own paths. A row that supplies others faces, on top of its own customers,
+    what they ask of it: their orders of this period (known: they were planned first) in period 0, and from
+    period ``k >= 1`` their customer demand of period ``k - 1`` — an order-up-to policy re-orders what it sold
+    (Axsäter (2015), *Inventory Control*, §8: the demand an upstream stage sees is downstream demand passed
+    through). Below a DC of DCs the whole subtree's customer demand passes through. Bundles at a row's location
+    are kept in the block (the planner adds their demand to their components).
+    """
+    paths = np.asarray(own.paths, dtype=np.float64)
+    total = paths.copy()
+    if net.bom_bundle.size:
+        np.add.at(total, net.bom_component, net.bom_qty[:, None, None] * paths[net.bom_bundle])
+    kids = _child_order(net)
+    for k in kids:
+        total[net.parent[k]] += total[k]
+    out = paths.copy()
+    asked = ordered.sum(axis=1)
+    for k in kids:
+        p = net.parent[k]
+        if p in rows:
+            out[p, :, 0] += asked[k]
+            out[p, :, 1:] += total[k, :, :-1]
+    keep = np.isin(np.arange(net.n_il), rows)
+    if net.bom_bundle.size:
+        keep[net.bom_bundle[np.isin(net.bom_component, rows)]] = True
+    idx = np.flatnonzero(keep)
+    return DemandBlock(
+        item_ids=tuple(own.item_ids[i] for i in idx),
+        location_ids=tuple(own.location_ids[i] for i in idx),
+        paths=out[idx],
+        shift_probability=np.asarray(own.shift_probability)[idx],
+        is_count=np.asarray(own.is_count)[idx] & np.all(np.abs(out[idx] - np.round(out[idx])) < 1e-9, axis=(1, 2)),
+    )
+
+
 def echelon_stock(view: HistoryView, net: NetworkSpec) -> np.ndarray:
     """[il] stock a row plans with, units: its own on hand (less what it owes), plus — for an item-location that
     supplies others — the inventory position (on hand + on order − owed) of every item-location below it: the
@@ -444,6 +501,10 @@ def order_bounds(model: PlanModel) -> np.ndarray:
     """
     window_demand = model.demand.sum(axis=2).max(axis=1)  # [n]
     return np.asarray(np.ceil(window_demand[model.candidates.target]), dtype=np.float64)
+
+
+#: Order change allowed when hedgerow.toml leaves it unbounded (a share of mean demand no order reaches).
+_UNBOUNDED_CHANGE = 1e12
 
 
 def _period_seed(seed: int, t: int) -> int:
