@@ -23,7 +23,7 @@ from hedgerow.sim.policies.hedgerow import (
     hedgerow_backend,
     hedgerow_policy,
 )
-from hedgerow.sim.policies.hedgerow.backend import echelon_block, echelon_stock
+from hedgerow.sim.policies.hedgerow.backend import echelon_block, echelon_stock, stage_block
 from hedgerow.sim.policies.hedgerow.demand import own_demand
 from hedgerow.sim.policies.hedgerow.supply import draw_leads, lane_leads, pipeline
 from hedgerow.sim.synthetic import single_echelon, store_network
@@ -258,3 +258,22 @@ def test_an_unbounded_order_change_and_a_series_without_demand_order_nothing_for
     run = simulate(inputs, hedgerow_policy(inputs, replace(FAST, config=UNBOUNDED)))  # warnings are errors here
     assert run.orders[1].sum() == 0.0
     assert run.orders[0].sum() > 0.0
+
+
+def test_a_dc_faces_its_stores_orders_now_and_their_demand_passed_through_after(network: SimInputs) -> None:
+    net = NetworkSpec.from_inputs(network)
+    backend = hedgerow_backend(network, FAST)
+    replay = _Replay(network, UnmetDemand.LOST, cost_arrays(network))
+    view = replay.view(network.start)
+    own = backend.cache.sample(view, np.arange(net.n_il), 4, 20, 1)
+    ordered = np.zeros(network.lane_options.shape)
+    ordered[:, 0] = np.arange(net.n_il, dtype=float)
+    dcs = np.flatnonzero(network.echelon == 1)
+    block = stage_block(own, net, dcs, ordered)
+    assert block.item_ids == tuple(network.item_ids[d] for d in dcs)
+    for k, d in enumerate(dcs):
+        kids = np.flatnonzero(network.parent == d)
+        np.testing.assert_allclose(block.paths[k, :, 0], own.paths[d, :, 0] + ordered[kids].sum())
+        np.testing.assert_allclose(block.paths[k, :, 1:], own.paths[d, :, 1:] + own.paths[kids, :, :-1].sum(axis=0))
+    stores = np.flatnonzero(network.echelon == 0)
+    np.testing.assert_array_equal(stage_block(own, net, stores, ordered).paths, own.paths[stores])
