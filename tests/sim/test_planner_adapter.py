@@ -1,4 +1,4 @@
-"""The adapter hedgerow's planner will run through: it passes views and decisions straight through."""
+"""The adapter hedgerow's planner runs through: it passes views and decisions straight through."""
 
 from __future__ import annotations
 
@@ -46,10 +46,7 @@ def test_planner_policy_passes_views_and_its_approval_flags_through(small_networ
     assert int(run.approvals.sum()) == per_period * small_network.n_simulated
 
 
-def test_hedgerow_is_not_a_built_in_policy_of_backtests(small_network: SimInputs) -> None:
-    result = run_backtest(small_network, BacktestSettings(policies=(PolicyName.HEDGEROW, PolicyName.ORDER_UP_TO)))
-    assert [m.policy for m in result.metrics] == ["order_up_to"]
-    assert "planner" in result.skipped["hedgerow"]
+def test_a_given_planner_policy_runs_like_any_other(small_network: SimInputs) -> None:
     with_backend = run_backtest(small_network, BacktestSettings(policies=()), extra=[PlannerPolicy(EchoBackend())])
     assert [m.policy for m in with_backend.metrics] == ["hedgerow"]
     assert with_backend.best_baseline() is None

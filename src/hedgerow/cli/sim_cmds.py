@@ -28,6 +28,7 @@ from hedgerow.sim.frames import FrameOptions, inputs_from_frames
 from hedgerow.sim.herding import HerdingSettings, run_herding
 from hedgerow.sim.inputs import SimInputs, UnmetDemand
 from hedgerow.sim.policies.base import PolicyName
+from hedgerow.sim.policies.hedgerow import HedgerowSettings
 from hedgerow.sim.report import backtest_figures, herding_figures, render_html, stress_figures
 from hedgerow.sim.stress import StressName, apply_shock
 
@@ -87,6 +88,7 @@ def _backtest_settings(settings: Any, unmet: UnmetDemand, policies: list[PolicyN
         policies=tuple(policies) if policies else DEFAULT_POLICIES,
         cvar_level=settings.risk.cvar_level,
         approval=ApprovalRule(settings.approval.auto_approve_max_value),
+        hedgerow=HedgerowSettings(config=settings, seed=settings.risk.seed),
     )
 
 

@@ -1,8 +1,9 @@
 """A backtest: every policy replayed over the same recorded world, side by side, with its figures.
 
-The policies are the baselines (textbook order-up-to, margin maximiser, stockpyl's base stock when installed), the
-two references (clairvoyant LP lower bound, best stationary base stock in hindsight), and any policy passed in —
-hedgerow's own through :class:`~hedgerow.sim.policies.planner.PlannerPolicy` once the planner backend exists.
+The policies are hedgerow's own (the planner through :class:`~hedgerow.sim.policies.planner.PlannerPolicy` and
+:class:`~hedgerow.sim.policies.hedgerow.HedgerowBackend`), the baselines (textbook order-up-to, margin maximiser,
+stockpyl's base stock when installed), the two references (clairvoyant LP lower bound, best stationary base stock
+in hindsight), and any policy passed in.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hedgerow.sim.inputs import SimInputs, UnmetDemand
 from hedgerow.sim.metrics import PolicyMetrics, compute_metrics
 from hedgerow.sim.policies.base import Policy, PolicyName
 from hedgerow.sim.policies.clairvoyant import FixedPlanPolicy, clairvoyant_plan
+from hedgerow.sim.policies.hedgerow import HedgerowSettings, hedgerow_policy
 from hedgerow.sim.policies.hindsight import HindsightSettings, best_stationary_policy
 from hedgerow.sim.policies.order_up_to import (
     MarginMaximiserPolicy,
@@ -26,11 +28,12 @@ from hedgerow.sim.policies.order_up_to import (
 )
 from hedgerow.sim.policies.stockpyl_peer import StockpylBaseStockPolicy, StockpylSettings, stockpyl_available
 
-#: The policies a backtest runs unless told otherwise (hedgerow's joins in phase 2, through PlannerPolicy).
+#: The policies a backtest runs unless told otherwise.
 DEFAULT_POLICIES: tuple[PolicyName, ...] = (
     PolicyName.ORDER_UP_TO,
     PolicyName.MARGIN_MAXIMISER,
     PolicyName.STOCKPYL,
+    PolicyName.HEDGEROW,
     PolicyName.BEST_STATIONARY,
     PolicyName.CLAIRVOYANT,
 )
@@ -48,12 +51,12 @@ class BacktestSettings:
     unmet:
         Lost sales or backorders.
     policies:
-        Built-in policies to run (``PolicyName.HEDGEROW`` is not built in: pass a PlannerPolicy in ``extra``).
+        Built-in policies to run.
     cvar_level:
         Tail level of the CVaR of period cost (hedgerow.toml ``[risk] cvar_level``).
     approval:
         Which orders need a person.
-    order_up_to, margin_maximiser, stockpyl, hindsight:
+    order_up_to, margin_maximiser, stockpyl, hindsight, hedgerow:
         Settings of the built-in policies.
     """
 
@@ -65,6 +68,7 @@ class BacktestSettings:
     margin_maximiser: MarginMaximiserSettings = field(default_factory=MarginMaximiserSettings)
     stockpyl: StockpylSettings = field(default_factory=StockpylSettings)
     hindsight: HindsightSettings = field(default_factory=HindsightSettings)
+    hedgerow: HedgerowSettings = field(default_factory=HedgerowSettings)
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ def _builders(inputs: SimInputs, cfg: BacktestSettings, costs: CostArrays) -> di
         PolicyName.STOCKPYL: lambda: StockpylBaseStockPolicy(cfg.stockpyl),
         PolicyName.BEST_STATIONARY: lambda: best_stationary_policy(inputs, cfg.unmet, costs, cfg.hindsight),
         PolicyName.CLAIRVOYANT: clairvoyant,
+        PolicyName.HEDGEROW: lambda: hedgerow_policy(inputs, cfg.hedgerow),
     }
 
 
@@ -160,7 +165,7 @@ def run_backtest(
     settings:
         Which policies, lost sales or backorders, CVaR level, approval rule, policy settings.
     extra:
-        More policies to run after the built-in ones (hedgerow's planner in phase 2).
+        More policies to run after the built-in ones.
     progress:
         Called as ``progress(policy_name, done, total)``.
     keep_runs:
@@ -172,9 +177,7 @@ def run_backtest(
     skipped: dict[str, str] = {}
     wanted: list[Callable[[], Policy]] = []
     for name in cfg.policies:
-        if name is PolicyName.HEDGEROW:
-            skipped[name.value] = "hedgerow's policy runs through PlannerPolicy once the planner backend exists"
-        elif name is PolicyName.STOCKPYL and not stockpyl_available():
+        if name is PolicyName.STOCKPYL and not stockpyl_available():
             skipped[name.value] = "optional dependency stockpyl is not installed (pip install 'hedgerow[sim]')"
         else:
             wanted.append(builders[name])

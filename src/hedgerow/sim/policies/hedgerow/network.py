@@ -1,0 +1,103 @@
+"""What hedgerow's policy knows about the network before the replay starts: its structure, never its future.
+
+A :class:`NetworkSpec` holds the static description of a simulated network — which item sits at which location,
+who supplies whom, which lanes an item-location may order on, their planned transit, the bill of materials and the
+calendar — extracted from :class:`~hedgerow.sim.inputs.SimInputs`. It carries **no** realised demand, lead time,
+capacity or exchange rate: everything that happens is read from the
+:class:`~hedgerow.sim.history.HistoryView` of each period. A planner at a real company knows the same things: its
+catalogue, its lanes and their planned transit times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from hedgerow.domain.enums import Mode
+from hedgerow.sim.inputs import SimInputs
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The static structure of a simulated network (see the module docstring).
+
+    Attributes
+    ----------
+    item_ids, location_ids, item_class, region:
+        [il] the item-locations.
+    base_currency:
+        The currency every money figure of a view is in.
+    first_period:
+        First day of period 0 (the calendar of the demand history).
+    period_days:
+        Length of a period, days.
+    parent:
+        [il] the item-location that ships to ``il``, or -1.
+    lane_options:
+        [il, K] lane indices an item-location may order on, primary first; -1 pads.
+    lane_ids, lane_origin, lane_destination:
+        [lane] identity of each lane.
+    lane_mode:
+        [lane] transport mode (an unknown mode is read as truck).
+    bom_bundle, bom_component, bom_qty:
+        [bom] bill of materials per item-location (as in :class:`~hedgerow.sim.inputs.SimInputs`).
+    """
+
+    item_ids: tuple[str, ...]
+    location_ids: tuple[str, ...]
+    item_class: tuple[str, ...]
+    region: tuple[str, ...]
+    base_currency: str
+    first_period: date
+    period_days: int
+    parent: np.ndarray
+    lane_options: np.ndarray
+    lane_ids: tuple[str, ...]
+    lane_origin: tuple[str, ...]
+    lane_destination: tuple[str, ...]
+    lane_mode: tuple[Mode, ...]
+    bom_bundle: np.ndarray
+    bom_component: np.ndarray
+    bom_qty: np.ndarray
+
+    def __post_init__(self) -> None:
+        keys = list(zip(self.item_ids, self.location_ids, strict=True))
+        if len(set(keys)) != len(keys):
+            raise ValueError("a network must hold each item at each location at most once")
+
+    @classmethod
+    def from_inputs(cls, inputs: SimInputs) -> NetworkSpec:
+        """The structure of ``inputs`` (its realised demand, lead times, capacity and FX are left behind)."""
+        modes = tuple(Mode(m) if m in Mode._value2member_map_ else Mode.TRUCK for m in inputs.lane_mode)
+        return cls(
+            item_ids=inputs.item_ids,
+            location_ids=inputs.location_ids,
+            item_class=inputs.item_class,
+            region=inputs.region,
+            base_currency=inputs.base_currency,
+            first_period=inputs.period_starts[0],
+            period_days=inputs.period_days,
+            parent=inputs.parent.copy(),
+            lane_options=inputs.lane_options.copy(),
+            lane_ids=inputs.lane_ids,
+            lane_origin=inputs.lane_origin,
+            lane_destination=inputs.lane_destination,
+            lane_mode=modes,
+            bom_bundle=inputs.bom_bundle.copy(),
+            bom_component=inputs.bom_component.copy(),
+            bom_qty=inputs.bom_qty.copy(),
+        )
+
+    @property
+    def n_il(self) -> int:
+        """Number of item-locations."""
+        return len(self.item_ids)
+
+    @property
+    def assembled(self) -> np.ndarray:
+        """[il] True for bundles."""
+        out = np.zeros(self.n_il, dtype=bool)
+        out[self.bom_bundle] = True
+        return out
