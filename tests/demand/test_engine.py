@@ -172,3 +172,18 @@ def test_global_model_hurdle_keeps_the_mean_and_puts_zero_mass_on_intermittent_s
     assert np.all(hurdle.marginals.occur[intermittent] < 1.0)
     zero_mass = Predictive.single(hurdle.marginals).cdf_table(small_panel.is_count).quantiles(np.array([0.3]))
     assert np.all(zero_mass[intermittent] == 0.0)  # a sparse series' 30 % quantile is no demand
+
+
+@pytest.mark.parametrize("weeks_after", [3, 5, 7, 8, 10])
+def test_a_real_step_is_not_counted_twice(weeks_after: int) -> None:
+    """Demand steps from 10 to 30 a week. Whatever the sensor's reading, the forecast stays between the old and the
+    new level (with noise): once shifted weeks age out of the sensor's window into the model's history, the
+    shifted future is the sensor's absolute level, not the model's adapted level scaled up again (that gave 70)."""
+    rng = np.random.default_rng(0)
+    y = np.r_[rng.poisson(10, 60), rng.poisson(30, 20)[:weeks_after]].astype(float)
+    dates = pd.date_range("2024-01-01", periods=len(y), freq="W-MON")
+    frame = pd.DataFrame({"item_id": "A", "location_id": "L", "period_start": dates, "qty": y})
+    fit = fit_demand(build_panel(frame, freq="W"), EngineConfig(horizon=2, families=(FamilyName.SES, FamilyName.TSB)))
+    expected = fit.expected()[0]
+    assert np.all(expected > 10.0)
+    assert np.all(expected < 30.0 * 1.25)

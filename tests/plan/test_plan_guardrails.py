@@ -199,3 +199,20 @@ def test_floor_no_budget_can_meet_names_the_floor_and_the_lanes() -> None:
     assert bad[0].settings == ("[service] floors.A", "lanes (LANE)")
     assert "no lane delivers in time" in bad[0].message
     assert plan.recommendations  # the best feasible plan still orders
+
+
+def test_a_floor_a_late_lane_cannot_meet_never_buys_more_than_any_scenario_can_sell() -> None:
+    """In a fifth of the scenarios the lane delivers after the window: no quantity meets a 98 % floor. The order
+    stays within the most demand any scenario shows over the window, and the plan says the floor is unmet."""
+    from hedgerow.plan.synthetic import scenario_set
+
+    demand = poisson(20, (S, 2), "late")
+    problem, _ = single_item(demand, price=30.0, cost=10.0)
+    problem = with_policy(problem, service_floors={"A": 0.98})
+    late = np.where(np.arange(S)[:, None] < S // 5, 60.0, 0.0) * np.ones((S, 2))
+    scen = scenario_set(item_ids=["SKU"], location_ids=["LOC"], demand=demand[None], lanes={"LANE": late})
+    pp, _, notes = _kinds(problem, scen)
+    window = int(pp.model.window[0])
+    assert 0 < pp.x[0] <= demand[:, :window].sum(axis=1).max()
+    assert pp.final.stockout_probability[0] > 0.02  # unmet, as it must be
+    assert any(n.infeasible and n.kind is GuardrailKind.SERVICE_FLOOR for n in notes)

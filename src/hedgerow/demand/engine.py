@@ -414,8 +414,10 @@ def fit_demand(
         odds = sentiment_odds_factor(sentiment_z(signals, panel.keys, as_of, lookback))
         shift = assess_shifts(demand, explained, odds, cfg.shift)
         probability, ratio, unusual = shift.probability, shift.ratio, shift.unusual
+        baseline_level = shift.baseline_level
     else:
         probability, ratio, unusual = np.zeros(n), np.ones(n), np.zeros_like(demand, dtype=bool)
+        baseline_level = np.full(n, np.nan)
     clean = np.where(unusual, np.nan, demand)
     scored = np.where(censored | unusual, np.nan, panel.y)
 
@@ -492,7 +494,7 @@ def fit_demand(
         chosen[r] = FamilyName.ZERO
     base = Marginals(occur, offset, mean, disp)
     if np.any(probability > 0):
-        shifted = base.scaled(ratio)
+        shifted = base.scaled(_shift_scale(base, ratio, baseline_level))
         predictive = Predictive((base, shifted), np.column_stack([1.0 - probability, probability]))
     else:
         predictive = Predictive.single(base)
@@ -525,6 +527,19 @@ def _assign(selection: Selection, y: np.ndarray) -> list[FamilyName]:
     defaults = _default_family(y)
     picked = selection.chosen()
     return [d if d is FamilyName.ZERO or p is None else p for p, d in zip(picked, defaults, strict=True)]
+
+
+def _shift_scale(base: Marginals, ratio: np.ndarray, baseline_level: np.ndarray) -> np.ndarray:
+    """[series] factor that takes the fitted level to the shifted level ``ratio × baseline_level`` (units).
+
+    The shift is a new *absolute* level measured against the sensor's baseline. The fitted model may already
+    have moved part of the way (shifted periods older than the sensor's window are in its history), so scaling
+    it by ``ratio`` itself would count the shift twice; where the baseline is unknown, ``ratio`` is used.
+    """
+    own = base.expected().mean(axis=1)
+    target = ratio * baseline_level
+    ok = np.isfinite(target) & (own > 0)
+    return np.where(ok, np.divide(target, own, out=np.ones_like(own), where=ok), ratio)
 
 
 _BUNDLE_ONLY = "component sold only inside bundles: own demand taken as 0"

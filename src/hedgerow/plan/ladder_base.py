@@ -75,10 +75,23 @@ class LadderBase:
             used = np.flatnonzero(self.st.x > 0)
             self.limits.consume(used, self.st.x[used])
         pol = model.problem.policy
-        delta = pol.max_change_per_period * model.mean_demand
+        # an unbounded change (inf) is never applied below; keep it out of the product (inf × 0 demand = NaN)
+        change = pol.max_change_per_period if math.isfinite(pol.max_change_per_period) else 0.0
+        delta = change * model.mean_demand
         known = ~np.isnan(model.last_order) & math.isfinite(pol.max_change_per_period)
         self.order_cap = np.where(known, np.nan_to_num(model.last_order) + delta, np.inf)
         self.order_min = np.where(known, np.maximum(np.nan_to_num(model.last_order) - delta, 0.0), 0.0)
+        if c.n:
+            # no scenario can use more than its whole window's demand at the destination: past that an order
+            # cannot lower a stockout (the bounded order change may still ask for more), so a floor that no lot
+            # can meet (a lane too late in some scenarios) never buys an unbounded lot
+            need = model.demand.sum(axis=2).max(axis=1)
+            order = c.kind == CandidateKind.ORDER
+            self.upper = np.where(
+                order,
+                np.minimum(self.upper, np.maximum(np.maximum(need[c.target], c.moq), self.order_min[c.target])),
+                self.upper,
+            )
         self.min_lot = np.where(model.is_count, 1.0, np.maximum(options.min_lot_fraction * model.mean_demand, 1e-6))
         base = np.maximum(options.lot_periods * model.mean_demand, self.min_lot)
         self.base_step = (
