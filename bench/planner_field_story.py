@@ -35,7 +35,6 @@ from hedgerow.domain.enums import TableName
 from hedgerow.plan.chain import run_chain
 from hedgerow.plan.evaluate import evaluate, expected_lost_revenue, lost_revenue_by_item_location
 from hedgerow.plan.planner import PartitionPlan, plan_partition
-from hedgerow.plan.problem import PlannerPolicy
 from hedgerow.services.demo import build_demo_workspace
 
 AS_OF = date(2026, 11, 23)
@@ -71,14 +70,7 @@ def main() -> None:
     t0 = time.perf_counter()
     run = run_chain(frames, settings, as_of=datetime(AS_OF.year, AS_OF.month, AS_OF.day))
     chain_s = time.perf_counter() - t0
-    margin_only = PlannerPolicy(
-        service_floors={},
-        default_service_floor=0.0,
-        goodwill_multipliers={},
-        default_goodwill_multiplier=0.0,
-        risk_aversion=0.0,
-        cost_of_capital_per_year=run.problem.policy.cost_of_capital_per_year,
-    )
+    margin_only = run.problem.policy.margin_only()
     hedged = plan_partition(run.problem, run.scenarios)
     greedy = plan_partition(replace(run.problem, policy=margin_only), run.scenarios)
     cur = run.problem.base_currency

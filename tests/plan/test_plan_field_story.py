@@ -180,13 +180,7 @@ def test_hedgerow_loses_less_revenue_in_tokyo_than_a_margin_maximising_plan() ->
     from hedgerow.plan.evaluate import evaluate, inflow_for
     from hedgerow.plan.planner import plan_partition
 
-    margin_only = PlannerPolicy(
-        service_floors={},
-        default_service_floor=0.0,
-        goodwill_multipliers={},
-        default_goodwill_multiplier=0.0,
-        risk_aversion=0.0,
-    )
+    margin_only = PlannerPolicy().margin_only()
     problem, scen = field_story()
     hedged = plan_partition(problem, scen)  # type: ignore[arg-type]
     greedy = plan_partition(replace(problem, policy=margin_only), scen)  # type: ignore[arg-type]

@@ -88,17 +88,9 @@ def test_hedgerow_loses_less_revenue_than_a_margin_maximising_plan(story: tuple[
     """Same scenarios: hedgerow's policy (goodwill, floors, CVaR) against one that only maximises expected margin."""
     from hedgerow.plan.evaluate import expected_lost_revenue
     from hedgerow.plan.planner import plan_partition
-    from hedgerow.plan.problem import PlannerPolicy
 
     run, _, _ = story
-    margin_only = PlannerPolicy(
-        service_floors={},
-        default_service_floor=0.0,
-        goodwill_multipliers={},
-        default_goodwill_multiplier=0.0,
-        risk_aversion=0.0,
-        cost_of_capital_per_year=run.problem.policy.cost_of_capital_per_year,
-    )
+    margin_only = run.problem.policy.margin_only()
     hedged = plan_partition(run.problem, run.scenarios)
     greedy = plan_partition(replace(run.problem, policy=margin_only), run.scenarios)
     lost = expected_lost_revenue(hedged.model, hedged.x)

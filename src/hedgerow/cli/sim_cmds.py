@@ -21,16 +21,15 @@ from hedgerow.cli.common import (
     print_json,
     progress_bar,
 )
+from hedgerow.config import Settings
 from hedgerow.errors import SimulationInputError
-from hedgerow.sim.backtest import DEFAULT_POLICIES, BacktestSettings, run_backtest
-from hedgerow.sim.engine import ApprovalRule
-from hedgerow.sim.frames import FrameOptions, inputs_from_frames
+from hedgerow.services.simulation import apply_named_shock, backtest_settings, simulation_inputs
+from hedgerow.sim.backtest import run_backtest
 from hedgerow.sim.herding import HerdingSettings, run_herding
 from hedgerow.sim.inputs import SimInputs, UnmetDemand
 from hedgerow.sim.policies.base import PolicyName
-from hedgerow.sim.policies.hedgerow import HedgerowSettings
 from hedgerow.sim.report import backtest_figures, herding_figures, render_html, stress_figures
-from hedgerow.sim.stress import StressName, apply_shock
+from hedgerow.sim.stress import StressName
 
 PeriodsOption = Annotated[
     int, typer.Option("--periods", min=1, help="Simulated periods: the last ones of the demand history.")
@@ -72,24 +71,9 @@ def _silence_solver_banner() -> None:
         os.close(null)
 
 
-def _inputs(workspace: Path | None, periods: int, lookahead: int, seed: int | None) -> tuple[SimInputs, Any]:
+def _inputs(workspace: Path | None, periods: int, lookahead: int, seed: int | None) -> tuple[SimInputs, Settings]:
     with opened_workspace(workspace) as ws:
-        settings = ws.settings
-        frames = ws.current_frames()
-    options = FrameOptions(
-        periods=periods, driver_lookahead=lookahead, seed=settings.risk.seed if seed is None else seed
-    )
-    return inputs_from_frames(frames, settings, options), settings
-
-
-def _backtest_settings(settings: Any, unmet: UnmetDemand, policies: list[PolicyName] | None) -> BacktestSettings:
-    return BacktestSettings(
-        unmet=unmet,
-        policies=tuple(policies) if policies else DEFAULT_POLICIES,
-        cvar_level=settings.risk.cvar_level,
-        approval=ApprovalRule(settings.approval.auto_approve_max_value),
-        hedgerow=HedgerowSettings(config=settings, seed=settings.risk.seed),
-    )
+        return simulation_inputs(ws, periods=periods, lookahead=lookahead, seed=seed), ws.settings
 
 
 def _write(figures: dict[str, Any], title: str, report: Path | None, figures_path: Path | None) -> None:
@@ -151,7 +135,7 @@ def backtest(
     inputs, settings = _inputs(workspace, periods, lookahead, seed)
     _silence_solver_banner()
     with progress_bar(not json_output) as progress:
-        result = run_backtest(inputs, _backtest_settings(settings, unmet, policy), progress=progress)
+        result = run_backtest(inputs, backtest_settings(settings, unmet, policy), progress=progress)
     fig = backtest_figures(result)
     _write(fig, f"hedgerow backtest — {settings.workspace.name}", report, figures)
     if json_output:
@@ -159,17 +143,6 @@ def backtest(
         return
     console.print(_policy_table(fig, f"Backtest of {fig['summary']['periods']} periods ({unmet.value} sales)"))
     _notes(fig)
-
-
-#: What ``--target`` and ``--size`` mean for each shock.
-_SHOCK_OPTIONS: dict[StressName, tuple[str | None, str | None]] = {
-    StressName.PORT_CLOSURE: ("port", None),
-    StressName.STRIKE: ("country", "delay_days"),
-    StressName.SUPPLIER_FAILURE: ("supplier", None),
-    StressName.DEMAND_SHIFT: ("region", "factor"),
-    StressName.FX_SHOCK: ("currency", "change"),
-    StressName.FIELD_STORY: ("port", "surge"),
-}
 
 
 @handle_errors
@@ -207,22 +180,8 @@ def stress(
 ) -> None:
     """Compare the policies with and without a named shock (port closure, strike, supplier failure, ...)."""
     inputs, settings = _inputs(workspace, periods, lookahead, seed)
-    target_key, size_key = _SHOCK_OPTIONS[name]
-    kwargs: dict[str, object] = {}
-    if weeks is not None:
-        if name in (StressName.DEMAND_SHIFT, StressName.FX_SHOCK):
-            raise SimulationInputError(f"{name.value} lasts to the end of the backtest; --weeks does not apply")
-        kwargs["weeks"] = weeks
-    if start is not None:
-        kwargs["start"] = inputs.start + start
-    if target is not None:
-        kwargs[str(target_key)] = target
-    if size is not None:
-        if size_key is None:
-            raise SimulationInputError(f"{name.value} takes no --size; use --weeks for its length")
-        kwargs[size_key] = size
-    shock = apply_shock(inputs, name, **kwargs)
-    cfg = _backtest_settings(settings, unmet, policy)
+    shock = apply_named_shock(inputs, name, weeks=weeks, start=start, target=target, size=size)
+    cfg = backtest_settings(settings, unmet, policy)
     _silence_solver_banner()
     with progress_bar(not json_output) as progress:
         base = run_backtest(inputs, cfg, progress=progress)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -266,6 +266,18 @@ class PlannerPolicy:
             raise ValueError(f"cvar_level must be in (0, 1), got {self.cvar_level}")
         if self.review_periods < 1:
             raise ValueError(f"review_periods must be >= 1, got {self.review_periods}")
+
+    def margin_only(self) -> PlannerPolicy:
+        """This policy without its guardrails and risk term: no service floors, no goodwill, risk-neutral — what
+        an optimiser that only maximises expected margin does (the field story's baseline)."""
+        return replace(
+            self,
+            service_floors={},
+            default_service_floor=0.0,
+            goodwill_multipliers={},
+            default_goodwill_multiplier=0.0,
+            risk_aversion=0.0,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PlannerPolicy:

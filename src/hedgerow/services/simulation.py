@@ -21,8 +21,9 @@ from hedgerow.sim.engine import ApprovalRule
 from hedgerow.sim.frames import FrameOptions, inputs_from_frames
 from hedgerow.sim.inputs import SimInputs, UnmetDemand
 from hedgerow.sim.policies.base import PolicyName
+from hedgerow.sim.policies.hedgerow import HedgerowSettings
 from hedgerow.sim.report import backtest_figures, stress_figures
-from hedgerow.sim.stress import StressName, apply_shock
+from hedgerow.sim.stress import AppliedShock, StressName, apply_shock
 
 Progress = Callable[[str, int, int], None]
 
@@ -48,13 +49,49 @@ def simulation_inputs(ws: Workspace, *, periods: int, lookahead: int, seed: int 
 def backtest_settings(
     settings: Settings, unmet: UnmetDemand, policies: Sequence[PolicyName] | None
 ) -> BacktestSettings:
-    """Backtest settings from the workspace's: CVaR level and auto-approval limit; default every built-in policy."""
+    """Backtest settings from the workspace's: CVaR level, auto-approval limit and hedgerow's policy settings;
+    default every built-in policy."""
     return BacktestSettings(
         unmet=unmet,
         policies=tuple(policies) if policies else DEFAULT_POLICIES,
         cvar_level=settings.risk.cvar_level,
         approval=ApprovalRule(settings.approval.auto_approve_max_value),
+        hedgerow=HedgerowSettings(config=settings, seed=settings.risk.seed),
     )
+
+
+def apply_named_shock(
+    inputs: SimInputs,
+    name: StressName,
+    *,
+    weeks: int | None = None,
+    start: int | None = None,
+    target: str | None = None,
+    size: float | None = None,
+) -> AppliedShock:
+    """Apply the shock ``name`` with the generic settings of :func:`stress_report` (``start`` counts from the first
+    simulated period; ``target`` and ``size`` mean what :data:`SHOCK_OPTIONS` says for the shock).
+
+    Raises
+    ------
+    SimulationInputError
+        A setting the shock does not take, or a target the network lacks (named in the message).
+    """
+    target_key, size_key = SHOCK_OPTIONS[name]
+    kwargs: dict[str, object] = {}
+    if weeks is not None:
+        if name in (StressName.DEMAND_SHIFT, StressName.FX_SHOCK):
+            raise SimulationInputError(f"{name.value} lasts to the end of the backtest; weeks does not apply")
+        kwargs["weeks"] = weeks
+    if start is not None:
+        kwargs["start"] = inputs.start + start
+    if target is not None:
+        kwargs[str(target_key)] = target
+    if size is not None:
+        if size_key is None:
+            raise SimulationInputError(f"{name.value} takes no size; use weeks for its length")
+        kwargs[size_key] = size
+    return apply_shock(inputs, name, **kwargs)
 
 
 def backtest_report(
@@ -114,21 +151,7 @@ def stress_report(
         A setting the shock does not take, or a target the network lacks (named in the message).
     """
     inputs = simulation_inputs(ws, periods=periods, lookahead=lookahead, seed=seed)
-    target_key, size_key = SHOCK_OPTIONS[name]
-    kwargs: dict[str, object] = {}
-    if weeks is not None:
-        if name in (StressName.DEMAND_SHIFT, StressName.FX_SHOCK):
-            raise SimulationInputError(f"{name.value} lasts to the end of the backtest; weeks does not apply")
-        kwargs["weeks"] = weeks
-    if start is not None:
-        kwargs["start"] = inputs.start + start
-    if target is not None:
-        kwargs[str(target_key)] = target
-    if size is not None:
-        if size_key is None:
-            raise SimulationInputError(f"{name.value} takes no size; use weeks for its length")
-        kwargs[size_key] = size
-    shock = apply_shock(inputs, name, **kwargs)
+    shock = apply_named_shock(inputs, name, weeks=weeks, start=start, target=target, size=size)
     cfg = backtest_settings(ws.settings, unmet, policies)
     base = run_backtest(inputs, cfg, progress=progress)
     stressed = run_backtest(shock.inputs, cfg, progress=progress)
