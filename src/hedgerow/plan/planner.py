@@ -20,6 +20,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.plan import (
     GuardrailNote,
     LadderStep,
@@ -200,10 +201,13 @@ def _sum_totals(parts: Sequence[PlanTotals]) -> PlanTotals:
     )
 
 
-def _rank_key(d: Draft) -> tuple[int, float, float]:
-    """Guardrail actions first, then by value per unit of capital, then by value."""
+def _rank_key(d: Draft) -> tuple[int, int, float, float]:
+    """Actions before buffers to keep, then guardrail actions first, then by value per unit of capital, then by
+    value. A buffer to keep asks people *not* to move stock; it commits no capital, so by value per capital it
+    would head every list, while the first line of a plan should be something to do."""
     vpc = d.value_per_capital
-    return (0 if d.guardrail is not None else 1, -(vpc if vpc is not None else math.inf), -d.value)
+    keep = 1 if d.action.kind is ActionKind.KEEP_BUFFER else 0
+    return (keep, 0 if d.guardrail is not None else 1, -(vpc if vpc is not None else math.inf), -d.value)
 
 
 @dataclass(frozen=True)
