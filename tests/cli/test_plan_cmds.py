@@ -101,11 +101,7 @@ def test_a_new_hold_changes_the_plan_and_is_never_moved(
     root = tmp_path / "copy"
     shutil.copytree(src, root)
     first = out["plan"]["plan"]  # type: ignore[index]
-    target = (
-        next(r for r in first["recommendations"] if r["action"]["kind"] == "transfer")
-        if any(r["action"]["kind"] == "transfer" for r in first["recommendations"])
-        else None
-    )
+    target = next((r for r in first["recommendations"] if r["action"]["kind"] == "transfer"), None)
     # hold everything the first transfer would move out of its origin (or a whole item-location's stock)
     item = target["action"]["item_id"] if target else first["recommendations"][0]["action"]["item_id"]
     origin = target["action"]["origin_id"] if target else first["recommendations"][0]["action"]["location_id"]

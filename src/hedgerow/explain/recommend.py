@@ -17,9 +17,11 @@ from hedgerow.domain.actions import Action, ActionKind
 from hedgerow.domain.plan import (
     Alternative,
     AlternativeKind,
+    BreakEven,
     CostBreakdown,
     CostTerm,
     DataFreshness,
+    Driver,
     DriverKind,
     Explanation,
     GuardrailKind,
@@ -155,6 +157,49 @@ def _projection(ctx: ExplainContext, row: int, without: Variants) -> StockProjec
     )
 
 
+def _explanation(
+    ctx: ExplainContext,
+    row: int,
+    action: Action,
+    headline: str,
+    alts: list[Alternative],
+    drivers: tuple[Driver, ...],
+    be: BreakEven | None,
+    mine: tuple[GuardrailNote, ...],
+    data: tuple[DataFreshness, ...],
+    without: Variants,
+) -> Explanation:
+    """The explanation of ``action`` at ``row``: plain summary, numbers, data, and the stock fan against ``without``."""
+    model = ctx.model
+    problem = model.problem
+    window = int(model.window[row])
+    period_days = model.scenarios.period_days
+    text = summary(
+        headline=headline,
+        kind=action.kind,
+        currency=problem.base_currency,
+        window_periods=window,
+        period_days=period_days,
+        place_name=place(problem, action.location_id),
+        alternatives=alts,
+        drivers=drivers,
+        break_even=be,
+        guardrails=mine,
+    )
+    return Explanation(
+        summary=text,
+        alternatives=tuple(alts),
+        breakdown=alts[0].breakdown,
+        drivers=drivers,
+        break_even=be,
+        guardrails=mine,
+        data=data,
+        window_periods=window,
+        period_days=period_days,
+        projection=_projection(ctx, row, without),
+    )
+
+
 def _slots(ctx: ExplainContext, cands: Sequence[int]) -> list[list[int]]:
     """Candidates grouped so that each group holds at most one per item."""
     per_item: dict[int, list[int]] = {}
@@ -174,7 +219,6 @@ def draft_recommendations(
     model = ctx.model
     c = model.candidates
     problem = model.problem
-    currency = problem.base_currency
     pol = problem.policy
     p = model.scenario_weight
     period_days = model.scenarios.period_days
@@ -281,30 +325,7 @@ def draft_recommendations(
             so_after = float(ctx.base.stockout_probability[row])
             so_before = none.stockout_of(row, so_after)
             guard = _guardrail_of(model, row, so_before, so_after, mine)
-            text = summary(
-                headline=headline,
-                kind=action.kind,
-                currency=currency,
-                window_periods=int(model.window[row]),
-                period_days=period_days,
-                place_name=place(problem, action.location_id),
-                alternatives=alts,
-                drivers=drivers,
-                break_even=be,
-                guardrails=mine,
-            )
-            expl = Explanation(
-                summary=text,
-                alternatives=tuple(alts),
-                breakdown=alts[0].breakdown,
-                drivers=drivers,
-                break_even=be,
-                guardrails=mine,
-                data=data,
-                window_periods=int(model.window[row]),
-                period_days=period_days,
-                projection=_projection(ctx, row, none),
-            )
+            expl = _explanation(ctx, row, action, headline, alts, drivers, be, mine, data, none)
             drafts.append(
                 Draft(
                     action=action,
@@ -399,30 +420,7 @@ def keep_buffer_drafts(
             )
         so = float(ctx.base.stockout_probability[row])
         so_moved = moved.stockout_of(row, so)
-        text = summary(
-            headline=headline,
-            kind=ActionKind.KEEP_BUFFER,
-            currency=problem.base_currency,
-            window_periods=int(model.window[row]),
-            period_days=model.scenarios.period_days,
-            place_name=place(problem, action.location_id),
-            alternatives=alts,
-            drivers=drivers,
-            break_even=be,
-            guardrails=mine,
-        )
-        expl = Explanation(
-            summary=text,
-            alternatives=tuple(alts),
-            breakdown=alts[0].breakdown,
-            drivers=drivers,
-            break_even=be,
-            guardrails=mine,
-            data=data,
-            window_periods=int(model.window[row]),
-            period_days=model.scenarios.period_days,
-            projection=_projection(ctx, row, moved),
-        )
+        expl = _explanation(ctx, row, action, headline, alts, drivers, be, mine, data, moved)
         out.append(
             Draft(
                 action=action,
