@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from hedgerow.config import Settings
+from hedgerow.scenarios.scenario_set import DemandBlock
 from hedgerow.sim.backtest import BacktestSettings, run_backtest
 from hedgerow.sim.costs import cost_arrays
 from hedgerow.sim.engine import ApprovalRule, _Replay, simulate
+from hedgerow.sim.frames import FrameOptions, inputs_from_frames
 from hedgerow.sim.history import Decision, HistoryView
 from hedgerow.sim.inputs import SimInputs, UnmetDemand
 from hedgerow.sim.policies import OrderUpToPolicy, PolicyName
@@ -23,10 +25,17 @@ from hedgerow.sim.policies.hedgerow import (
     hedgerow_backend,
     hedgerow_policy,
 )
-from hedgerow.sim.policies.hedgerow.backend import echelon_block, echelon_stock, stage_block
+from hedgerow.sim.policies.hedgerow.backend import (
+    echelon_block,
+    echelon_stock,
+    freight_premium,
+    position_orders,
+    stage_block,
+)
 from hedgerow.sim.policies.hedgerow.demand import own_demand
 from hedgerow.sim.policies.hedgerow.supply import draw_leads, lane_leads, pipeline
 from hedgerow.sim.synthetic import single_echelon, store_network
+from tests.sim.helpers import network_frames
 
 FAST = HedgerowSettings(n_scenarios=60)
 _CFG = Settings()
@@ -277,3 +286,65 @@ def test_a_dc_faces_its_stores_orders_now_and_their_demand_passed_through_after(
         np.testing.assert_allclose(block.paths[k, :, 1:], own.paths[d, :, 1:] + own.paths[kids, :, :-1].sum(axis=0))
     stores = np.flatnonzero(network.echelon == 0)
     np.testing.assert_array_equal(stage_block(own, net, stores, ordered).paths, own.paths[stores])
+
+
+def _dc_block(network: SimInputs, dcs: np.ndarray, paths: np.ndarray) -> DemandBlock:
+    return DemandBlock(
+        item_ids=tuple(network.item_ids[d] for d in dcs),
+        location_ids=tuple(network.location_ids[d] for d in dcs),
+        paths=paths,
+        shift_probability=np.zeros(dcs.size),
+        is_count=np.ones(dcs.size, dtype=bool),
+    )
+
+
+def test_a_dc_orders_up_to_the_quantile_of_its_protection_interval_against_its_position(
+    network: SimInputs,
+) -> None:
+    """Known case: 10 units a period in every scenario; the lane takes 1 period in 70 % of the scenarios and 4 in
+    30 %. With review 1 the interval demand is 20 or 50 units; at a high critical ratio the level is 50 (the
+    late scenarios), at a low one 20; the order is the level less on hand + on order − owed."""
+    net = NetworkSpec.from_inputs(network)
+    replay = _Replay(network, UnmetDemand.LOST, cost_arrays(network))
+    view = replay.view(network.start)
+    dcs = np.flatnonzero(network.echelon == 1)
+    n_s, horizon = 100, 6
+    block = _dc_block(network, dcs, np.full((dcs.size, n_s, horizon), 10.0))
+    leads = np.ones((len(net.lane_ids), n_s, horizon), dtype=np.int64)
+    leads[:, 70:, 0] = 4
+    approval = Settings().approval
+    decision = position_orders(view, net, block, dcs, leads, 1, approval)
+    position = view.on_hand + view.on_order - view.backlog
+    for d in dcs:
+        assert decision.qty[d, 0] == pytest.approx(max(50.0 - position[d], 0.0))
+        assert decision.qty[d, 1:].sum() == 0.0
+    assert decision.needs_approval is not None
+    ordered = decision.qty[:, 0] > 0
+    assert ordered.any()
+    np.testing.assert_array_equal(decision.needs_approval[:, 0], ordered)  # default: a person sees every order
+    cheap_penalty = replace(view, shortage=np.full_like(view.shortage, 1e-6), holding=np.full_like(view.holding, 1.0))
+    low = position_orders(cheap_penalty, net, block, dcs, leads, 1, approval)
+    for d in dcs:
+        assert low.qty[d, 0] == pytest.approx(max(20.0 - position[d], 0.0))
+    stores = np.flatnonzero(network.echelon == 0)
+    assert decision.qty[stores].sum() == 0.0
+
+
+def test_the_planner_is_charged_only_a_faster_lanes_freight_premium() -> None:
+    """The LA DC of the helper network buys by ocean and by air: air costs the planner its premium over ocean,
+    ocean nothing (its freight is paid on every unit sooner or later); a single-lane store pays nothing."""
+    inputs = inputs_from_frames(network_frames(), Settings(), FrameOptions(periods=40, seed=1))
+    net = NetworkSpec.from_inputs(inputs)
+    view = _Replay(inputs, UnmetDemand.LOST, cost_arrays(inputs)).view(inputs.start)
+    premium = freight_premium(view, net)
+    two = [i for i in range(net.n_il) if (net.lane_options[i] >= 0).sum() == 2]
+    assert two
+    for i in two:
+        cheap, dear = np.argsort(view.transport[i, :2])
+        assert premium[int(net.lane_options[i, cheap])] == 0.0
+        gap = view.transport[i, dear] - view.transport[i, cheap]
+        assert gap > 0
+        assert premium[int(net.lane_options[i, dear])] == pytest.approx(gap)
+    one = [i for i in range(net.n_il) if (net.lane_options[i] >= 0).sum() == 1]
+    assert one
+    assert all(premium[int(net.lane_options[i, 0])] == 0.0 for i in one)

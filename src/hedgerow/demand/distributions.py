@@ -103,12 +103,15 @@ class Marginals:
         )
 
     def scaled(self, ratio: np.ndarray) -> Marginals:
-        """The same shape of demand with its expected value multiplied by ``ratio`` [series].
+        """The same shape of demand with its expected value multiplied by ``ratio`` ([series], or [series,
+        horizon] for a factor per period).
 
         For a hurdle the size is scaled first; when the expected size would fall below one unit the
         occurrence probability absorbs the rest.
         """
-        ratio = np.maximum(np.asarray(ratio, dtype=np.float64), 0.0)[:, None]
+        ratio = np.maximum(np.asarray(ratio, dtype=np.float64), 0.0)
+        if ratio.ndim == 1:
+            ratio = ratio[:, None]
         offset = self.size_offset[:, None]
         size = (offset + self.mean) * ratio
         new_mean = np.maximum(size - offset, 0.0)

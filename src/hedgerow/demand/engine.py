@@ -24,6 +24,7 @@ import pandas as pd
 from hedgerow.demand.bundles import BundleLinks
 from hedgerow.demand.censoring import unconstrain
 from hedgerow.demand.distributions import Marginals, Predictive
+from hedgerow.demand.drivers import DriverEffects, DriverEffectsConfig, fit_driver_effects
 from hedgerow.demand.models.base import FamilyForecast, FamilyName, ModelInput
 from hedgerow.demand.models.global_gbm import GbmConfig, global_gbm_family
 from hedgerow.demand.models.intermittent import croston_sba_family, imapa_family, tsb_family
@@ -89,6 +90,10 @@ class EngineConfig:
         Processes statsforecast families may use.
     ets_seasonal:
         Let AutoETS fit seasonal models on series with two full seasons (44 ms per weekly series).
+    drivers:
+        Driver-effects regression (:mod:`hedgerow.demand.drivers`): history is divided by what the drivers did
+        before the families fit it, and forecasts are multiplied by what the planned drivers will do. None (the
+        default) leaves drivers to the families that read them (the global model).
     seed:
         Seed of the model fitting randomness (row sampling); paths take their own seed.
     """
@@ -101,6 +106,7 @@ class EngineConfig:
     gbm: GbmConfig = field(default_factory=GbmConfig)
     statsforecast_jobs: int = 1
     ets_seasonal: bool = False
+    drivers: DriverEffectsConfig | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -420,6 +426,12 @@ def fit_demand(
         baseline_level = np.full(n, np.nan)
     clean = np.where(unusual, np.nan, demand)
     scored = np.where(censored | unusual, np.nan, panel.y)
+    effects: DriverEffects | None = None
+    if cfg.drivers is not None and panel.driver_names:
+        effects = fit_driver_effects(clean, panel.drivers, panel.driver_fill, panel.driver_names, cfg.drivers)
+        if effects.active:  # the families fit (and are scored on) demand as it would have been without drivers
+            lift = effects.multiplier(panel.drivers[:, :t_len])
+            clean, scored = clean / lift, scored / lift
 
     def model_input(origin: int, h: int) -> ModelInput:
         return ModelInput(
@@ -493,6 +505,8 @@ def fit_demand(
     for r in list(pending):  # anything left: zero demand (cannot happen for ZERO itself)
         chosen[r] = FamilyName.ZERO
     base = Marginals(occur, offset, mean, disp)
+    if effects is not None and effects.active:
+        base = base.scaled(effects.multiplier(panel.future_drivers(t_len, horizon)))
     if np.any(probability > 0):
         shifted = base.scaled(_shift_scale(base, ratio, baseline_level))
         predictive = Predictive((base, shifted), np.column_stack([1.0 - probability, probability]))
@@ -505,6 +519,7 @@ def fit_demand(
         "cv_horizon": selection.horizon,
         "shrinkage": selection.shrinkage,
         "chosen": {f.value: int(sum(1 for c in chosen if c is f)) for f in dict.fromkeys(chosen)},
+        "driver_lifts": effects.lifts() if effects is not None else {},
     }
     return FittedDemand(
         item_ids=panel.item_ids,

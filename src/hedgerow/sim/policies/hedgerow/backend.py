@@ -39,7 +39,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from hedgerow.config import Settings
+from hedgerow.config import ApprovalSettings, Settings
 from hedgerow.decide.policy import auto_approvable
 from hedgerow.domain.actions import ActionKind
 from hedgerow.plan.candidates import CandidateKind
@@ -86,6 +86,10 @@ class UpstreamPlanning(StrEnum):
     ECHELON = "echelon"
     #: the requests of the item-locations below it (their orders), against its own stock, as the baselines do
     REQUESTS = "requests"
+    #: stores first (as ``STORES_FIRST``); then each DC orders up to the critical-ratio quantile of the demand its
+    #: scenarios put on it over the protection interval (the lead time of an order placed now, scenario by
+    #: scenario, plus the review period), against its inventory position (:func:`position_orders`)
+    POSITION = "position"
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ class HedgerowSettings:
     demand: DemandSettings = field(default_factory=DemandSettings)
     ladder: LadderOptions = field(default_factory=fast_ladder)
     seed: int = 0
-    upstream: UpstreamPlanning = UpstreamPlanning.STORES_FIRST
+    upstream: UpstreamPlanning = UpstreamPlanning.POSITION
     common_random_numbers: bool = True
 
     def __post_init__(self) -> None:
@@ -177,6 +181,7 @@ class HedgerowBackend:
             "families": [f.value for f in cfg.demand.families],
             "history_periods": cfg.demand.history_periods,
             "shift_sensor": cfg.demand.shift_sensor,
+            "driver_effects": cfg.demand.driver_effects is not None,
             "service_floors": dict(pol.service.floors),
             "default_floor": pol.service.default_floor,
             "risk_aversion": pol.risk.risk_aversion,
@@ -221,14 +226,21 @@ class HedgerowBackend:
             currencies=(net.base_currency,),
             fx_units_per_base=np.ones((1, n_s, horizon)),
         )
-        if cfg.upstream is UpstreamPlanning.STORES_FIRST:
+        if cfg.upstream in (UpstreamPlanning.STORES_FIRST, UpstreamPlanning.POSITION):
             stages = [np.flatnonzero(self._echelon == e) for e in range(int(self._echelon.max(initial=0)) + 1)]
         else:
             stages = [rows]
         qty = np.zeros((net.n_il, view.nominal_lead.shape[1]))
         needs = np.zeros(qty.shape, dtype=bool)
         for stage in stages:
-            if cfg.upstream is UpstreamPlanning.STORES_FIRST:
+            if cfg.upstream is UpstreamPlanning.POSITION and stage is not stages[0]:
+                block = stage_block(own, net, stage, qty)
+                upstream = position_orders(view, net, block, stage, lead_periods, review, cfg.config.approval)
+                qty += upstream.qty
+                assert upstream.needs_approval is not None
+                needs |= upstream.needs_approval
+                continue
+            if cfg.upstream in (UpstreamPlanning.STORES_FIRST, UpstreamPlanning.POSITION):
                 block = stage_block(own, net, stage, qty)
             elif cfg.upstream is UpstreamPlanning.REQUESTS:
                 block = own
@@ -328,12 +340,7 @@ class HedgerowBackend:
             for i in range(n)
             if planned[i]
         )
-        transport = np.asarray(view.transport, dtype=np.float64)
-        lane_cost: dict[int, float] = {}
-        for i in range(n):
-            for k, lane in enumerate(net.lane_options[i]):
-                if lane >= 0 and int(lane) not in lane_cost:
-                    lane_cost[int(lane)] = float(transport[i, k]) if math.isfinite(transport[i, k]) else 0.0
+        lane_cost = freight_premium(view, net)
         lanes = tuple(
             LaneSpec(
                 lane_id=net.lane_ids[k],
@@ -405,6 +412,30 @@ class HedgerowBackend:
         return Decision(qty=qty, needs_approval=needs)
 
 
+def freight_premium(view: HistoryView, net: NetworkSpec) -> dict[int, float]:
+    """Transport per unit the planner is charged on each lane: the lane's freight less the cheapest freight into
+    the same item-location (base currency per unit).
+
+    Every unit sold crosses its regular lane once, sooner or later; a unit bought now and left at the end of the
+    window saves the next order that freight. The planner values leftover stock at book cost only, so charging it
+    the full freight would make a unit that is not sold in the window cost its freight on top of its holding and
+    set the service level at ``b / (b + h + freight)`` instead of ``b / (b + h)``. What a decision really adds
+    is the premium of a faster lane, which is what it is charged here (the simulator still charges the full
+    freight of every unit moved).
+    """
+    transport = np.asarray(view.transport, dtype=np.float64)
+    finite = np.where(np.isfinite(transport) & (net.lane_options >= 0), transport, np.inf)
+    cheapest = finite.min(axis=1, initial=np.inf)
+    cost: dict[int, float] = {}
+    for i in range(net.n_il):
+        for k, lane in enumerate(net.lane_options[i]):
+            if lane < 0:
+                continue
+            premium = finite[i, k] - cheapest[i] if math.isfinite(finite[i, k]) else 0.0
+            cost[int(lane)] = max(cost.get(int(lane), 0.0), premium)
+    return cost
+
+
 def _child_order(net: NetworkSpec) -> np.ndarray:
     """Item-locations with a parent, children before their parents (by echelon, from the stores up)."""
     kids = np.flatnonzero(net.parent >= 0)
@@ -471,6 +502,57 @@ def stage_block(own: DemandBlock, net: NetworkSpec, rows: np.ndarray, ordered: n
         shift_probability=np.asarray(own.shift_probability)[idx],
         is_count=np.asarray(own.is_count)[idx] & np.all(np.abs(out[idx] - np.round(out[idx])) < 1e-9, axis=(1, 2)),
     )
+
+
+def position_orders(
+    view: HistoryView,
+    net: NetworkSpec,
+    block: DemandBlock,
+    rows: np.ndarray,
+    lead_periods: np.ndarray,
+    review: int,
+    approval: ApprovalSettings,
+) -> Decision:
+    """Orders of the item-locations ``rows`` (DCs) on their primary lane: up to the critical-ratio quantile of
+    their scenario demand over the protection interval, less their inventory position.
+
+    The protection interval of scenario ``s`` is ``[0, L_s + R)``: ``L_s`` the lead time (periods) of a booking
+    leaving now in that scenario (``lead_periods[lane, s, 0]``, heavy-tailed when the lane has been late), ``R``
+    the review period; it is cut at the scenarios' horizon. The level is the ``b / (b + h)`` quantile over the
+    scenarios (``b`` the mean penalty of the item-locations supplied, ``h`` the holding of a unit for a period),
+    capped at ``1 − 1/S``, the highest quantile ``S`` scenarios resolve. This is the base-stock rule of a
+    stochastic lead time (Zipkin (2000), *Foundations of Inventory Management*, §7.2) on hedgerow's own scenarios:
+    the position counts everything on order whenever it arrives, so an upstream stage does not re-order what is
+    merely late, and a late lane raises the level through ``L_s``. An order needs a person unless ``approval``
+    lets it through (capital = units × (unit cost + freight); stockout probability = share of scenarios whose
+    demand over the interval exceeds the position after the order).
+    """
+    qty = np.zeros((net.n_il, view.nominal_lead.shape[1]))
+    needs = np.zeros(qty.shape, dtype=bool)
+    penalty = shortage_penalty(view)
+    index = {(i, loc): k for k, (i, loc) in enumerate(zip(block.item_ids, block.location_ids, strict=True))}
+    paths = np.asarray(block.paths, dtype=np.float64)
+    n_s, horizon = paths.shape[1], paths.shape[2]
+    cap = 1.0 - 1.0 / max(n_s, 2)
+    position = np.asarray(view.on_hand + view.on_order - view.backlog, dtype=np.float64)
+    for r in rows:
+        lane = int(net.lane_options[r, 0])
+        j = index.get((net.item_ids[r], net.location_ids[r]))
+        if lane < 0 or j is None:
+            continue
+        end = np.clip(lead_periods[lane, :, 0] + review, 1, horizon)  # [S] periods of the interval
+        need = np.cumsum(paths[j], axis=1)[np.arange(n_s), end - 1]
+        b, h = float(penalty[r]), float(view.holding[r])
+        ratio = b / (b + h) if b + h > 0 else 0.5
+        q = max(float(np.quantile(need, min(ratio, cap))) - float(position[r]), 0.0)
+        if q <= 0.0:
+            continue
+        qty[r, 0] = q
+        freight = float(view.transport[r, 0]) if math.isfinite(view.transport[r, 0]) else 0.0
+        capital = q * (float(view.unit_cost[r]) + freight)
+        short = float(np.mean(need > position[r] + q))
+        needs[r, 0] = not auto_approvable(ActionKind.ORDER, capital, short, approval)
+    return Decision(qty=qty, needs_approval=needs)
 
 
 def echelon_stock(view: HistoryView, net: NetworkSpec) -> np.ndarray:

@@ -16,11 +16,12 @@ knows which part of a component's demand comes from bundles and prices a lost un
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from hedgerow.demand.drivers import DriverEffectsConfig
 from hedgerow.demand.engine import EngineConfig, FittedDemand, fit_demand
 from hedgerow.demand.models.base import FamilyName
 from hedgerow.demand.selection import SelectionConfig
@@ -50,12 +51,17 @@ class DemandSettings:
         sensor's mixture doubles the expected level for two periods once the first unusual period leaves its
         6-period window (the base model then already follows the new level, and the shifted component scales it
         by the ratio again: 66 instead of 30 units), and the planner buys that phantom demand.
+    driver_effects:
+        Measure what the planned drivers (prices, promotions) do to demand and use it (:mod:`hedgerow.demand.drivers`):
+        the smoothing families fit de-promoted history and the paths carry next weeks' planned promotions. None
+        leaves the drivers unread.
     """
 
     families: tuple[FamilyName, ...] = FAST_FAMILIES
     refit_every: int = 1
     history_periods: int = 104
     shift_sensor: bool = False
+    driver_effects: DriverEffectsConfig | None = field(default_factory=DriverEffectsConfig)
 
     def __post_init__(self) -> None:
         if self.refit_every < 1:
@@ -158,6 +164,7 @@ class DemandCache:
                 families=cfg.families,
                 selection=SelectionConfig(),
                 censoring=False,
+                drivers=cfg.driver_effects,
                 seed=self.seed,
             )
             if not cfg.shift_sensor:
