@@ -16,7 +16,9 @@ multiplier per series and period, so that history is *de-promoted* before the fa
 
   - a *flag* (a driver that only takes 0 and 1 in the history: feature, display, promotion) enters as is —
     ``exp(β)`` is its lift;
-  - a *positive* driver (a price) enters as ``log(value / usual value of the series)`` — ``β`` is an elasticity;
+  - a *positive* driver (a price: positive in at least 90 % of the periods with demand; a 0 there means no
+    price was recorded and counts as the usual value) enters as ``log(value / usual value of the series)`` —
+    ``β`` is an elasticity;
   - any other driver as ``(value − usual) / its standard deviation over the panel``.
 
 * Standard errors are the Poisson ones scaled by the Pearson dispersion (demand is overdispersed); an effect
@@ -144,11 +146,16 @@ def driver_kinds(drivers: np.ndarray, observed: np.ndarray) -> tuple[DriverKind,
         values = values[np.isfinite(values)]
         if values.size and np.all((values == 0.0) | (values == 1.0)):
             kinds.append(DriverKind.FLAG)
-        elif values.size and float(values.min()) > 0.0:
+        elif values.size and float(np.mean(values > 0.0)) >= _POSITIVE_SHARE:
             kinds.append(DriverKind.LOG_RATIO)
         else:
             kinds.append(DriverKind.STANDARDISED)
     return tuple(kinds)
+
+
+#: A driver positive in at least this share of the observed periods is a price-like driver (LOG_RATIO); its
+#: other values (0 where no price was recorded, a DC that sells nothing) count as the usual value.
+_POSITIVE_SHARE = 0.9
 
 
 def _features(drivers: np.ndarray, kinds: tuple[DriverKind, ...], usual: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -160,7 +167,7 @@ def _features(drivers: np.ndarray, kinds: tuple[DriverKind, ...], usual: np.ndar
             x[:, :, d] = v
         elif kind is DriverKind.LOG_RATIO:
             with np.errstate(invalid="ignore", divide="ignore"):
-                x[:, :, d] = np.log(v / ref)
+                x[:, :, d] = np.where((v > 0) & (ref > 0), np.log(v / ref), 0.0)
         else:
             x[:, :, d] = (v - ref) / scale[d]
     return np.where(np.isfinite(x), x, 0.0)
