@@ -110,3 +110,29 @@ def test_a_smoothing_family_sees_planned_promotions_with_driver_effects(small_da
     assert plain[:, [1, 3]].sum() / plain[:, [0, 2]].sum() == pytest.approx(1.0, abs=0.02)
     # de-promoted history: the level between promotions is not inflated by past promotions
     assert mean[:, [0, 2]].sum() < plain[:, [0, 2]].sum()
+
+
+def test_a_price_with_unrecorded_weeks_is_still_an_elasticity_and_items_keep_their_own_lift() -> None:
+    """Half the series are promoted with lift 3, half with lift 1.5; 5 % of the prices were not recorded (0).
+    Pooled, the lift is in between; per item (groups), each half gets close to its own."""
+    rng = np.random.default_rng(3)
+    n, t = 200, 104
+    level = rng.lognormal(2.5, 0.5, n)[:, None]
+    promo = (rng.random((n, t)) < 0.2).astype(float)
+    price = 2.0 * np.exp(rng.normal(0.0, 0.1, (n, t)))
+    lift = np.where(np.arange(n) < n // 2, 3.0, 1.5)[:, None]
+    mu = level * lift**promo * (price / 2.0) ** ELASTICITY
+    y = rng.negative_binomial(5, 5 / (5 + mu)).astype(float)
+    price[rng.random((n, t)) < 0.05] = 0.0
+    drivers = np.stack([promo, price], axis=2)
+    usual = np.stack([np.zeros(n), np.full(n, 2.0)], axis=1)
+    groups = (np.arange(n) >= n // 2).astype(np.int64)
+    fit = fit_driver_effects(y, drivers, usual, ("promo", "price"), groups=groups)
+    assert fit.kinds[1] is DriverKind.LOG_RATIO
+    assert fit.coef[1] == pytest.approx(ELASTICITY, abs=0.2)
+    assert 1.5 < fit.lifts()["promo"] < 3.0
+    own = np.exp(fit.series_coef[:, 0])
+    assert own[: n // 2] == pytest.approx(3.0, rel=0.08)
+    assert own[n // 2 :] == pytest.approx(1.5, rel=0.08)
+    with pytest.raises(ValueError, match=r"groups must have shape \(200,\), got \(3,\)"):
+        fit_driver_effects(y, drivers, usual, ("promo", "price"), groups=np.zeros(3, dtype=np.int64))

@@ -26,8 +26,11 @@ multiplier per series and period, so that history is *de-promoted* before the fa
   drivers, such as a promotion flag and its price cut, one stays), so a driver that does nothing leaves the
   forecasts alone. A multiplier is clipped to ``[1 / max_multiplier, max_multiplier]``.
 
-Pooling over series assumes a driver works alike across items (one promotion lift, one price elasticity); a
-panel whose items react very differently gets their average. Source of the approach: the Poisson fixed-effects
+**Items differ.** The pooled fit decides which drivers matter; then, given ``groups`` (the engine passes the
+item of every series), each item's coefficients are refitted on its own series with a penalty pulling them
+towards the pooled ones (``group_prior``, in units of Poisson information: an item with a few hundred promoted
+units is pulled hard, one with tens of thousands speaks for itself). A cereal whose feature ads triple its sales
+and a toothpaste they barely move keep their own lifts; a new item starts from the pool. Source of the approach: the Poisson fixed-effects
 ("conditional") estimator, Hausman, Hall & Griliches (1984), *Econometrica* 52(4); quasi-likelihood standard
 errors, McCullagh & Nelder (1989), *Generalized Linear Models*, §9.
 """
@@ -64,6 +67,9 @@ class DriverEffectsConfig:
         Largest factor a driver combination may apply to demand (and smallest, inverted).
     max_iterations:
         Newton iterations per fit.
+    group_prior:
+        Pull of a group's coefficients towards the pooled ones, in units of Poisson information (the information
+        of a flag is about the number of units sold in its periods).
     """
 
     level_block: int = 13
@@ -71,6 +77,7 @@ class DriverEffectsConfig:
     min_z: float = 2.0
     max_multiplier: float = 10.0
     max_iterations: int = 50
+    group_prior: float = 1000.0
 
     def __post_init__(self) -> None:
         if self.level_block < 2:
@@ -105,6 +112,9 @@ class DriverEffects:
         [driver] ``β / se`` at the final fit (0 where dropped).
     max_multiplier:
         Clip of the multiplier.
+    series_coef:
+        [series, driver] the coefficients each series uses: its group's (an item's) own estimate shrunk towards
+        ``coef``; ``coef`` for every series when no groups were given.
     """
 
     names: tuple[str, ...]
@@ -114,6 +124,7 @@ class DriverEffects:
     coef: np.ndarray
     z: np.ndarray
     max_multiplier: float
+    series_coef: np.ndarray
 
     @property
     def active(self) -> bool:
@@ -133,7 +144,7 @@ class DriverEffects:
         n, t = drivers.shape[:2]
         if not self.active:
             return np.ones((n, t))
-        eta = self.features(drivers) @ self.coef
+        eta = np.einsum("std,sd->st", self.features(drivers), self.series_coef)
         cap = float(np.log(self.max_multiplier))
         return np.asarray(np.exp(np.clip(eta, -cap, cap)), dtype=np.float64)
 
@@ -179,6 +190,7 @@ def fit_driver_effects(
     usual: np.ndarray,
     names: tuple[str, ...],
     config: DriverEffectsConfig | None = None,
+    groups: np.ndarray | None = None,
 ) -> DriverEffects:
     """Fit the driver effects of a panel (module docstring).
 
@@ -194,6 +206,9 @@ def fit_driver_effects(
         Driver names.
     config:
         Regression settings.
+    groups:
+        [series] group of each series (its item): each group gets its own coefficients, shrunk towards the pooled
+        ones (``DriverEffectsConfig.group_prior``); a group with little data keeps the pooled effect.
     """
     cfg = config or DriverEffectsConfig()
     n, t = y.shape
@@ -217,7 +232,7 @@ def fit_driver_effects(
     z = np.zeros(k)
     keep = np.array([bool(np.any(x[:, :, d][observed] != 0.0)) for d in range(k)], dtype=bool)
     if t == 0 or not keep.any() or float(yy.sum()) <= 0.0:
-        return DriverEffects(names, kinds, usual.copy(), scale, coef, z, cfg.max_multiplier)
+        return DriverEffects(names, kinds, usual.copy(), scale, coef, z, cfg.max_multiplier, np.zeros((n, k)))
     blocks = (t - 1 - np.arange(t))[::-1] // cfg.level_block  # counted back from the last period
     group = (np.arange(n)[:, None] * (int(blocks.max()) + 1) + blocks[None, :]).ravel()
     while keep.any():
@@ -228,26 +243,48 @@ def fit_driver_effects(
             coef[keep], z[keep] = beta, zk
             break
         keep[np.flatnonzero(keep)[weakest]] = False  # backward elimination: collinear drivers keep the stronger
-    return DriverEffects(names, kinds, usual.copy(), scale, coef, z, cfg.max_multiplier)
+    series_coef = np.tile(coef, (n, 1))
+    if groups is not None and keep.any():
+        if groups.shape != (n,):
+            raise ValueError(f"groups must have shape ({n},), got {groups.shape}")
+        kept = np.flatnonzero(keep)
+        for g in np.unique(groups):
+            rows = np.flatnonzero(groups == g)
+            sub = x[rows][:, :, kept].reshape(rows.size * t, kept.size)
+            sub_group = (np.arange(rows.size)[:, None] * (int(blocks.max()) + 1) + blocks[None, :]).ravel()
+            beta, _ = _newton(
+                yy[rows].ravel(), sub, observed[rows].ravel(), sub_group, cfg, coef[kept], cfg.group_prior
+            )
+            series_coef[np.ix_(rows, kept)] = beta
+    return DriverEffects(names, kinds, usual.copy(), scale, coef, z, cfg.max_multiplier, series_coef)
 
 
 def _newton(
-    y: np.ndarray, x: np.ndarray, observed: np.ndarray, group: np.ndarray, cfg: DriverEffectsConfig
+    y: np.ndarray,
+    x: np.ndarray,
+    observed: np.ndarray,
+    group: np.ndarray,
+    cfg: DriverEffectsConfig,
+    prior: np.ndarray | None = None,
+    prior_weight: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``β`` and its quasi-Poisson standard errors, levels per ``group`` profiled out (module docstring)."""
+    """``β`` and its quasi-Poisson standard errors, levels per ``group`` profiled out (module docstring); with
+    ``prior``, ``β`` is shrunk towards it with the penalty ``prior_weight`` instead of the ridge towards 0."""
     p = x.shape[1]
     n_groups = int(group.max()) + 1
     y_sum = np.bincount(group, weights=y, minlength=n_groups)
-    beta = np.zeros(p)
+    centre = np.zeros(p) if prior is None else prior
+    weight = cfg.ridge if prior is None else prior_weight
+    beta = centre.copy()
     mu = np.zeros_like(y)
     info = np.eye(p)
-    ridge = cfg.ridge * np.eye(p)
+    ridge = weight * np.eye(p)
     for _ in range(cfg.max_iterations):
         e = np.exp(np.clip(x @ beta, -30.0, 30.0)) * observed
         e_sum = np.bincount(group, weights=e, minlength=n_groups)
         level = np.divide(y_sum, e_sum, out=np.zeros(n_groups), where=e_sum > 0)
         mu = level[group] * e
-        grad = x.T @ (y - mu) - cfg.ridge * beta
+        grad = x.T @ (y - mu) - weight * (beta - centre)
         info = (x * mu[:, None]).T @ x
         step = np.linalg.solve(info + ridge, grad)
         step = np.clip(step, -1.0, 1.0)  # damped: a first step from 0 can overshoot on a strong promotion

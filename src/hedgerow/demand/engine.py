@@ -428,7 +428,10 @@ def fit_demand(
     scored = np.where(censored | unusual, np.nan, panel.y)
     effects: DriverEffects | None = None
     if cfg.drivers is not None and panel.driver_names:
-        effects = fit_driver_effects(clean, panel.drivers, panel.driver_fill, panel.driver_names, cfg.drivers)
+        items = np.unique(np.asarray(panel.item_ids, dtype=object), return_inverse=True)[1]
+        effects = fit_driver_effects(
+            clean, panel.drivers, panel.driver_fill, panel.driver_names, cfg.drivers, groups=items.ravel()
+        )
         if effects.active:  # the families fit (and are scored on) demand as it would have been without drivers
             lift = effects.multiplier(panel.drivers[:, :t_len])
             clean, scored = clean / lift, scored / lift
