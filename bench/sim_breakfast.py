@@ -118,12 +118,13 @@ def subset(inputs: SimInputs, every: int) -> SimInputs:
     return take_item_locations(inputs, np.flatnonzero(np.isin(np.array(inputs.item_ids), items)))
 
 
-def hedgerow_settings(scenarios: int, *, bounded: bool) -> HedgerowSettings:
-    """hedgerow's settings in the benchmark: default hedgerow.toml, order change unbounded unless ``bounded``."""
+def hedgerow_settings(scenarios: int, *, bounded: bool, smoothing: float = 2.0) -> HedgerowSettings:
+    """hedgerow's settings in the benchmark: default hedgerow.toml, order change unbounded unless ``bounded``,
+    order smoothing ``Tᵢ = smoothing`` (the policy's default 2)."""
     config = Settings()
     if not bounded:
         config = replace(config, orders=replace(config.orders, max_change_per_period=float("inf")))
-    return HedgerowSettings(config=config, n_scenarios=scenarios, seed=SEED)
+    return HedgerowSettings(config=config, n_scenarios=scenarios, seed=SEED, smoothing_periods=smoothing)
 
 
 def tune(tuning: SimInputs) -> dict[str, int]:
@@ -178,6 +179,7 @@ def main() -> None:
     parser.add_argument(
         "--bounded-order-change", action="store_true", help="keep [orders] max_change_per_period = 0.5 for hedgerow"
     )
+    parser.add_argument("--smoothing-periods", type=float, default=2.0, help="hedgerow's order smoothing T_i")
     args = parser.parse_args()
     began = time.perf_counter()
     data = args.data or shared_data()
@@ -188,7 +190,7 @@ def main() -> None:
         order_up_to=OrderUpToSettings(window=windows["order_up_to"]),
         margin_maximiser=MarginMaximiserSettings(window=windows["margin_maximiser"]),
         stockpyl=StockpylSettings(window=windows["stockpyl_base_stock"]),
-        hedgerow=hedgerow_settings(args.scenarios, bounded=args.bounded_order_change),
+        hedgerow=hedgerow_settings(args.scenarios, bounded=args.bounded_order_change, smoothing=args.smoothing_periods),
     )
     result = run_backtest(
         evaluation, cfg, progress=lambda name, done, total: print(f"  [{done}/{total}] {name}", file=sys.stderr)

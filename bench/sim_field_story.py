@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 23))
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--scenarios", type=int, default=200, help="hedgerow's scenarios per period")
+    parser.add_argument("--smoothing-periods", type=float, default=2.0, help="hedgerow's order smoothing T_i")
     parser.add_argument(
         "--bounded-order-change", action="store_true", help="keep [orders] max_change_per_period = 0.5 for hedgerow"
     )
@@ -86,7 +87,10 @@ def main() -> None:
     config = Settings()
     if not args.bounded_order_change:
         config = replace(config, orders=replace(config.orders, max_change_per_period=float("inf")))
-    cfg = BacktestSettings(hedgerow=HedgerowSettings(config=config, n_scenarios=args.scenarios, seed=args.seed))
+    hedgerow = HedgerowSettings(
+        config=config, n_scenarios=args.scenarios, seed=args.seed, smoothing_periods=args.smoothing_periods
+    )
+    cfg = BacktestSettings(hedgerow=hedgerow)
     base = run_backtest(inputs, cfg)
     hit = run_backtest(shock.inputs, cfg)
     print(f"network: {hit.summary}")

