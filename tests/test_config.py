@@ -88,3 +88,15 @@ def test_unreadable_files(tmp_path: Path) -> None:
 def test_configuration_doc_is_in_step_with_the_code() -> None:
     committed = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert committed == render_configuration_doc(), "run scripts/gen-docs"
+
+
+def test_a_switch_takes_true_or_false_only() -> None:
+    from hedgerow.config import settings_from_dict
+    from hedgerow.plan.chain import demand_config
+
+    on = settings_from_dict({"demand": {"driver_effects": True}})
+    assert on.demand.driver_effects is True
+    assert demand_config(on).drivers is not None
+    assert demand_config(settings_from_dict({})).drivers is None
+    with pytest.raises(ConfigError, match=r"\[demand\] driver_effects: must be true or false, got 1"):
+        settings_from_dict({"demand": {"driver_effects": 1}})

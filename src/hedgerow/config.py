@@ -173,6 +173,13 @@ class DemandSettings:
         lo=1,
         hi=256,
     )
+    driver_effects: bool = _key(
+        False,
+        "Measure what the demand table's extra columns (planned prices, promotions) do to demand, per item and "
+        "pooled, so every model family forecasts planned promotions and price changes (docs/demand.md); the "
+        "global model reads them either way.",
+        "true | false",
+    )
 
 
 @dataclass(frozen=True)
@@ -304,6 +311,10 @@ def _parse_value(where: str, hint: Any, value: Any, meta: dict[str, Any]) -> Any
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{where}: must be a string, got {value!r}")
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: must be true or false, got {value!r}")
         return value
     if hint is int:
         return _check_number(where, value, meta, integer=True)

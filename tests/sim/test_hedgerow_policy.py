@@ -30,6 +30,7 @@ from hedgerow.sim.policies.hedgerow.backend import (
     echelon_stock,
     freight_premium,
     position_orders,
+    smooth_orders,
     stage_block,
 )
 from hedgerow.sim.policies.hedgerow.demand import own_demand
@@ -348,3 +349,22 @@ def test_the_planner_is_charged_only_a_faster_lanes_freight_premium() -> None:
     one = [i for i in range(net.n_il) if (net.lane_options[i] >= 0).sum() == 1]
     assert one
     assert all(premium[int(net.lane_options[i, 0])] == 0.0 for i in one)
+
+
+def test_smoothing_keeps_a_steady_order_and_spreads_a_jump(network: SimInputs) -> None:
+    """POUT: an order equal to the expected demand is unchanged; a jump of the plan's order is spread over Tᵢ
+    periods (μ + (q − μ)/Tᵢ); an overstocked item-location still orders (1 − 1/Tᵢ)·μ; bundles order nothing."""
+    net = NetworkSpec.from_inputs(network)
+    view = _Replay(network, UnmetDemand.LOST, cost_arrays(network)).view(network.start)
+    rate = np.full(net.n_il, 10.0)
+    qty = np.zeros(network.lane_options.shape)
+    qty[0, 0], qty[1, 0], qty[2, 0] = 10.0, 30.0, 0.0
+    needs = np.zeros(qty.shape, dtype=bool)
+    out, flags = smooth_orders(view, net, qty, needs, rate, 2.0, Settings().approval)
+    assert out[0, 0] == pytest.approx(10.0)
+    assert out[1, 0] == pytest.approx(20.0)
+    assert out[2, 0] == pytest.approx(5.0)
+    assert flags[2, 0]  # created by smoothing: a person sees it under the default approval policy
+    assert out[net.assembled].sum() == 0.0
+    with pytest.raises(ValueError, match=r"smoothing_periods must be at least 1 period, got 0\.5"):
+        HedgerowSettings(smoothing_periods=0.5)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from hedgerow.config import Settings, settings_digest
 from hedgerow.demand.bundles import BundleLinks
+from hedgerow.demand.drivers import DriverEffectsConfig
 from hedgerow.demand.engine import EngineConfig, FittedDemand, families_for, fit_demand
 from hedgerow.demand.frequency import normalize_freq
 from hedgerow.demand.series import build_panel
@@ -79,11 +80,12 @@ class PlanRun:
 
 def demand_config(settings: Settings, horizon: int | None = None) -> EngineConfig:
     """The demand engine settings a plan uses: horizon (default ``[workspace] horizon_periods``), families,
-    workers and seed from ``settings``."""
+    workers, driver effects and seed from ``settings``."""
     return EngineConfig(
         horizon=horizon or settings.workspace.horizon_periods,
         families=families_for(settings.demand.profile),
         statsforecast_jobs=settings.demand.workers,
+        drivers=DriverEffectsConfig() if settings.demand.driver_effects else None,
         seed=settings.risk.seed,
     )
 
