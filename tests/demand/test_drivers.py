@@ -3,16 +3,17 @@ and the engine uses it to see next weeks' planned promotions with a family that 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
-import pandas as pd
 import pytest
 
 from hedgerow.demand.distributions import Marginals
 from hedgerow.demand.drivers import DriverEffectsConfig, DriverKind, driver_kinds, fit_driver_effects
 from hedgerow.demand.engine import EngineConfig, fit_demand
 from hedgerow.demand.models.base import FamilyName
-from hedgerow.demand.series import build_panel
 from hedgerow.demand.synthetic import SyntheticDemand
+from tests.demand.conftest import promoted_plan_panel
 
 LIFT, ELASTICITY = 2.0, -1.5
 
@@ -86,20 +87,9 @@ def test_marginals_scale_per_period() -> None:
 
 def test_a_smoothing_family_sees_planned_promotions_with_driver_effects(small_data: SyntheticDemand) -> None:
     """The synthetic promotions double demand; SES alone cannot know which weeks are promoted."""
-    frame = small_data.demand
-    last = frame["period_start"].max()
-    history = frame.loc[frame["period_start"] < last - pd.Timedelta(weeks=3)]
-    plan = frame.loc[
-        frame["period_start"] >= last - pd.Timedelta(weeks=3),
-        ["item_id", "location_id", "period_start", "promo", "price"],
-    ]
-    plan = plan.assign(promo=np.tile([0.0, 1.0, 0.0, 1.0], len(plan) // 4))
-    usual = history.groupby(["item_id", "location_id"])["price"].max()  # the synthetic promotion cuts it by 20 %
-    regular = plan.set_index(["item_id", "location_id"]).index.map(usual).to_numpy()
-    plan["price"] = np.where(plan["promo"] == 1.0, 0.8, 1.0) * regular
-    panel = build_panel(history, freq="W", drivers=plan)
+    panel = promoted_plan_panel(small_data)
     config = EngineConfig(horizon=4, families=(FamilyName.SES,), shift=None)
-    with_effects = fit_demand(panel, EngineConfig(**{**config.__dict__, "drivers": DriverEffectsConfig()}))
+    with_effects = fit_demand(panel, replace(config, drivers=DriverEffectsConfig()))
     mean = with_effects.expected()
     lift = mean[:, [1, 3]].sum() / mean[:, [0, 2]].sum()
     assert lift == pytest.approx(2.0, rel=0.2)

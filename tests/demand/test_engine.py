@@ -14,6 +14,7 @@ from hedgerow.demand.models.global_gbm import GbmConfig
 from hedgerow.demand.series import IssueKind, SeriesPanel, build_panel
 from hedgerow.demand.synthetic import SyntheticDemand
 from hedgerow.errors import DemandDataError
+from tests.demand.conftest import promoted_plan_panel
 
 FAST_GBM = GbmConfig(max_rows=20_000, n_estimators=60, num_leaves=15, n_threads=1)
 
@@ -86,16 +87,7 @@ def test_every_family_is_scored_and_the_driver_aware_model_sees_promotions(
 
 
 def test_global_model_lifts_promoted_weeks(small_data: SyntheticDemand) -> None:
-    frame = small_data.demand
-    last = frame["period_start"].max()
-    history = frame.loc[frame["period_start"] < last - pd.Timedelta(weeks=3)]
-    plan = frame.loc[
-        frame["period_start"] >= last - pd.Timedelta(weeks=3),
-        ["item_id", "location_id", "period_start", "promo", "price"],
-    ]
-    plan = plan.assign(promo=np.tile([0.0, 1.0, 0.0, 1.0], len(plan) // 4), price=plan["price"])
-    plan.loc[plan["promo"] == 1.0, "price"] *= 0.8
-    panel = build_panel(history, freq="W", drivers=plan)
+    panel = promoted_plan_panel(small_data)
     fit = fit_demand(panel, EngineConfig(horizon=4, families=(FamilyName.GLOBAL_GBM,), gbm=FAST_GBM, shift=None))
     mean = fit.expected()
     lift = mean[:, [1, 3]].sum() / mean[:, [0, 2]].sum()
