@@ -12,23 +12,26 @@ and:
    stock (on hand, on order as open shipments), its lane options (each lane is its own pseudo-supplier, so an
    item-location can only order on the options it has), costs in the base currency, item classes, bundles, service
    floors, risk and order-change guardrails from ``hedgerow.toml`` settings;
-4. runs the hedge ladder (:func:`~hedgerow.plan.run_ladder`, no explanations) and turns the ORDER actions into the
-   period's :class:`~hedgerow.sim.history.Decision`; an order needs a person unless the auto-approval policy of
-   ``[approval]`` (:func:`hedgerow.decide.policy.auto_approvable`) lets it through.
+4. runs the hedge ladder (:func:`~hedgerow.plan.run_ladder`, no explanations) for the stores and turns the
+   ORDER actions into the period's :class:`~hedgerow.sim.history.Decision`; an order needs a person unless the
+   auto-approval policy of ``[approval]`` (:func:`hedgerow.decide.policy.auto_approvable`) lets it through;
+5. orders for each DC up to the critical-ratio quantile of its protection interval (:func:`position_orders`);
+6. smooths every order over ``smoothing_periods`` (:func:`smooth_orders`).
 
 **Costs are the simulator's.** The planner's lost-sale penalty is margin × (1 + goodwill); the view's is
 ``shortage`` per item-location. Each item-location is given the price ``book cost + shortage`` and goodwill 0, so
 the planner's penalty equals the simulator's exactly (a DC, which sells to nobody, takes the mean penalty of the
 item-locations it supplies: its shortage becomes theirs). Holding uses each location's rate read off the view
 (``holding / book cost`` per year; the cost of capital is already in it, so the planner's own is set to 0).
-Transport is the view's per lane.
+Transport is charged as each lane's premium over the cheapest lane into the item-location
+(:func:`freight_premium`: the regular freight is paid on every unit sold sooner or later).
 
-**Echelons.** A store is planned as if its DC could ship (the simulator then rations a short DC). A DC is
-planned on *echelon* stock and demand (Clark & Scarf 1960): its own stock plus the inventory positions of the
-stores below it, against the customer demand of those stores (scenario by scenario) — not against the stores'
-orders, which would feed the bullwhip back into its forecast. Its shortage is priced at the mean penalty of the
-stores it supplies. The decision of period
-``t`` covers the evaluation window ``L + R`` (docs/planner.md); later periods belong to later decisions.
+**Echelons** (:class:`UpstreamPlanning`, default ``POSITION``). Stores are planned first, as if their DC could
+ship (the simulator then rations a short DC); each DC then faces its stores' orders of now and their customer
+demand of each later period (:func:`stage_block`) and orders up to a quantile of it over its scenario lead time
+plus the review period, against its inventory position, so stock that is merely late is not ordered again.
+The planner's decision of period ``t`` covers the evaluation window ``L + R`` (docs/planner.md); later periods
+belong to later decisions.
 """
 
 from __future__ import annotations
