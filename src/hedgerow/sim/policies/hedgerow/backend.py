@@ -455,10 +455,16 @@ def smooth_orders(
             out[r] *= smoothed / float(total[r])
         elif smoothed > 0:
             out[r, 0] = smoothed
-            freight = float(view.transport[r, 0]) if math.isfinite(view.transport[r, 0]) else 0.0
-            capital = smoothed * (float(view.unit_cost[r]) + freight)
-            flags[r, 0] = not auto_approvable(ActionKind.ORDER, capital, 0.0, approval)
+            flags[r, 0] = _needs_person(view, r, smoothed, 0.0, approval)
     return out, flags
+
+
+def _needs_person(view: HistoryView, row: int, qty: float, stockout: float, approval: ApprovalSettings) -> bool:
+    """Whether an order of ``qty`` units on ``row``'s primary lane, leaving a stockout probability ``stockout``,
+    needs a person under ``approval`` (capital = units × (unit cost + freight), base currency)."""
+    freight = float(view.transport[row, 0]) if math.isfinite(view.transport[row, 0]) else 0.0
+    capital = qty * (float(view.unit_cost[row]) + freight)
+    return not auto_approvable(ActionKind.ORDER, capital, stockout, approval)
 
 
 def freight_premium(view: HistoryView, net: NetworkSpec) -> dict[int, float]:
@@ -599,10 +605,7 @@ def position_orders(
         if q <= 0.0:
             continue
         qty[r, 0] = q
-        freight = float(view.transport[r, 0]) if math.isfinite(view.transport[r, 0]) else 0.0
-        capital = q * (float(view.unit_cost[r]) + freight)
-        short = float(np.mean(need > position[r] + q))
-        needs[r, 0] = not auto_approvable(ActionKind.ORDER, capital, short, approval)
+        needs[r, 0] = _needs_person(view, r, q, float(np.mean(need > position[r] + q)), approval)
     return Decision(qty=qty, needs_approval=needs)
 
 
