@@ -1,4 +1,4 @@
-"""Driver effects: how much planned prices and promotions move demand, pooled over the series of a panel.
+"""Driver effects: how much planned prices and promotions move demand, per item and pooled over a panel.
 
 A smoothing family (SES, TSB, Croston) knows nothing of next week's promotion: it chases last promotion's spike
 and misses the next one. This module measures what each driver does to demand and hands the engine a
@@ -30,9 +30,10 @@ multiplier per series and period, so that history is *de-promoted* before the fa
 item of every series), each item's coefficients are refitted on its own series with a penalty pulling them
 towards the pooled ones (``group_prior``, in units of Poisson information: an item with a few hundred promoted
 units is pulled hard, one with tens of thousands speaks for itself). A cereal whose feature ads triple its sales
-and a toothpaste they barely move keep their own lifts; a new item starts from the pool. Source of the approach: the Poisson fixed-effects
-("conditional") estimator, Hausman, Hall & Griliches (1984), *Econometrica* 52(4); quasi-likelihood standard
-errors, McCullagh & Nelder (1989), *Generalized Linear Models*, §9.
+and a toothpaste they barely move keep their own lifts; a new item starts from the pool.
+
+Sources: the Poisson fixed-effects ("conditional") estimator, Hausman, Hall & Griliches (1984), *Econometrica*
+52(4); quasi-likelihood standard errors, McCullagh & Nelder (1989), *Generalized Linear Models*, §9.
 """
 
 from __future__ import annotations

@@ -531,8 +531,9 @@ def stage_block(own: DemandBlock, net: NetworkSpec, rows: np.ndarray, ordered: n
     demand passed through (Axsäter (2015), *Inventory Control*, §8), and a store that plans ahead orders in
     period ``k`` for what it expects to sell from ``k`` on, so a planned promotion reaches its DC when the store
     buys for it, not a period later (measured on every 11th UPC of Breakfast at the Frat: 160.8 k against
-    166.8 k with the demand of ``k - 1``). Below a DC of DCs the whole subtree's customer demand passes through. Bundles at a row's location
-    are kept in the block (the planner adds their demand to their components).
+    166.8 k with the demand of ``k - 1``). Below a DC of DCs the whole subtree's customer demand passes
+    through. Bundles at a row's location are kept in the block (the planner adds their demand to their
+    components).
     """
     paths = np.asarray(own.paths, dtype=np.float64)
     total = paths.copy()
