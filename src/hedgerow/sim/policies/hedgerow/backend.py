@@ -64,7 +64,7 @@ from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.scenarios.scenario_set import DemandBlock, ScenarioSet, SupplyBlock
 from hedgerow.sim.history import Decision, HistoryView
 from hedgerow.sim.inputs import SimInputs, echelon_of
-from hedgerow.sim.policies.estimates import shortage_penalty
+from hedgerow.sim.policies.estimates import critical_ratio, shortage_penalty
 from hedgerow.sim.policies.hedgerow.demand import DemandCache, DemandSettings
 from hedgerow.sim.policies.hedgerow.network import NetworkSpec
 from hedgerow.sim.policies.hedgerow.supply import Pipeline, lane_lead_paths, lane_leads, pipeline
@@ -587,7 +587,7 @@ def position_orders(
     """
     qty = np.zeros((net.n_il, view.nominal_lead.shape[1]))
     needs = np.zeros(qty.shape, dtype=bool)
-    penalty = shortage_penalty(view)
+    ratio = critical_ratio(shortage_penalty(view), np.asarray(view.holding, dtype=np.float64))
     index = {(i, loc): k for k, (i, loc) in enumerate(zip(block.item_ids, block.location_ids, strict=True))}
     paths = np.asarray(block.paths, dtype=np.float64)
     n_s, horizon = paths.shape[1], paths.shape[2]
@@ -600,9 +600,7 @@ def position_orders(
             continue
         end = np.clip(lead_periods[lane, :, 0] + review, 1, horizon)  # [S] periods of the interval
         need = np.cumsum(paths[j], axis=1)[np.arange(n_s), end - 1]
-        b, h = float(penalty[r]), float(view.holding[r])
-        ratio = b / (b + h) if b + h > 0 else 0.5
-        q = max(float(np.quantile(need, min(ratio, cap))) - float(position[r]), 0.0)
+        q = max(float(np.quantile(need, min(float(ratio[r]), cap))) - float(position[r]), 0.0)
         if q <= 0.0:
             continue
         qty[r, 0] = q
