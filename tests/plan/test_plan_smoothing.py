@@ -9,8 +9,9 @@ import pytest
 from plan_cases import PLAIN, single_item
 
 from hedgerow.domain.plan import GuardrailKind
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.model import build_model
-from hedgerow.plan.planner import make_plan, plan_partition
+from hedgerow.plan.planner import plan_partition
 from hedgerow.plan.smoothing import smooth_orders
 
 S, T = 201, 2
