@@ -14,7 +14,7 @@ from hedgerow.domain.plan import GuardrailKind
 from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.evaluate import inflow_for
 from hedgerow.plan.ladder import LadderEvent
-from hedgerow.plan.model import PlanModel
+from hedgerow.plan.model import PlanModel, floor_to
 
 
 def buffers_to_keep(model: PlanModel, x: np.ndarray, events: Sequence[LadderEvent]) -> dict[int, tuple[int, float]]:
@@ -56,10 +56,9 @@ def buffers_to_keep(model: PlanModel, x: np.ndarray, events: Sequence[LadderEven
         lo, hi = 0.0, free
         if ok(hi):
             continue
-        step = 1.0 if model.is_count[row] else max(1e-3, 0.01 * model.mean_demand[row])
+        step = float(model.grain[row])
         while hi - lo > step:
-            mid = 0.5 * (lo + hi)
-            mid = float(np.floor(mid)) if model.is_count[row] else mid
+            mid = float(floor_to(np.array(0.5 * (lo + hi)), model.grain[row]))
             if mid <= lo:
                 break
             if ok(mid):

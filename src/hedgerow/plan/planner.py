@@ -95,7 +95,7 @@ def _coupled(model: PlanModel) -> bool:
         or any(math.isfinite(v) for v in pol.budget_per_region.values())
         or bool(np.isfinite(model.lanes.capacity).any())
         or any(loc.capacity_units is not None for loc in model.problem.locations)
-        or bool((c.moq > 0).any())
+        or bool(((c.moq > 0) | (c.fixed_cost > 0)).any())
     )
 
 
@@ -189,9 +189,9 @@ def plan_echelons(
 
 
 def _integral(model: PlanModel, x: np.ndarray) -> np.ndarray:
-    """Exact quantities of counted items rounded to whole units (the MIP may return 1e-9 noise)."""
-    count = model.is_count[model.candidates.target]
-    return np.where(count, np.round(x), x)
+    """Exact quantities rounded to whole packs (the MIP may return 1e-9 noise)."""
+    grain = model.grain[model.candidates.target]
+    return np.asarray(np.round(x / grain) * grain)
 
 
 def partitions(problem: PlanningProblem, scenarios: ScenarioSet, max_item_locations: int) -> list[tuple[str, ...]]:

@@ -17,7 +17,6 @@ explanation can say why the order differs from the plan's best.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,12 +75,12 @@ def smooth_orders(
     for r in rows.tolist():
         q = float(ordered[r])
         want = max(float(mu[r]) + (q - float(mu[r])) / periods, 0.0, float(floor_min[r]))
-        if model.is_count[r]:
-            want = float(math.floor(want + 0.5))
+        grain = float(model.grain[r])
+        want = float(np.round(want / grain) * grain)
         js = np.flatnonzero(orders & (c.target == r))
         lane_j = js[x[js] > 0]
         share = x[lane_j] / q
-        out[lane_j] = _whole(share * want, want) if model.is_count[r] else share * want
+        out[lane_j] = _whole(share * want, want, grain)
         for j in lane_j.tolist():  # a lane's minimum order quantity: all of it or nothing
             if 0 < out[j] < c.moq[j]:
                 out[j] = c.moq[j] if out[j] >= c.moq[j] / 2 else 0.0
@@ -93,12 +92,12 @@ def smooth_orders(
     return out, tuple(changes)
 
 
-def _whole(values: np.ndarray, total: float) -> np.ndarray:
-    """``values`` rounded to whole units that add up to ``total`` (largest remainder)."""
-    base = np.floor(values + 1e-9)
-    spare = round(total - float(base.sum()))
+def _whole(values: np.ndarray, total: float, grain: float) -> np.ndarray:
+    """``values`` rounded to whole packs of ``grain`` units that add up to ``total`` (largest remainder)."""
+    base = np.floor(values / grain + 1e-9) * grain
+    spare = round((total - float(base.sum())) / grain)
     if spare > 0:
-        base[np.argsort(-(values - base), kind="stable")[:spare]] += 1.0
+        base[np.argsort(-(values - base), kind="stable")[:spare]] += grain
     return base
 
 
