@@ -88,3 +88,25 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _every_plan_is_consistent() -> Iterator[None]:
+    """Check every plan the test suite makes for consistency (issue 14): whole packs, nothing dominated, a reason
+    wherever a cheaper option is listed, the queue in order of value (:mod:`hedgerow.explain.consistency`)."""
+    from hedgerow.explain.consistency import plan_issues
+    from hedgerow.pipeline import planning
+
+    assemble = planning._assemble
+
+    def checked(problem, scenarios, outcomes):  # type: ignore[no-untyped-def]
+        plan = assemble(problem, scenarios, outcomes)
+        issues = plan_issues(plan, {i.item_id: i.pack_size for i in problem.items})
+        assert not issues, "inconsistent plan:\n" + "\n".join(issues[:20])
+        return plan
+
+    planning._assemble = checked  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        planning._assemble = assemble  # type: ignore[assignment]

@@ -386,6 +386,10 @@ class Explanation:
     projection:
         Projected stock on hand at the destination over the window, with and without the action (None when
         not computed).
+    reason:
+        Why this option rather than a cheaper one, when a listed option costs less on average (a guardrail that
+        needs it, the bad-case cost or the chance of running out it cuts), in one sentence with figures; None when
+        it is the cheapest.
     """
 
     summary: str
@@ -398,6 +402,7 @@ class Explanation:
     window_periods: int
     period_days: int
     projection: StockProjection | None = None
+    reason: str | None = None
 
     def alternative(self, kind: AlternativeKind) -> Alternative | None:
         """The first alternative of a kind."""
@@ -416,6 +421,7 @@ class Explanation:
             "window_periods": self.window_periods,
             "period_days": self.period_days,
             "projection": self.projection.to_dict() if self.projection else None,
+            "reason": self.reason,
         }
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.evaluate import Evaluation, action_terms, evaluate, flow_terms
+from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.model import PlanModel
 from hedgerow.plan.state import LadderState
 
@@ -86,6 +87,10 @@ class ExplainContext:
         self.x = np.asarray(x, dtype=np.float64).copy()
         self.state = LadderState(model, self.x)
         self.base: Evaluation = evaluate(model, self.x)
+        # what the plan leaves of budgets and lane and warehouse capacity (other options must fit in it)
+        self.limits = SharedLimits.from_model(model)
+        used = np.flatnonzero(self.x > 0)
+        self.limits.consume(used, self.x[used])
         # expected flow terms of every row under the plan (the actions' own terms are added per item)
         self.flow_terms = expect(_flow_terms_from_state(model, self.state), model.scenario_weight)  # [T, n]
 

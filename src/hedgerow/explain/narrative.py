@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.plan import Alternative, AlternativeKind, BreakEven, Driver, GuardrailNote, Plan
 from hedgerow.explain.words import duration, gerund, money, percent
+from hedgerow.plan.alternatives import MONEY_TIE, PROBABILITY_TIE
 
 MAX_WORDS = 120
 
@@ -19,6 +20,50 @@ MAX_WORDS = 120
 def word_count(text: str) -> int:
     """Words as a reader counts them (whitespace-separated tokens)."""
     return len(text.split())
+
+
+#: How each alternative is named inside a sentence.
+_OPTION_WORDS = {
+    AlternativeKind.DO_NOTHING: "doing nothing",
+    AlternativeKind.OTHER_ROUTE: "the other route",
+    AlternativeKind.HALF: "half the quantity",
+}
+
+
+def cheaper_options(alternatives: Sequence[Alternative]) -> list[Alternative]:
+    """The listed options that cost less on average than the recommended one (beyond a tie), cheapest first."""
+    rec = next(a for a in alternatives if a.kind is AlternativeKind.RECOMMENDED)
+    out = [a for a in alternatives if a is not rec and a.expected_cost < rec.expected_cost - MONEY_TIE]
+    return sorted(out, key=lambda a: a.expected_cost)
+
+
+def reason_sentence(
+    alternatives: Sequence[Alternative], guardrails: Sequence[GuardrailNote], currency: str
+) -> str | None:
+    """Why the recommended option and not the cheapest listed one, in one sentence with figures (None when the
+    recommended option is the cheapest): a guardrail that binds here, else the bad-case cost it cuts, else the
+    chance of running out it cuts, else the capital it saves. None as well when no reason holds — a dominated
+    recommendation, which :func:`hedgerow.explain.consistency.plan_issues` reports."""
+    cheaper = cheaper_options(alternatives)
+    if not cheaper:
+        return None
+    rec = next(a for a in alternatives if a.kind is AlternativeKind.RECOMMENDED)
+    best = cheaper[0]
+    lead = f"It costs {money(rec.expected_cost - best.expected_cost, currency)} more on average than {_OPTION_WORDS[best.kind]}"
+    binding = [g for g in guardrails if g.binding or g.infeasible]
+    if binding:
+        text = binding[0].message.rstrip(".")
+        return f"{lead}, because {text[0].lower()}{text[1:]}."
+    if rec.cvar < best.cvar - MONEY_TIE:
+        return f"{lead} but cuts the bad-case cost (CVaR) by {money(best.cvar - rec.cvar, currency)}."
+    if rec.stockout_probability < best.stockout_probability - PROBABILITY_TIE:
+        return (
+            f"{lead} but cuts the chance of running out from {percent(best.stockout_probability)} to "
+            f"{percent(rec.stockout_probability)}."
+        )
+    if rec.capital < best.capital - MONEY_TIE:
+        return f"{lead} but commits {money(best.capital - rec.capital, currency)} less capital."
+    return None
 
 
 def summary(
@@ -56,6 +101,9 @@ def summary(
         f"The chance of running out at {place_name} is {percent(rec.stockout_probability)} with it and "
         f"{percent(nothing.stockout_probability)} without."
     )
+    reason = reason_sentence(alternatives, guardrails, currency)
+    if reason is not None:
+        sentences.append(reason)
     reasons = [d.label for d in drivers[:2] if d.impact > 0]
     if reasons:
         sentences.append("Main reasons: " + "; ".join(reasons) + ".")

@@ -31,9 +31,10 @@ from hedgerow.domain.plan import (
 from hedgerow.explain.breakeven import break_even
 from hedgerow.explain.context import ExplainContext, Variants
 from hedgerow.explain.drivers import action_features, bundle_driver, rank_drivers
-from hedgerow.explain.narrative import summary
+from hedgerow.explain.narrative import reason_sentence, summary
 from hedgerow.explain.projection import stock_projection
 from hedgerow.explain.words import describe_action, period_noun, place
+from hedgerow.plan.alternatives import half_quantity, other_route
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.model import PlanModel, floor_to
 
@@ -118,29 +119,6 @@ def _alternative(
     )
 
 
-def _other_route(ctx: ExplainContext, j: int) -> tuple[int, float] | None:
-    """The best other candidate into the same destination and the units it can carry (up to the action's)."""
-    model, st = ctx.model, ctx.state
-    c = model.candidates
-    row = int(c.target[j])
-    others = np.flatnonzero((c.target == row) & (np.arange(c.n) != j))
-    if others.size == 0:
-        return None
-    room = c.upper[others] - ctx.x[others]
-    tr = c.source[others] >= 0
-    room[tr] = np.minimum(room[tr], model.movable[c.source[others[tr]]] - st.moved_out[c.source[others[tr]]])
-    sh = c.shipment[others] >= 0
-    room[sh] = np.minimum(room[sh], model.pipeline.qty[c.shipment[others[sh]]] - st.expedited[c.shipment[others[sh]]])
-    ok = room > 1e-9
-    if not ok.any():
-        return None
-    others, room = others[ok], room[ok]
-    k = int(np.argmin(st.marginal(others)))
-    q = float(min(room[k], ctx.x[j]))
-    q = float(floor_to(np.array(q), model.grain[row]))
-    return (int(others[k]), q) if q > 0 else None
-
-
 def _projection(ctx: ExplainContext, row: int, without: Variants) -> StockProjection:
     """Stock on hand at ``row`` under the plan and under the variant ``without`` (the plan minus the action)."""
     model = ctx.model
@@ -196,6 +174,7 @@ def _explanation(
         window_periods=window,
         period_days=period_days,
         projection=_projection(ctx, row, without),
+        reason=reason_sentence(alts, mine, problem.base_currency),
     )
 
 
@@ -231,9 +210,9 @@ def draft_recommendations(
         items = np.array([ctx.item_of(j) for j in js], dtype=np.int64)
         idx = np.arange(js.size)
         none = ctx.variants(items, js, -ctx.x[js], idx)
-        half_q = floor_to(ctx.x[js] / 2, model.grain[c.target[js]])
+        half_q = np.array([half_quantity(model, int(j), float(ctx.x[j])) for j in js])
         half = ctx.variants(items, js, -(ctx.x[js] - half_q), idx) if (half_q > 0).any() else None
-        routes = [_other_route(ctx, int(j)) for j in js]
+        routes = [other_route(model, ctx.state, ctx.limits, int(j)) for j in js]
         with_route = [b for b, r in enumerate(routes) if r is not None]
         route_var = None
         if with_route:

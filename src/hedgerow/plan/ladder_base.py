@@ -17,7 +17,7 @@ from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.floorcalc import max_remove_keeping_floor, min_add_for_floor
 from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.linesearch import Steps, add_steps, best_quantity, remove_steps
-from hedgerow.plan.model import PlanModel, ceil_to, floor_to
+from hedgerow.plan.model import PlanModel, ceil_to, floor_to, order_change_bounds
 from hedgerow.plan.rungs import LadderEvent, LadderOptions, Rung, RungPhase
 from hedgerow.plan.state import LadderState, Trial
 
@@ -109,13 +109,7 @@ class LadderBase:
         if start is not None and c.n:
             used = np.flatnonzero(self.st.x > 0)
             self.limits.consume(used, self.st.x[used])
-        pol = model.problem.policy
-        # an unbounded change (inf) is never applied below; keep it out of the product (inf × 0 demand = NaN)
-        change = pol.max_change_per_period if math.isfinite(pol.max_change_per_period) else 0.0
-        delta = change * model.mean_demand
-        known = ~np.isnan(model.last_order) & math.isfinite(pol.max_change_per_period)
-        self.order_cap = np.where(known, np.nan_to_num(model.last_order) + delta, np.inf)
-        self.order_min = np.where(known, np.maximum(np.nan_to_num(model.last_order) - delta, 0.0), 0.0)
+        self.order_min, self.order_cap = order_change_bounds(model)
         if c.n:
             # no scenario can use more than its whole window's demand at the destination: past that an order
             # cannot lower a stockout (the bounded order change may still ask for more), so a floor that no lot

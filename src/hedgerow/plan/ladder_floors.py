@@ -242,7 +242,10 @@ class FloorPhase(Sizing):
                 gave_up.add(row)
                 continue
             kb = int(kk[np.argmin(p_hi[kk])])
-            chosen[row] = (int(pair_cand[kb]), float(hi[kb]))
+            # the least quantity that reaches the biggest risk cut: past it more units buy no lower risk
+            least = self._min_add(pair_row[kb : kb + 1], pair_cand[kb : kb + 1], hi[kb : kb + 1], p_hi[kb : kb + 1])
+            qty = float(least[0]) if np.isfinite(least[0]) else float(hi[kb])
+            chosen[row] = (int(pair_cand[kb]), max(qty, float(moq_needed[kb])))
         return chosen
 
     def _floor_infeasible(self, row: int, prob: float) -> None:

@@ -500,6 +500,21 @@ def arrival_period(days: np.ndarray, period_days: int, after: int) -> np.ndarray
     return np.asarray(np.minimum(np.ceil(np.maximum(days, 0.0) / period_days - 1e-9), after).astype(np.int64))
 
 
+def order_change_bounds(model: PlanModel) -> tuple[np.ndarray, np.ndarray]:
+    """[n] × 2: the least and the most units each row may order under the bounded order change — last period's
+    order ∓ ``max_change_per_period`` × mean demand (0 and ``inf`` when unbounded or the last order is unknown)."""
+    change = model.problem.policy.max_change_per_period
+    if not math.isfinite(change):
+        return np.zeros(model.n_il), np.full(model.n_il, math.inf)
+    known = ~np.isnan(model.last_order)
+    last = np.nan_to_num(model.last_order)
+    delta = change * model.mean_demand
+    return (
+        np.where(known, np.maximum(last - delta, 0.0), 0.0),
+        np.where(known, last + delta, math.inf),
+    )
+
+
 def floor_to(qty: np.ndarray, grain: np.ndarray) -> np.ndarray:
     """``qty`` rounded down to a whole multiple of ``grain`` (units; infinities stay)."""
     return np.asarray(np.floor(np.asarray(qty) / grain + 1e-9) * grain)

@@ -29,6 +29,7 @@ from hedgerow.plan.ladder import LadderOptions, LadderResult, run_ladder
 from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.model import PlanModel, build_model
 from hedgerow.plan.problem import PlanningProblem
+from hedgerow.plan.repair import undominate
 from hedgerow.plan.smoothing import Smoothed, smooth_orders
 from hedgerow.scenarios.scenario_set import ScenarioSet
 
@@ -141,6 +142,7 @@ def plan_partition(
         if usable and evaluate(model, exact.x).total_objective < evaluate(model, x).total_objective - 1e-9:
             x, method = _integral(model, exact.x), PlanMethod.EXACT
     x, smoothed = smooth_orders(model, x, periods=problem.policy.smoothing_periods, rate=rate)
+    x, _ = undominate(model, x)
     final = evaluate(model, x)
     return PartitionPlan(model=model, x=x, ladder=ladder, exact=exact, method=method, final=final, smoothed=smoothed)
 

@@ -393,8 +393,19 @@ class LadderState:
         d_row = objective(il_cost, p, self.level, self.aversion) - self.row_objective[rows]
         d_obj = np.zeros(n_opt)
         np.add.at(d_obj, uniq[:, 0], d_row)
+        d_exp = np.zeros(n_opt)
+        np.add.at(d_exp, uniq[:, 0], expect(il_cost - self.il_cost[rows], p))
+        d_tail = np.zeros(n_opt)
+        np.add.at(d_tail, uniq[:, 0], cvar(il_cost, p, self.level) - self.row_tail[rows])
         stockout = np.clip(expect(flow.stockout.astype(np.float64), p), 0.0, 1.0)
-        return Options(d_objective=d_obj, pair_option=uniq[:, 0], pair_row=rows, stockout=stockout)
+        return Options(
+            d_objective=d_obj,
+            d_expected=d_exp,
+            d_tail=d_tail,
+            pair_option=uniq[:, 0],
+            pair_row=rows,
+            stockout=stockout,
+        )
 
     def apply(self, trial: Trial, keep: np.ndarray) -> None:
         """Apply the moves of the items of ``trial`` flagged in ``keep`` [B]."""
@@ -452,13 +463,16 @@ class Options:
 
     Attributes
     ----------
-    d_objective:
-        [O] change of the objective if the group alone were applied (negative = gain).
+    d_objective, d_expected, d_tail:
+        [O] change of the objective, of the expected cost and of the summed CVaR if the group alone were applied
+        (negative = gain).
     pair_option, pair_row, stockout:
         [P] every (group, row) the groups touch, with the row's stockout probability under the group.
     """
 
     d_objective: np.ndarray
+    d_expected: np.ndarray
+    d_tail: np.ndarray
     pair_option: np.ndarray
     pair_row: np.ndarray
     stockout: np.ndarray

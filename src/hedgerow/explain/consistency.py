@@ -1,0 +1,70 @@
+"""Is a plan consistent? The invariants every plan must keep, checked on the plan itself (pure).
+
+A manager trusts a queue only if it never contradicts itself (issue 14). :func:`plan_issues` lists every breach:
+
+* **whole packs** — every quantity is a whole multiple of its item's pack size (an ERP never sees 39.9 laptops);
+* **not dominated** — no listed option is at least as good as the recommended one on expected cost, bad-case cost
+  (CVaR), chance of running out and capital, and better on one of them;
+* **a reason** — when a listed option costs less on average, or the action costs more than doing nothing, the
+  explanation says why in one sentence (``Explanation.reason``);
+* **ranked by value** — the queue is in order of value, largest first.
+
+The test suite runs it on every plan it makes (``tests/conftest.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import pairwise
+
+from hedgerow.domain.plan import Alternative, AlternativeKind, Plan, Recommendation
+from hedgerow.explain.narrative import cheaper_options
+from hedgerow.plan.alternatives import MONEY_TIE, Standing
+
+#: A quantity this close to a whole number of packs is whole (rounding of stored figures).
+PACK_TIE = 1e-6
+
+
+def standing(alt: Alternative) -> Standing:
+    """An option's expected cost, bad-case cost, chance of running out and capital."""
+    return Standing(alt.expected_cost, alt.cvar, alt.stockout_probability, alt.capital)
+
+
+def dominating(alternatives: tuple[Alternative, ...]) -> Alternative | None:
+    """A listed option at least as good as the recommended one on every count and better on one, if any."""
+    rec = next(a for a in alternatives if a.kind is AlternativeKind.RECOMMENDED)
+    return next((a for a in alternatives if a is not rec and standing(rec).dominated_by(standing(a))), None)
+
+
+def recommendation_issues(rec: Recommendation, pack_size: float = 1.0) -> list[str]:
+    """Every invariant one recommendation breaks (module docstring)."""
+    out: list[str] = []
+    packs = rec.action.qty / pack_size
+    if abs(packs - round(packs)) > PACK_TIE:
+        out.append(f"{rec.id}: {rec.action.qty} units is not a whole number of packs of {pack_size}")
+    alts = rec.explanation.alternatives
+    dominant = dominating(alts)
+    if dominant is not None:
+        out.append(f"{rec.id}: dominated by {dominant.kind.value} ({dominant.label})")
+    nothing = rec.explanation.alternative(AlternativeKind.DO_NOTHING)
+    recommended = rec.explanation.alternative(AlternativeKind.RECOMMENDED)
+    costs_more = (
+        nothing is not None
+        and recommended is not None
+        and recommended.expected_cost > nothing.expected_cost + MONEY_TIE
+    )
+    if (cheaper_options(alts) or costs_more) and not rec.explanation.reason:
+        out.append(f"{rec.id}: a cheaper option is listed but the explanation gives no reason")
+    return out
+
+
+def plan_issues(plan: Plan, pack_sizes: Mapping[str, float] | None = None) -> list[str]:
+    """Every invariant the plan breaks (module docstring); ``pack_sizes``: item → units per pack (default 1)."""
+    out: list[str] = []
+    packs = pack_sizes or {}
+    for rec in plan.recommendations:
+        out += recommendation_issues(rec, packs.get(rec.action.item_id, 1.0))
+    values = [r.value for r in plan.recommendations]
+    if any(b > a + MONEY_TIE for a, b in pairwise(values)):
+        out.append("the queue is not in order of value")
+    return out
