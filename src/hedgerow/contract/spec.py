@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from hedgerow.domain.enums import Mode, ScopeType, SignalKind, TableName
+from hedgerow.domain.enums import ImportMode, Mode, ScopeType, SignalKind, TableName
 
 #: Version of the data contract recorded with every import (lineage). Bump the minor version when optional
 #: columns or tables are added, the major version when a change can reject a file that was accepted before.
@@ -95,13 +95,27 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One table of the contract: its columns, its key and how extra columns are treated."""
+    """One table of the contract: its columns, its key, how it dates its rows and how imports combine with it.
+
+    Attributes
+    ----------
+    date_column:
+        The column that dates each row (freshness in ``hedgerow status``; None: the table has no time).
+    keeps_history:
+        Whether rows are history (sales, counts, shipments, observations, rates): a replace that drops dates
+        of history needs ``--force``.
+    import_mode:
+        How an import combines with the current table when the user names no ``--mode``.
+    """
 
     name: TableName
     description: str
     columns: tuple[ColumnSpec, ...]
     key: tuple[str, ...]
     extra_numeric_columns_are_drivers: bool = False
+    date_column: str | None = None
+    keeps_history: bool = False
+    import_mode: ImportMode = ImportMode.UPSERT
     column_by_name: dict[str, ColumnSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +126,10 @@ class TableSpec:
         unknown_key = [k for k in self.key if k not in self.column_by_name]
         if unknown_key:
             raise ValueError(f"table {self.name}: key columns {unknown_key} are not columns of the table")
+        if self.date_column is not None and self.date_column not in self.column_by_name:
+            raise ValueError(f"table {self.name}: date column {self.date_column} is not a column of the table")
+        if self.keeps_history and self.date_column is None:
+            raise ValueError(f"table {self.name}: a table that keeps history needs a date column")
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -330,6 +348,8 @@ LANES = TableSpec(
 
 SHIPMENTS = TableSpec(
     name=TableName.SHIPMENTS,
+    date_column="ship_date",
+    keeps_history=True,
     description="Shipments delivered in the past and shipments in transit (delivered_date empty).",
     key=("shipment_id", "item_id"),
     columns=(
@@ -352,6 +372,8 @@ SHIPMENTS = TableSpec(
 
 INVENTORY = TableSpec(
     name=TableName.INVENTORY,
+    date_column="counted_at",
+    keeps_history=True,
     description="Stock counts: units on hand per item and location at a point in time.",
     key=("item_id", "location_id", "counted_at"),
     columns=(
@@ -370,6 +392,8 @@ INVENTORY = TableSpec(
 
 DEMAND = TableSpec(
     name=TableName.DEMAND,
+    date_column="period_start",
+    keeps_history=True,
     description=(
         "Sales history per item, location and period. Extra numeric columns (price, promotion or display "
         "flags, ...) are demand drivers; their planned future values go in the drivers table."
@@ -402,6 +426,7 @@ DEMAND = TableSpec(
 
 DRIVERS = TableSpec(
     name=TableName.DRIVERS,
+    date_column="period_start",
     description=(
         "Planned future values of demand drivers (price, promotion flags, ...): one column per driver, named as "
         "in the demand table."
@@ -428,6 +453,8 @@ BUNDLES = TableSpec(
 
 SIGNALS = TableSpec(
     name=TableName.SIGNALS,
+    date_column="observed_at",
+    keeps_history=True,
     description=(
         "Observations that move risk: port congestion, strikes, weather, social-media sentiment, insurance "
         "premiums, FX warnings. Each reaches the network through its scope."
@@ -505,6 +532,8 @@ SIGNALS = TableSpec(
 
 FX_RATES = TableSpec(
     name=TableName.FX_RATES,
+    date_column="date",
+    keeps_history=True,
     description="Exchange-rate history against the workspace base currency.",
     key=("date", "currency"),
     columns=(
@@ -523,6 +552,7 @@ FX_RATES = TableSpec(
 
 HOLDS = TableSpec(
     name=TableName.HOLDS,
+    date_column="expires_at",
     description=(
         "Buffers a person keeps on purpose. Held units count in the position and are never moved or sold off by "
         "the planner."

@@ -23,6 +23,14 @@ class TableName(StrEnum):
     HOLDS = "holds"
 
 
+class ImportMode(StrEnum):
+    """How an imported file combines with its table's current snapshot (docs/imports.md)."""
+
+    UPSERT = "upsert"  # the file's rows are added; a row whose key is already in the table replaces it
+    APPEND = "append"  # the file's rows are added; a key already in the table is an error
+    REPLACE = "replace"  # the file becomes the whole table
+
+
 class Mode(StrEnum):
     """Transport mode of a lane."""
 
