@@ -11,6 +11,7 @@ from rich.table import Table
 
 from hedgerow.contract.report import ValidationReport
 from hedgerow.domain.enums import Severity
+from hedgerow.services.readiness import Readiness, Verdict
 from hedgerow.services.status import WorkspaceStatus
 
 #: Failing rows listed per report in the terminal; --json lists them all.
@@ -89,7 +90,22 @@ def render_status(status: WorkspaceStatus, console: Console) -> None:
             *(((t.snapshot or "")[:8],) if wide else ()),
         )
     console.print(table)
-    if status.ready_to_plan:
-        console.print("[green]Ready to plan:[/] items, locations, item_locations and demand are present.")
-    else:
-        console.print(f"[yellow]Not ready to plan:[/] import {', '.join(status.missing_for_planning)}.")
+    render_readiness(status.readiness, console)
+
+
+_VERDICT_STYLE = {Verdict.READY: "green", Verdict.READY_WITH_GAPS: "yellow", Verdict.NOT_READY: "bold red"}
+
+
+def render_readiness(readiness: Readiness, console: Console) -> None:
+    """Print the readiness verdict and every gap with the command that fixes it (blocking gaps first)."""
+    verdict = readiness.verdict
+    head = {
+        Verdict.READY: "Ready to plan: every table a plan needs is present, current and consistent.",
+        Verdict.READY_WITH_GAPS: f"Ready with gaps: a plan can be made, but mind these {len(readiness.gaps)}:",
+        Verdict.NOT_READY: "Not ready to plan:",
+    }[verdict]
+    console.print(f"[{_VERDICT_STYLE[verdict]}]{head}[/]", soft_wrap=True)
+    for gap in readiness.gaps:
+        label = "[bold red]blocking[/]" if gap.blocking else "[yellow]gap[/]"
+        console.print(f"  {label} {escape(gap.message)}", soft_wrap=True)
+        console.print(f"      fix: [bold]{escape(gap.fix)}[/]", soft_wrap=True)

@@ -589,11 +589,12 @@ TABLES: dict[TableName, TableSpec] = {
     )
 }
 
-#: The tables without which no plan can be made.
+#: The tables without which no plan can be made (lanes: the supply model needs at least one lane).
 MINIMUM_TABLES: tuple[TableName, ...] = (
     TableName.ITEMS,
     TableName.LOCATIONS,
     TableName.ITEM_LOCATIONS,
+    TableName.LANES,
     TableName.DEMAND,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from enum import StrEnum
 
 
@@ -80,6 +81,10 @@ class Period(StrEnum):
     def days(self) -> int:
         """Length of the period in days."""
         return 7 if self is Period.WEEK else 1
+
+    def first_day(self, day: date) -> date:
+        """First day of the period containing ``day``: its week's Monday for weeks, the day itself for days."""
+        return day - timedelta(days=day.weekday()) if self is Period.WEEK else day
 
 
 class Severity(StrEnum):

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from hedgerow.contract.combine import Combined, combine
+from hedgerow.contract.facts import table_facts
 from hedgerow.contract.quality import QualityContext, quality_findings, trust_score
 from hedgerow.contract.readers import SourceInfo, read_table_file
 from hedgerow.contract.report import ValidationReport
@@ -286,6 +287,7 @@ def _write(
             store.put(table, sha, data)
             if not existed:
                 created.append((table, sha))
+            store.put_facts(table_facts(table, frame), sha)
             report = reports[table]
             info = infos[table]
             records.append(
