@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,7 +25,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from hedgerow.errors import HedgerowError, ValidationFailed
-from hedgerow.services.workspace import Workspace, find_workspace, open_workspace
+
+if TYPE_CHECKING:  # the workspace (SQLAlchemy, pandas) loads when a command opens one, not at start-up
+    from hedgerow.services.workspace import Workspace
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -99,12 +101,16 @@ def set_root_workspace(option: Path | None) -> None:
 
 def workspace_root(option: Path | None) -> Path:
     """Locate the workspace from the command's ``--workspace``, the root one, ``$HEDGEROW_WORKSPACE`` or the cwd."""
+    from hedgerow.services.workspace import find_workspace
+
     return find_workspace(option or _root_workspace[0])
 
 
 @contextmanager
 def opened_workspace(option: Path | None) -> Iterator[Workspace]:
     """Open the workspace the options point at, and close its ledger connections afterwards."""
+    from hedgerow.services.workspace import open_workspace
+
     ws = open_workspace(workspace_root(option))
     try:
         yield ws

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hedgerow.contract.report import ValidationReport
 from hedgerow.domain.enums import Severity
 from hedgerow.services.readiness import Readiness, Verdict
-from hedgerow.services.status import WorkspaceStatus
+
+if TYPE_CHECKING:  # annotations only: rendering a status must not load pandas
+    from hedgerow.contract.report import ValidationReport
+    from hedgerow.services.status import WorkspaceStatus
 
 #: Failing rows listed per report in the terminal; --json lists them all.
 MAX_ROWS_SHOWN = 20
