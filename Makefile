@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= demo-workspace
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+PG_DIR := $(CURDIR)/.pg-test
 
 .PHONY: demo test lint typecheck pytest bench clean
 
@@ -32,9 +33,17 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
+# With HEDGEROW_TEST_PG_URL set (.ci/run, a shared server), pytest uses it. Without, make starts a private
+# PostgreSQL for this checkout (folder $(PG_DIR), a free port) and stops it when pytest ends, whatever the result.
 pytest: $(TEST_STAMP)
-	HEDGEROW_TEST_PG_URL="$${HEDGEROW_TEST_PG_URL:-$$(scripts/pg-test-server start)}" \
-	  $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	@if [ -n "$${HEDGEROW_TEST_PG_URL:-}" ]; then \
+	  $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); \
+	else \
+	  export HEDGEROW_PG_DIR="$(PG_DIR)"; \
+	  export HEDGEROW_PG_PORT="$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"; \
+	  trap 'scripts/pg-test-server stop' EXIT; \
+	  HEDGEROW_TEST_PG_URL="$$(scripts/pg-test-server start)" $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); \
+	fi
 
 test: lint typecheck pytest
 
@@ -42,4 +51,4 @@ bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR) $(PG_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -65,11 +65,30 @@ COMMANDS: dict[str, LazyCommand] = {
 }  # fmt: skip
 
 
+def _literal_brackets(command: Command) -> None:
+    """Escape ``[`` in a command's help texts: `[risk] seed` is a setting, not Rich markup to swallow."""
+    from rich.markup import escape
+
+    if command.help:
+        command.help = escape(command.help)
+    if command.short_help:
+        command.short_help = escape(command.short_help)
+    for param in command.params:
+        text = getattr(param, "help", None)
+        if text:
+            param.help = escape(text)  # type: ignore[attr-defined]  # options and arguments carry help in typer
+    for sub in getattr(command, "commands", {}).values():
+        _literal_brackets(sub)
+
+
 def load_module_commands(module: str) -> dict[str, Command]:
-    """The click commands a ``*_cmds`` module registers (imports the module)."""
+    """The click commands a ``*_cmds`` module registers (imports the module); help texts are taken literally."""
     sub = typer.Typer()
     importlib.import_module(module).register(sub)
-    return dict(typer.main.get_group(sub).commands)
+    commands = dict(typer.main.get_group(sub).commands)
+    for command in commands.values():
+        _literal_brackets(command)
+    return commands
 
 
 class LazyGroup(TyperGroup):

@@ -11,7 +11,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from hedgerow.errors import HedgerowError, ValidationFailed
 
@@ -116,6 +117,12 @@ def opened_workspace(option: Path | None) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
+
+
+def add_id_column(table: Table, name: str, ids: Iterable[str]) -> None:
+    """Add a column of ids that is never cut (at 80 columns or piped): ids are copied into other commands."""
+    widest = max((len(i) for i in ids), default=0)
+    table.add_column(name, no_wrap=True, min_width=max(widest, len(name)))
 
 
 def print_json(payload: Any) -> None:

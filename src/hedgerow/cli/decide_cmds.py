@@ -11,6 +11,7 @@ from hedgerow.cli.common import (
     JsonOption,
     UserOption,
     WorkspaceOption,
+    add_id_column,
     console,
     current_user,
     handle_errors,
@@ -121,7 +122,10 @@ def render_queue(views: list[RecommendationView], currency: str) -> None:
         "P(out)",
         "status",
     ):
-        table.add_column(name, justify="left" if name in ("id", "action", "status") else "right")
+        if name == "id":
+            add_id_column(table, name, (v.id for v in views))
+        else:
+            table.add_column(name, justify="left" if name in ("action", "status") else "right")
     for v in views:
         status = v.status + (" (auto)" if v.auto_approved else "") + (" [yellow]⚠ trust[/]" if v.trust_note else "")
         table.add_row(

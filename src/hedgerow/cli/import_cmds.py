@@ -35,7 +35,10 @@ TableOption = Annotated[
     typer.Option("--table", "-t", help="Contract table the file holds (default: from the file name)."),
 ]
 EncodingOption = Annotated[str | None, typer.Option(help="Text encoding of CSV files (default: UTF-8).")]
-SheetOption = Annotated[str | None, typer.Option(help="Sheet of an .xlsx workbook (default: the first).")]
+SheetOption = Annotated[
+    str | None,
+    typer.Option(help="Sheet of an .xlsx workbook (default: the sheet named like the table, else the first)."),
+]
 DateFormatOption = Annotated[
     str | None, typer.Option(help="strptime format of dates that are not ISO 8601, e.g. %d/%m/%Y.")
 ]
@@ -168,7 +171,7 @@ def validate(
     """Check a file against the data contract without importing it (no workspace needed)."""
     sources, _ = _sources(path, table, encoding, sheet, date_format)
     source = sources[0]
-    raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet)
+    raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet, table=source.table)
     now = now_utc()
     import pandas as pd
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from hedgerow.cli.common import add_id_column
 from hedgerow.domain.plan import Plan
 from hedgerow.explain.words import describe_action
 from hedgerow.plan.problem import PlanningProblem
@@ -44,9 +45,10 @@ def render_plan(plan: Plan, problem: PlanningProblem, console: Console, *, top: 
     )
     table = Table(header_style="bold")
     for name in ("#", "id", "action", f"value {cur}", f"capital {cur}", "P(out) now → after", "guardrail"):
-        table.add_column(
-            name, justify="left" if name in ("id", "action", "guardrail") else "right", no_wrap=name == "id"
-        )
+        if name == "id":
+            add_id_column(table, name, (rec.id for rec in plan.recommendations[:top]))
+            continue
+        table.add_column(name, justify="left" if name in ("action", "guardrail") else "right")
     for rec in plan.recommendations[:top]:
         table.add_row(
             str(rec.rank),

@@ -51,8 +51,11 @@ def render_reports(reports: Sequence[ValidationReport], console: Console) -> Non
     """Print several reports, rejected ones first."""
     for report in sorted(reports, key=lambda r: r.ok):
         render_report(report, console)
-    if any(not r.ok for r in reports):
-        console.print("[bold red]Nothing was imported.[/] Fix the rows above and import again.")
+    rejected = [r for r in reports if not r.ok]
+    if rejected:
+        listed = any(f.row is not None for r in rejected for f in r.errors)
+        fix = "Fix the errors and the rows listed above" if listed else "Fix the errors above"
+        console.print(f"[bold red]Nothing was imported.[/] {fix} and import again.")
 
 
 def _age(days: int | None, stale: bool | None) -> str:

@@ -47,7 +47,7 @@ def _checks(col: ColumnSpec) -> str:
     if col.max_value is not None:
         parts.append(f"≤ {col.max_value:g}")
     if col.pattern:
-        parts.append(f"matches `{col.pattern}`")
+        parts.append(f"matches `{col.pattern}`" + (" after upper-casing" if col.upper_case else ""))
     if col.not_in_future:
         parts.append("not in the future")
     if col.references:

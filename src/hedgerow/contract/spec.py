@@ -76,6 +76,8 @@ class ColumnSpec:
         For dates: a value later than the import time is rejected (sales cannot happen tomorrow).
     references:
         Foreign key checked as a data-quality warning against the current snapshots.
+    upper_case:
+        Codes are upper-cased before they are checked (``usd`` is read as ``USD``).
     """
 
     name: str
@@ -91,6 +93,7 @@ class ColumnSpec:
     pattern: str | None = None
     not_in_future: bool = False
     references: ForeignKey | None = None
+    upper_case: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,9 @@ def _id(name: str, description: str, references: ForeignKey | None = None) -> Co
 
 
 def _currency(name: str, description: str) -> ColumnSpec:
-    return ColumnSpec(name, ColumnType.STRING, description, unit="ISO 4217 code", pattern=CURRENCY_PATTERN)
+    return ColumnSpec(
+        name, ColumnType.STRING, description, unit="ISO 4217 code", pattern=CURRENCY_PATTERN, upper_case=True
+    )
 
 
 def _text(name: str, description: str, *, required: bool = True, nullable: bool = False) -> ColumnSpec:
@@ -231,6 +236,7 @@ LOCATIONS = TableSpec(
             "Country of the location.",
             unit="ISO 3166-1 alpha-2",
             pattern=COUNTRY_PATTERN,
+            upper_case=True,
         ),
         _currency("currency", "Local currency of the location."),
         ColumnSpec(
@@ -279,6 +285,7 @@ SUPPLIERS = TableSpec(
             "Country of the supplier.",
             unit="ISO 3166-1 alpha-2",
             pattern=COUNTRY_PATTERN,
+            upper_case=True,
         ),
         _currency("currency", "Currency the supplier invoices in."),
     ),

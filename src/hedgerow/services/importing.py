@@ -195,7 +195,7 @@ def import_sources(
     for done, source in enumerate(sources):
         if progress:
             progress(f"reading {source.path.name}", done, total)
-        raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet)
+        raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet, table=source.table)
         spec = table_spec(source.table)
         result = validate_frame(spec, raw.frame, now=now_utc, date_format=source.date_format)
         typed[source.table] = result.frame

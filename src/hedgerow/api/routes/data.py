@@ -105,7 +105,7 @@ async def validate(
     with tempfile.TemporaryDirectory(prefix="hedgerow-validate-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(await file.read())
-        raw = read_table_file(path)
+        raw = read_table_file(path, table=target)
     result = validate_frame(table_spec(target), raw.frame, now=pd.Timestamp(now).tz_convert("UTC").tz_localize(None))
     report = ValidationReport(table=target, source=raw.source.name, rows=len(raw.frame), findings=result.errors)
     return report.to_dict()
