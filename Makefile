@@ -1,6 +1,7 @@
-# hedgerow — the two commands that do everything on a fresh machine:
-#   make demo   build the demo workspace and run the main job on it
-#   make test   lint, type-check and run the whole test suite
+# hedgerow — the commands that do everything on a fresh machine:
+#   make install   .venv with hedgerow (then `source .venv/bin/activate` puts `hedgerow` on PATH)
+#   make demo      build the demo workspace and run the main job on it
+#   make test      lint, type-check and run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_DIR := $(CURDIR)/.pg-test
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: install demo test lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
+
+install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/hedgerow demo $(DEMO_DIR) --force

@@ -58,3 +58,19 @@ def test_old_append_flag_is_an_upsert(hedgerow: Invoke, tmp_path: Path, network_
     clash = hedgerow("import", str(network_dir / "items.csv"), "-w", str(ws), "--append", "--mode", "replace")
     assert clash.exit_code == 1
     assert "--append is --mode upsert" in clash.stderr
+
+
+def test_progress_is_one_line_per_step_when_stderr_is_not_a_terminal(
+    hedgerow: Invoke, tmp_path: Path, network_dir: Path
+) -> None:
+    ws = tmp_path / "ws"
+    hedgerow("init", str(ws))
+    result = hedgerow("import", str(network_dir / "items.csv"), "-w", str(ws))
+    steps = [line.split("] ", 1)[1] for line in result.stderr.splitlines() if line.startswith("[")]
+    assert steps == [
+        "reading items.csv (0/1)",
+        "checking items.csv (0/1)",
+        "combining with the current tables (1/1)",
+        "done (1/1)",
+    ]
+    assert json.loads(hedgerow("import", str(network_dir / "items.csv"), "-w", str(ws), "--json").stdout)["ok"]

@@ -132,9 +132,16 @@ def print_json(payload: Any) -> None:
 
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar on stderr; yields a ``progress(step, done, total)`` callback."""
+    """Progress on stderr; yields a ``progress(step, done, total)`` callback.
+
+    A rich progress bar when stderr is a terminal; otherwise (a pipe, a log file, `make demo` under CI) one
+    line per new step with its elapsed time, so a long run is never silent.
+    """
     if not enabled:
         yield lambda _step, _done, _total: None
+        return
+    if not err_console.is_terminal:
+        yield _step_lines()
         return
     with Progress(
         TextColumn("{task.description}"),
@@ -150,6 +157,22 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
             bar.update(task, description=step, completed=done, total=max(total, 1))
 
         yield update
+
+
+def _step_lines() -> Callable[[str, int, int], None]:
+    """A progress callback that prints ``[  12.3 s] step (done/total)`` once per new step."""
+    import time
+
+    began = time.monotonic()
+    last: list[str] = []
+
+    def update(step: str, done: int, total: int) -> None:
+        if last and last[0] == step:
+            return
+        last[:] = [step]
+        err_console.print(f"[{time.monotonic() - began:7.1f} s] {step} ({done}/{total})", markup=False, highlight=False)
+
+    return update
 
 
 P = ParamSpec("P")

@@ -12,6 +12,7 @@ from hedgerow.cli.common import (
     JsonOption,
     UserOption,
     WorkspaceOption,
+    add_id_column,
     console,
     current_user,
     handle_errors,
@@ -29,6 +30,9 @@ from hedgerow.domain.enums import ImportMode, TableName
 from hedgerow.errors import InputFileError
 from hedgerow.services.importing import ImportSource, import_sources, sources_from_folder
 from hedgerow.services.reverting import revert_import
+
+#: Terminal width from which `hedgerow imports` also shows the source file's and the snapshot's hashes.
+WIDE_COLUMNS = 120
 
 TableOption = Annotated[
     TableName | None,
@@ -231,9 +235,11 @@ def imports(
     if json_output:
         print_json(rows)
         return
+    wide = console.width >= WIDE_COLUMNS  # hashes are in --json; a narrow terminal shows what to revert by
     out = Table(header_style="bold")
-    for name in ("id", "table", "mode", "rows", "source", "sha256", "by", "at", "trust", "snapshot"):
-        out.add_column(name)
+    add_id_column(out, "id", (str(r["id"]) for r in rows))
+    for name in ("table", "mode", "rows", "source", "by", "at", "trust", *(("sha256", "snapshot") if wide else ())):
+        out.add_column(name, justify="right" if name in ("rows", "trust") else "left")
     for r in rows:
         out.add_row(
             str(r["id"]),
@@ -241,11 +247,10 @@ def imports(
             str(r["mode"]),
             f"{r['rows']:,}",
             str(r["source"]),
-            str(r["source_sha256"])[:12],
             str(r["imported_by"]),
-            str(r["imported_at"]),
+            str(r["imported_at"])[:16].replace("T", " "),
             f"{r['trust_score']:.1f}",
-            str(r["snapshot"])[:12],
+            *((str(r["source_sha256"])[:12], str(r["snapshot"])[:12]) if wide else ()),
         )
     console.print(out)
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -64,7 +65,7 @@ def render_plan(plan: Plan, problem: PlanningProblem, console: Console, *, top: 
         console.print(f"… and {len(plan.recommendations) - top} more (`hedgerow recommendations` lists them all).")
     unmet = [note for note in plan.guardrails if note.infeasible]
     for note in unmet[:max_notes]:
-        console.print(f"[yellow]Cannot be met:[/] {note.message}")
+        console.print(f"[yellow]Cannot be met:[/] {escape(note.message)}")
     if len(unmet) > max_notes:
         console.print(f"[yellow]… {len(unmet) - max_notes} more guardrails cannot be met[/] (`--json` lists them).")
 
@@ -96,7 +97,7 @@ def _drivers(expl: Mapping[str, Any]) -> Table:
 
 def render_explanation(rec_id: str, expl: Mapping[str, Any], console: Console, *, currency: str) -> None:
     """One explanation: the plain summary, alternatives, cost breakdown, drivers, break-even, guardrails, data."""
-    console.print(Panel(str(expl.get("summary", "")), title=f"Why {rec_id}", title_align="left"))
+    console.print(Panel(escape(str(expl.get("summary", ""))), title=f"Why {rec_id}", title_align="left"))
     console.print(_alternatives(expl, currency))
     breakdown = {k: v for k, v in (expl.get("breakdown") or {}).items() if k != "total" and v}
     if breakdown:
@@ -106,9 +107,9 @@ def render_explanation(rec_id: str, expl: Mapping[str, Any], console: Console, *
         console.print(_drivers(expl))
     be = expl.get("break_even")
     if be and be.get("label"):
-        console.print(f"Break-even: it {be['label']}.")
+        console.print(f"Break-even: it {escape(str(be['label']))}.")
     for g in expl.get("guardrails", []):
-        console.print(f"Guardrail: {g.get('message')}")
+        console.print(f"Guardrail: {escape(str(g.get('message')))}")
     data = expl.get("data", [])
     if data:
         stale = [d["table"] for d in data if d.get("stale")]

@@ -107,7 +107,8 @@ def render_readiness(readiness: Readiness, console: Console) -> None:
     verdict = readiness.verdict
     head = {
         Verdict.READY: "Ready to plan: every table a plan needs is present, current and consistent.",
-        Verdict.READY_WITH_GAPS: f"Ready with gaps: a plan can be made, but mind these {len(readiness.gaps)}:",
+        Verdict.READY_WITH_GAPS: "Ready with gaps: a plan can be made, but mind "
+        + ("this gap:" if len(readiness.gaps) == 1 else f"these {len(readiness.gaps)} gaps:"),
         Verdict.NOT_READY: "Not ready to plan:",
     }[verdict]
     console.print(f"[{_VERDICT_STYLE[verdict]}]{head}[/]", soft_wrap=True)
