@@ -90,11 +90,12 @@ def import_preset_cmd(
         head, *lines = report.summary().splitlines()
         console.print(f"[{style}]{head}[/]")
         for line in lines:
-            console.print(line, markup=False)
+            console.print(line, markup=False, soft_wrap=True)
     for t in result.outcome.tables:
         console.print(
-            f"[green]imported[/] {t.table.value}: {t.rows:,} rows → snapshot {t.snapshot_sha256[:12]} "
-            f"(trust {t.trust_score:.1f})"
+            f"[green]imported[/] {t.table.value} as import {t.import_id}: {t.change_text()}, snapshot "
+            f"{t.snapshot_sha256[:12]} (trust {t.trust_score:.1f})",
+            soft_wrap=True,
         )
     details = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in result.summary.items())
     console.print(f"[bold]{result.preset.value}[/] from {result.source}: {details}")

@@ -60,6 +60,13 @@ class DemandProfile(StrEnum):
     FAST = "fast"  # the vectorised families and the global model: several times faster on large workspaces
 
 
+class MissingPeriods(StrEnum):
+    """How a period without a demand row inside an item-location's history is read (``[demand] missing_periods``)."""
+
+    ZERO = "zero"  # no row, no sales: ERPs often export only the rows with sales
+    UNKNOWN = "unknown"  # no row, no data: the models skip the period
+
+
 class ScopeType(StrEnum):
     """What a signal applies to (signals table, column ``scope_type``)."""
 

@@ -39,7 +39,9 @@ def demand_inputs(ws: Workspace) -> DemandInputs:
     if demand is None or demand.empty:
         raise DemandDataError(f"workspace {ws.root} has no demand table; import one with `hedgerow import demand.csv`")
     freq = normalize_freq(ws.settings.workspace.period)
-    panel = build_panel(demand, freq=freq, drivers=frames.get(TableName.DRIVERS))
+    panel = build_panel(
+        demand, freq=freq, drivers=frames.get(TableName.DRIVERS), missing_periods=ws.settings.demand.missing_periods
+    )
     return DemandInputs(panel, BundleLinks.from_frame(frames.get(TableName.BUNDLES)), frames.get(TableName.SIGNALS))
 
 

@@ -209,7 +209,11 @@ def import_sources(
     context_tables = ws.current_frames([t for t in REFERENCED_TABLES if t not in typed])
     context_tables.update(typed)
     ctx = QualityContext(
-        tables=context_tables, settings=ws.settings.quality, period=ws.settings.workspace.period, now=now_utc
+        tables=context_tables,
+        settings=ws.settings.quality,
+        period=ws.settings.workspace.period,
+        now=now_utc,
+        missing_periods=ws.settings.demand.missing_periods,
     )
     for done, source in enumerate(sources):
         if progress:
