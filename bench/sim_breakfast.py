@@ -24,8 +24,9 @@ included; service levels come from the critical ratio of the same costs the simu
 
 hedgerow's row is the planner run as a policy (``hedgerow.sim.policies.hedgerow``, docs/simulator.md): each week the
 demand engine is re-fitted on the history seen so far, ``--scenarios`` joint scenarios are drawn and the hedge
-ladder decides, with the default hedgerow.toml except ``[orders] max_change_per_period`` left unbounded (the
-baselines' orders are not bounded either; ``--bounded-order-change`` keeps the default 0.5).
+planner of ``hedgerow plan`` decides (the stores on their DCs' stock, then the DCs by position, orders smoothed),
+with the default hedgerow.toml; ``--max-order-change`` and ``--smoothing-periods`` override a default and the
+report says so.
 """
 
 from __future__ import annotations
@@ -118,13 +119,28 @@ def subset(inputs: SimInputs, every: int) -> SimInputs:
     return take_item_locations(inputs, np.flatnonzero(np.isin(np.array(inputs.item_ids), items)))
 
 
-def hedgerow_settings(scenarios: int, *, bounded: bool, smoothing: float = 2.0) -> HedgerowSettings:
-    """hedgerow's settings in the benchmark: default hedgerow.toml, order change unbounded unless ``bounded``,
-    order smoothing ``Tᵢ = smoothing`` (the policy's default 2)."""
+def hedgerow_settings(
+    scenarios: int, *, max_order_change: float | None = None, smoothing: float | None = None
+) -> HedgerowSettings:
+    """hedgerow's settings in the benchmark: the default hedgerow.toml (what ``hedgerow plan`` uses), unless a
+    setting is overridden on the command line (the report then says so)."""
     config = Settings()
-    if not bounded:
-        config = replace(config, orders=replace(config.orders, max_change_per_period=float("inf")))
-    return HedgerowSettings(config=config, n_scenarios=scenarios, seed=SEED, smoothing_periods=smoothing)
+    orders = config.orders
+    if max_order_change is not None:
+        orders = replace(orders, max_change_per_period=max_order_change)
+    if smoothing is not None:
+        orders = replace(orders, smoothing_periods=smoothing)
+    return HedgerowSettings(config=replace(config, orders=orders), n_scenarios=scenarios, seed=SEED)
+
+
+def overrides(args: argparse.Namespace) -> str:
+    """The defaults a run changed, for its report ("defaults" when none)."""
+    changed = []
+    if args.max_order_change is not None:
+        changed.append(f"[orders] max_change_per_period = {args.max_order_change}")
+    if args.smoothing_periods is not None:
+        changed.append(f"[orders] smoothing_periods = {args.smoothing_periods}")
+    return "; ".join(changed) or "hedgerow.toml defaults"
 
 
 def tune(tuning: SimInputs) -> dict[str, int]:
@@ -177,9 +193,11 @@ def main() -> None:
         help="keep every n-th UPC (all its stores and DCs) for a faster run; baselines are re-tuned on the subset",
     )
     parser.add_argument(
-        "--bounded-order-change", action="store_true", help="keep [orders] max_change_per_period = 0.5 for hedgerow"
+        "--max-order-change", type=float, default=None, help="override [orders] max_change_per_period (default: inf)"
     )
-    parser.add_argument("--smoothing-periods", type=float, default=2.0, help="hedgerow's order smoothing T_i")
+    parser.add_argument(
+        "--smoothing-periods", type=float, default=None, help="override [orders] smoothing_periods (default: 2)"
+    )
     args = parser.parse_args()
     began = time.perf_counter()
     data = args.data or shared_data()
@@ -190,7 +208,9 @@ def main() -> None:
         order_up_to=OrderUpToSettings(window=windows["order_up_to"]),
         margin_maximiser=MarginMaximiserSettings(window=windows["margin_maximiser"]),
         stockpyl=StockpylSettings(window=windows["stockpyl_base_stock"]),
-        hedgerow=hedgerow_settings(args.scenarios, bounded=args.bounded_order_change, smoothing=args.smoothing_periods),
+        hedgerow=hedgerow_settings(
+            args.scenarios, max_order_change=args.max_order_change, smoothing=args.smoothing_periods
+        ),
     )
     result = run_backtest(
         evaluation, cfg, progress=lambda name, done, total: print(f"  [{done}/{total}] {name}", file=sys.stderr)
@@ -199,6 +219,7 @@ def main() -> None:
     assert best is not None
     stationary = result.by_policy(PolicyName.BEST_STATIONARY.value)
     print(f"network: {result.summary}")
+    print(f"hedgerow settings: {overrides(args)}")
     print(f"tuned windows (chosen on year 2): {windows}")
     print(table(result))
     print(f"clairvoyant lower bound: {result.lower_bound:,.0f} USD")

@@ -7,24 +7,13 @@ tables → :class:`PlanningProblem`). The building blocks — :func:`build_model
 benchmarks and tests.
 """
 
+from hedgerow.domain.network import BundleComponent, Item, Lane, Location, OriginKind
 from hedgerow.plan.adapter import SnapshotLineage, problem_from_frames
 from hedgerow.plan.evaluate import Evaluation, evaluate
 from hedgerow.plan.exact import ExactOptions, ExactResult, SolverStatus, solve_sample_average
 from hedgerow.plan.ladder import LadderOptions, LadderResult, run_ladder
 from hedgerow.plan.model import PlanModel, build_model
-from hedgerow.plan.problem import (
-    BundleComponent,
-    DataSource,
-    HoldSpec,
-    ItemLocationSpec,
-    ItemSpec,
-    LaneSpec,
-    LocationSpec,
-    OpenShipment,
-    OriginKind,
-    PlannerPolicy,
-    PlanningProblem,
-)
+from hedgerow.plan.problem import DataSource, HoldSpec, ItemLocationSpec, OpenShipment, PlannerPolicy, PlanningProblem
 
 # The façade (planner.py) builds explanations, and the explanations use the plan's modules: it is loaded on first
 # use so that importing any hedgerow.plan module never imports hedgerow.explain half-way.
@@ -46,12 +35,12 @@ __all__ = [
     "ExactOptions",
     "ExactResult",
     "HoldSpec",
+    "Item",
     "ItemLocationSpec",
-    "ItemSpec",
     "LadderOptions",
     "LadderResult",
-    "LaneSpec",
-    "LocationSpec",
+    "Lane",
+    "Location",
     "MethodChoice",
     "OpenShipment",
     "OriginKind",

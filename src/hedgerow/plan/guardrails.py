@@ -13,13 +13,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from hedgerow.domain.plan import GuardrailKind, GuardrailNote
-from hedgerow.explain.words import money, percent, place, units
+from hedgerow.explain.words import duration, money, percent, place, units
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.evaluate import Evaluation, inflow_for
 from hedgerow.plan.ladder import LadderEvent
 from hedgerow.plan.limits import warehouse_headroom
 from hedgerow.plan.model import PlanModel
+from hedgerow.plan.smoothing import Smoothed
 
 _FLOORS = (GuardrailKind.SERVICE_FLOOR, GuardrailKind.BUNDLE_COMPONENT)
 
@@ -87,9 +88,14 @@ def _blocking_setting(model: PlanModel, row: int, blocked_by: GuardrailKind | No
 
 
 def guardrail_notes(
-    model: PlanModel, x: np.ndarray, final: Evaluation, events: Sequence[LadderEvent]
+    model: PlanModel,
+    x: np.ndarray,
+    final: Evaluation,
+    events: Sequence[LadderEvent],
+    smoothed: Sequence[Smoothed] = (),
 ) -> tuple[GuardrailNote, ...]:
-    """Every guardrail or limit that binds in the final plan, and every one that cannot be met."""
+    """Every guardrail or limit that binds in the final plan, and every one that cannot be met (``smoothed``:
+    the orders order smoothing changed)."""
     problem = model.problem
     pol = problem.policy
     c = model.candidates
@@ -155,10 +161,9 @@ def guardrail_notes(
             )
 
     # bounded order change
-    delta = pol.max_change_per_period * model.mean_demand
-    for row in np.flatnonzero(~np.isnan(model.last_order)).tolist():
-        if not math.isfinite(pol.max_change_per_period):
-            break
+    bounded = math.isfinite(pol.max_change_per_period)
+    delta = pol.max_change_per_period * model.mean_demand if bounded else np.zeros(model.n_il)
+    for row in np.flatnonzero(~np.isnan(model.last_order) if bounded else np.zeros(0, dtype=bool)).tolist():
         ordered = float(x[(c.target == row) & (c.kind == CandidateKind.ORDER)].sum())
         last = float(model.last_order[row])
         hi, lo = last + delta[row], max(last - delta[row], 0.0)
@@ -183,6 +188,25 @@ def guardrail_notes(
                 settings=("[orders] max_change_per_period",),
                 item_id=item,
                 location_id=loc,
+            )
+        )
+
+    # order smoothing
+    for sm in smoothed:
+        more = sm.ordered > sm.planned
+        msg = (
+            f"Orders of {_where(model, sm.row)} are smoothed: {units(sm.ordered)} instead of the plan's best "
+            f"{units(sm.planned)}, so that a change of level is spread over {duration(pol.smoothing_periods, model.scenarios.period_days)} "
+            f"around expected demand of {units(sm.rate)} a period ([orders] smoothing_periods)"
+        )
+        notes.append(
+            GuardrailNote(
+                GuardrailKind.ORDER_SMOOTHING,
+                msg + ("; the extra units keep orders steady for the supplier" if more else ""),
+                True,
+                settings=("[orders] smoothing_periods",),
+                item_id=model.il_items[sm.row],
+                location_id=model.il_locations[sm.row],
             )
         )
 

@@ -35,6 +35,7 @@ from hedgerow.domain.plan import action_to_dict as _action_dict
 from hedgerow.explain.context import ExplainContext
 from hedgerow.explain.lineage import freshness
 from hedgerow.explain.recommend import Draft, draft_recommendations, keep_buffer_drafts
+from hedgerow.plan.echelons import customer_stage, drawn_from, pool_rows, pools_short, supply_stage, supply_stage_model
 from hedgerow.plan.evaluate import Evaluation, evaluate
 from hedgerow.plan.exact import ExactOptions, ExactResult, SolverStatus, solve_sample_average
 from hedgerow.plan.guardrails import buffers_to_keep, guardrail_notes
@@ -42,6 +43,7 @@ from hedgerow.plan.ladder import LadderOptions, LadderResult, run_ladder
 from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.model import PlanModel, build_model
 from hedgerow.plan.problem import PlanningProblem
+from hedgerow.plan.smoothing import Smoothed, smooth_orders
 from hedgerow.scenarios.scenario_set import ScenarioSet
 
 #: Progress callback: (step name, done, total).
@@ -97,6 +99,7 @@ class PartitionPlan:
     exact: ExactResult | None
     method: PlanMethod
     final: Evaluation
+    smoothed: tuple[Smoothed, ...] = ()
 
 
 def _coupled(model: PlanModel) -> bool:
@@ -119,8 +122,10 @@ def plan_partition(
     options: PlannerOptions | None = None,
     limits: SharedLimits | None = None,
     model: PlanModel | None = None,
+    rate: np.ndarray | None = None,
 ) -> PartitionPlan:
-    """Plan one partition of items (pure: same inputs, same plan).
+    """Plan one partition of items (pure: same inputs, same plan), orders smoothed by ``[orders]
+    smoothing_periods`` (:mod:`hedgerow.plan.smoothing`).
 
     Parameters
     ----------
@@ -134,6 +139,8 @@ def plan_partition(
         Headroom of the shared limits for this partition (default: the whole policy budget); consumed in place.
     model:
         The partition's arrays when already built.
+    rate:
+        [n] expected demand per period of each row, for smoothing (default: its mean over its window).
     """
     opt = options or PlannerOptions()
     model = model if model is not None else build_model(problem, scenarios, items)
@@ -148,8 +155,52 @@ def plan_partition(
         usable = exact.status in (SolverStatus.OPTIMAL, SolverStatus.TIME_LIMIT) and exact.x.size > 0
         if usable and evaluate(model, exact.x).total_objective < evaluate(model, x).total_objective - 1e-9:
             x, method = _integral(model, exact.x), PlanMethod.EXACT
+    x, smoothed = smooth_orders(model, x, periods=problem.policy.smoothing_periods, rate=rate)
     final = evaluate(model, x)
-    return PartitionPlan(model=model, x=x, ladder=ladder, exact=exact, method=method, final=final)
+    return PartitionPlan(model=model, x=x, ladder=ladder, exact=exact, method=method, final=final, smoothed=smoothed)
+
+
+def plan_echelons(
+    problem: PlanningProblem,
+    scenarios: ScenarioSet,
+    items: Sequence[str] | None = None,
+    *,
+    options: PlannerOptions | None = None,
+    limits: SharedLimits | None = None,
+) -> tuple[PartitionPlan, ...]:
+    """Plan one partition echelon by echelon (:mod:`hedgerow.plan.echelons`): the item-locations that sell, then
+    each level of distribution centres by position. A network without DCs has one stage (:func:`plan_partition`).
+
+    The stores first say what they want with their DCs' stock unlimited; when a DC cannot give it all, they are
+    planned again on what it has (shared in proportion to what each asked for), and the DC's next order covers
+    what they still lack.
+    """
+    opt = options or PlannerOptions()
+    base = build_model(problem, scenarios, items)
+    pools = pool_rows(base)
+    if not pools.any():
+        return (plan_partition(problem, scenarios, items, options=opt, limits=limits, model=base),)
+    snap = limits.snapshot() if limits is not None else None
+    unlimited = customer_stage(base, pools, unlimited=True)
+    first = plan_partition(problem, scenarios, items, options=opt, limits=limits, model=unlimited)
+    wanted = drawn_from(unlimited, first.x)
+    if pools_short(base, pools, wanted):
+        if limits is not None and snap is not None:
+            limits.restore(snap)
+        staged = customer_stage(base, pools)
+        first = plan_partition(problem, scenarios, items, options=opt, limits=limits, model=staged)
+    stages = [first]
+    below, below_pools, shipped = first.model, pools, drawn_from(first.model, first.x)
+    while (stage := supply_stage(problem, scenarios, below, wanted, shipped, below_pools)) is not None:
+        model = supply_stage_model(build_model(stage.problem, stage.scenarios, stage.items, windows=stage.windows))
+        rate = np.array([stage.rate.get(key, 0.0) for key in zip(model.il_items, model.il_locations, strict=True)])
+        part = plan_partition(
+            stage.problem, stage.scenarios, stage.items, options=opt, limits=limits, model=model, rate=rate
+        )
+        stages.append(part)
+        below, below_pools = model, pool_rows(model)
+        wanted = shipped = drawn_from(model, part.x)
+    return tuple(stages)
 
 
 def _integral(model: PlanModel, x: np.ndarray) -> np.ndarray:
@@ -181,24 +232,53 @@ def partitions(problem: PlanningProblem, scenarios: ScenarioSet, max_item_locati
     return out
 
 
-def _totals(ev: Evaluation) -> PlanTotals:
-    return PlanTotals(
-        expected_cost=float(ev.expected.sum()),
-        cvar=float(ev.tail.sum()),
-        objective=float(ev.objective.sum()),
-        capital=float(ev.capital.sum()),
-        lost_units=float(ev.expected_lost_units.sum()),
-    )
+@dataclass(frozen=True)
+class TotalParts:
+    """The figures a plan total adds up, one per item (or candidate), so that totals are summed exactly
+    (:func:`math.fsum`) and do not depend on how items were split into partitions."""
+
+    expected_cost: tuple[float, ...] = ()
+    cvar: tuple[float, ...] = ()
+    objective: tuple[float, ...] = ()
+    capital: tuple[float, ...] = ()
+    lost_units: tuple[float, ...] = ()
+
+    @classmethod
+    def of(cls, ev: Evaluation) -> TotalParts:
+        """The parts of an evaluated decision."""
+        return cls(
+            tuple(ev.expected.tolist()),
+            tuple(ev.tail.tolist()),
+            tuple(ev.objective.tolist()),
+            tuple(ev.capital.tolist()),
+            tuple(ev.expected_lost_units.tolist()),
+        )
+
+    def __add__(self, other: TotalParts) -> TotalParts:
+        return TotalParts(
+            self.expected_cost + other.expected_cost,
+            self.cvar + other.cvar,
+            self.objective + other.objective,
+            self.capital + other.capital,
+            self.lost_units + other.lost_units,
+        )
+
+    def totals(self) -> PlanTotals:
+        """The exact sums."""
+        return PlanTotals(
+            expected_cost=math.fsum(self.expected_cost),
+            cvar=math.fsum(self.cvar),
+            objective=math.fsum(self.objective),
+            capital=math.fsum(self.capital),
+            lost_units=math.fsum(self.lost_units),
+        )
 
 
-def _sum_totals(parts: Sequence[PlanTotals]) -> PlanTotals:
-    return PlanTotals(
-        expected_cost=sum(p.expected_cost for p in parts),
-        cvar=sum(p.cvar for p in parts),
-        objective=sum(p.objective for p in parts),
-        capital=sum(p.capital for p in parts),
-        lost_units=sum(p.lost_units for p in parts),
-    )
+def _sum_parts(parts: Sequence[TotalParts]) -> TotalParts:
+    out = TotalParts()
+    for part in parts:
+        out = out + part
+    return out
 
 
 def _rank_key(d: Draft) -> tuple[int, int, float, float]:
@@ -216,8 +296,8 @@ class PartitionOutcome:
 
     drafts: tuple[Draft, ...]
     notes: tuple[GuardrailNote, ...]
-    totals: PlanTotals
-    do_nothing: PlanTotals
+    totals: TotalParts
+    do_nothing: TotalParts
     method: PlanMethod
     solver_status: str | None
     limits: SharedLimits | None
@@ -237,29 +317,32 @@ def run_partition(
     ``shared``: budgets and capacities are shared with other partitions; ``inherited`` is what the previous
     partitions left of them (None for the first).
     """
-    model = build_model(problem, scenarios, items)
     limits = None
     if shared:
-        limits = SharedLimits.from_model(model)
+        limits = SharedLimits.from_model(build_model(problem, scenarios, items))
         if inherited is not None:
             limits.inherit(inherited)
-    pp = plan_partition(problem, scenarios, items, options=options, limits=limits, model=model)
-    notes = guardrail_notes(pp.model, pp.x, pp.final, pp.ladder.events)
+    stages = plan_echelons(problem, scenarios, items, options=options, limits=limits)
+    notes: list[GuardrailNote] = []
     drafts: list[Draft] = []
-    if options.explain:
-        data = freshness(problem.sources, scenarios.as_of, scenarios.snapshots)
-        ctx = ExplainContext(pp.model, pp.x)
-        drafts.extend(draft_recommendations(ctx, notes=notes, data=data))
-        buffers = buffers_to_keep(pp.model, pp.x, pp.ladder.events)
-        if buffers:
-            drafts.extend(keep_buffer_drafts(ctx, buffers, notes=notes, data=data))
+    data = freshness(problem.sources, scenarios.as_of, scenarios.snapshots)
+    for pp in stages:
+        stage_notes = guardrail_notes(pp.model, pp.x, pp.final, pp.ladder.events, pp.smoothed)
+        notes.extend(stage_notes)
+        if options.explain:
+            ctx = ExplainContext(pp.model, pp.x)
+            drafts.extend(draft_recommendations(ctx, notes=stage_notes, data=data))
+            buffers = buffers_to_keep(pp.model, pp.x, pp.ladder.events)
+            if buffers:
+                drafts.extend(keep_buffer_drafts(ctx, buffers, notes=stage_notes, data=data))
+    exact = [pp.exact.status.value for pp in stages if pp.exact is not None]
     return PartitionOutcome(
         drafts=tuple(drafts),
-        notes=notes,
-        totals=_totals(pp.final),
-        do_nothing=_totals(evaluate(pp.model)),
-        method=pp.method,
-        solver_status=pp.exact.status.value if pp.exact is not None else None,
+        notes=tuple(notes),
+        totals=_sum_parts([TotalParts.of(pp.final) for pp in stages]),
+        do_nothing=_sum_parts([TotalParts.of(evaluate(pp.model)) for pp in stages]),
+        method=PlanMethod.EXACT if all(pp.method is PlanMethod.EXACT for pp in stages) else PlanMethod.LADDER,
+        solver_status=",".join(sorted(set(exact))) or None,
         limits=limits,
     )
 
@@ -343,7 +426,11 @@ def make_plan(
 def _assemble(problem: PlanningProblem, scenarios: ScenarioSet, outcomes: Sequence[PartitionOutcome]) -> Plan:
     """Rank the recommendations of every partition, give them ids and build the plan."""
     drafts = sorted((d for o in outcomes for d in o.drafts), key=_rank_key)
-    notes = [n for o in outcomes for n in o.notes]
+    # notes in one order whatever the partitions: by item, location, kind and message
+    notes = sorted(
+        (n for o in outcomes for n in o.notes),
+        key=lambda n: (n.item_id or "", n.location_id or "", n.kind.value, n.message),
+    )
     methods = {o.method for o in outcomes}
     statuses = sorted({o.solver_status for o in outcomes if o.solver_status is not None})
     recs = []
@@ -399,7 +486,7 @@ def _assemble(problem: PlanningProblem, scenarios: ScenarioSet, outcomes: Sequen
         recommendations=tuple(recs),
         ladder=tuple(ladder),
         guardrails=tuple(notes),
-        totals=_sum_totals([o.totals for o in outcomes]),
-        do_nothing=_sum_totals([o.do_nothing for o in outcomes]),
+        totals=_sum_parts([o.totals for o in outcomes]).totals(),
+        do_nothing=_sum_parts([o.do_nothing for o in outcomes]).totals(),
         snapshots=dict(scenarios.snapshots),
     )
