@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from hedgerow.errors import HedgerowError, ValidationFailed
 
-if TYPE_CHECKING:  # the workspace (SQLAlchemy, pandas) loads when a command opens one, not at start-up
+if TYPE_CHECKING:  # the workspace (SQLAlchemy, pandas) and progress bars load when used, not at start-up
+    from rich.table import Table
+
     from hedgerow.services.workspace import Workspace
 
 console = Console(highlight=False)
@@ -143,6 +143,8 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
     if not err_console.is_terminal:
         yield _step_lines()
         return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

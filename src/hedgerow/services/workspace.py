@@ -25,7 +25,7 @@ from hedgerow.config import CONFIG_FILE_NAME, Settings, load_settings, render_se
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import LedgerError, WorkspaceError
 from hedgerow.store import ledger
-from hedgerow.store.models import ImportRecord
+from hedgerow.store.lineage_models import ImportRecord
 from hedgerow.store.snapshots import SnapshotStore
 
 if TYPE_CHECKING:  # frames are read on demand; opening a workspace (e.g. for `hedgerow status`) needs no pandas
