@@ -147,6 +147,11 @@ class EvalConfig:
         Run the hedgerow engine (False scores the baselines alone, e.g. to cache them).
     baseline_jobs:
         Processes statsforecast may use for the baselines.
+    baseline_models:
+        Which of :data:`BASELINES` to run (default: all).
+    conformal_windows:
+        Calibration windows of the conformal CrostonSBA; None chooses them from the history
+        (:func:`conformal_windows`).
     engine:
         Engine settings (its horizon is replaced by ``horizon``).
     """
@@ -159,6 +164,8 @@ class EvalConfig:
     baselines: bool = True
     run_engine: bool = True
     baseline_jobs: int = 1
+    baseline_models: tuple[str, ...] = BASELINES
+    conformal_windows: int | None = None
     engine: EngineConfig = field(default_factory=EngineConfig)
 
     def __post_init__(self) -> None:
@@ -174,6 +181,13 @@ class EvalConfig:
         bad_i = [p for p in self.intervals if not 0 < p < 100]
         if bad_i:
             raise DemandDataError(f"intervals must be percentages between 0 and 100, got {bad_i}")
+        unknown = [m for m in self.baseline_models if m not in BASELINES]
+        if unknown:
+            raise DemandDataError(f"unknown baselines {unknown}; the baselines are {', '.join(BASELINES)}")
+        if self.conformal_windows is not None and self.conformal_windows < MIN_CONFORMAL_WINDOWS:
+            raise DemandDataError(
+                f"conformal_windows must be at least {MIN_CONFORMAL_WINDOWS}, got {self.conformal_windows}"
+            )
 
 
 @dataclass(frozen=True)
@@ -351,7 +365,12 @@ def _pit_coverage(pit: np.ndarray, intervals: tuple[int, ...]) -> dict[int, floa
 
 
 def _baseline_quantiles(
-    history: np.ndarray, rows: np.ndarray, horizon: int, season: int, levels: np.ndarray, jobs: int
+    history: np.ndarray,
+    rows: np.ndarray,
+    horizon: int,
+    season: int,
+    levels: np.ndarray,
+    config: EvalConfig,
 ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, float], int]:
     """Quantiles [series, period, level] and means of the three baselines for the given rows, their seconds, and
     the conformal windows CrostonSBA used."""
@@ -367,12 +386,14 @@ def _baseline_quantiles(
     values = np.concatenate([y[k, s:] for k, s in enumerate(start)])
     frame = pd.DataFrame({"unique_id": ids, "ds": ds, "y": values})
     sf_levels = sorted({round(abs(2.0 * q - 1.0) * 100) for q in levels if abs(q - 0.5) > 1e-9})
-    windows = conformal_windows(history.shape[1] - start, horizon)
-    models: dict[str, Any] = {
-        "SeasonalNaive": SeasonalNaive(season_length=season),
-        "AutoETS": AutoETS(season_length=season),
-        "CrostonSBA": CrostonSBA(prediction_intervals=ConformalIntervals(h=horizon, n_windows=windows)),
+    windows = config.conformal_windows or conformal_windows(history.shape[1] - start, horizon)
+    every: dict[str, Any] = {
+        "SeasonalNaive": lambda: SeasonalNaive(season_length=season),
+        "AutoETS": lambda: AutoETS(season_length=season),
+        "CrostonSBA": lambda: CrostonSBA(prediction_intervals=ConformalIntervals(h=horizon, n_windows=windows)),
     }
+    models = {name: every[name]() for name in config.baseline_models}
+    jobs = config.baseline_jobs
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     seconds: dict[str, float] = {}
     for name, model in models.items():
@@ -428,7 +449,7 @@ def evaluate(
     engine_cfg = replace(cfg.engine, horizon=h)
     stores: dict[str, _Collector] = {ENGINE: _Collector()} if cfg.run_engine else {}
     if cfg.baselines:
-        stores.update({name: _Collector() for name in BASELINES})
+        stores.update({name: _Collector() for name in cfg.baseline_models})
     n_scored: list[int] = []
     windows_used: list[int] = []
     selections: list[dict[str, object]] = []
@@ -455,9 +476,7 @@ def evaluate(
             selections.append({"origin": origin, **fit.selection})
         baseline: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if cfg.baselines and rows.size:
-            baseline, seconds, windows = _baseline_quantiles(
-                history, rows, h, panel.season_length, levels, cfg.baseline_jobs
-            )
+            baseline, seconds, windows = _baseline_quantiles(history, rows, h, panel.season_length, levels, cfg)
             windows_used.append(windows)
             for name, s in seconds.items():
                 stores[name].seconds += s
