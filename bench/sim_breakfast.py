@@ -1,6 +1,6 @@
 """Breakfast at the Frat as a network: the simulator's baselines and references on a year of real demand.
 
-    python -m bench.sim_breakfast [--json PATH]
+    python -m bench.sim_breakfast [--shape network|stores] [--every-nth-item N] [--json PATH]
 
 Network: the ``breakfast-network`` preset (``hedgerow.presets.breakfast_network``, docs/presets.md) applied to
 ``../shared/data/breakfast_at_the_frat``:
@@ -16,6 +16,9 @@ Network: the ``breakfast-network`` preset (``hedgerow.presets.breakfast_network`
 - lead times of the supplier → DC lanes are drawn per lane and week from the **SCMS** truck shipments: planned
   transit + max(0, delivered − scheduled) days (SCMS's early deliveries count as on time: they reflect schedules
   set far ahead, not faster trucks); DC → store lanes keep their 1 day.
+
+``--shape stores`` replays the single-echelon ``breakfast`` preset instead: the same stores, items and demand, every
+store buying from its supplier on its own lane of one week (the simulator's default lane), no DCs.
 
 Weeks 1–104 are history; week 105–156 (one year) is replayed. Baselines are tuned as a competent planner would:
 the trailing window W ∈ {4, 8, 13, 26, 52} of the textbook and of the margin maximiser is chosen by backtesting
@@ -37,6 +40,7 @@ import os
 import sys
 import time
 from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +76,18 @@ WINDOWS = (4, 8, 13, 26, 52)
 SEED = 20261125
 
 
-def breakfast_frames(data: Path) -> dict[TableName, pd.DataFrame]:
-    """The network's contract tables, mapped by the ``breakfast-network`` preset."""
-    recipe = RECIPES[Preset.BREAKFAST_NETWORK]
+class Shape(StrEnum):
+    """Which network the benchmark replays."""
+
+    #: the ``breakfast-network`` preset: stores behind one regional DC per state, DCs fed by the manufacturers
+    NETWORK = "network"
+    #: the ``breakfast`` preset: every store buys from its supplier on its own lane, one week, no DCs
+    STORES = "stores"
+
+
+def breakfast_frames(data: Path, shape: Shape = Shape.NETWORK) -> dict[TableName, pd.DataFrame]:
+    """The contract tables, mapped by the ``breakfast-network`` (or, single echelon, the ``breakfast``) preset."""
+    recipe = RECIPES[Preset.BREAKFAST_NETWORK if shape is Shape.NETWORK else Preset.BREAKFAST]
     raw = recipe.dataset.load(data / recipe.dataset.folder)
     return dict(recipe.map_tables(raw, PresetContext()).tables)
 
@@ -100,14 +113,17 @@ def with_scms_lead_times(inputs: SimInputs, lateness: np.ndarray, seed: int) -> 
     return replace(inputs, lane_lead_time_days=lt)
 
 
-def build(data: Path, periods: int, last_week: int | None) -> SimInputs:
-    """Inputs replaying the ``periods`` weeks that end with ``last_week`` (default: the last one)."""
-    frames = breakfast_frames(data)
+def build(data: Path, periods: int, last_week: int | None, shape: Shape = Shape.NETWORK) -> SimInputs:
+    """Inputs replaying the ``periods`` weeks that end with ``last_week`` (default: the last one). The network's
+    supplier → DC lanes are late as SCMS trucks are; a single-echelon store's lane takes one week."""
+    frames = breakfast_frames(data, shape)
     if last_week is not None:
         demand = frames[TableName.DEMAND]
         cut = demand["period_start"].min() + pd.Timedelta(weeks=last_week)
         frames[TableName.DEMAND] = demand[demand["period_start"] < cut]
     inputs = inputs_from_frames(frames, Settings(), FrameOptions(periods=periods, driver_lookahead=4, seed=SEED))
+    if shape is Shape.STORES:
+        return inputs
     return with_scms_lead_times(inputs, scms_truck_lateness(data), SEED)
 
 
@@ -193,6 +209,13 @@ def main() -> None:
         help="keep every n-th UPC (all its stores and DCs) for a faster run; baselines are re-tuned on the subset",
     )
     parser.add_argument(
+        "--shape",
+        type=Shape,
+        choices=list(Shape),
+        default=Shape.NETWORK,
+        help="network: stores behind DCs (breakfast-network); stores: every store buys from its supplier (breakfast)",
+    )
+    parser.add_argument(
         "--max-order-change", type=float, default=None, help="override [orders] max_change_per_period (default: inf)"
     )
     parser.add_argument(
@@ -201,9 +224,9 @@ def main() -> None:
     args = parser.parse_args()
     began = time.perf_counter()
     data = args.data or shared_data()
-    tuning = subset(build(data, 52, last_week=104), args.every_nth_item)
+    tuning = subset(build(data, 52, last_week=104, shape=args.shape), args.every_nth_item)
     windows = tune(tuning)
-    evaluation = subset(build(data, 52, last_week=None), args.every_nth_item)
+    evaluation = subset(build(data, 52, last_week=None, shape=args.shape), args.every_nth_item)
     cfg = BacktestSettings(
         order_up_to=OrderUpToSettings(window=windows["order_up_to"]),
         margin_maximiser=MarginMaximiserSettings(window=windows["margin_maximiser"]),
@@ -219,7 +242,7 @@ def main() -> None:
     assert best is not None
     stationary = result.by_policy(PolicyName.BEST_STATIONARY.value)
     print(f"network: {result.summary}")
-    print(f"hedgerow settings: {overrides(args)}")
+    print(f"shape: {args.shape.value}; hedgerow settings: {overrides(args)}")
     print(f"tuned windows (chosen on year 2): {windows}")
     print(table(result))
     print(f"clairvoyant lower bound: {result.lower_bound:,.0f} USD")

@@ -5,9 +5,11 @@
 No decision may depend on how many locations sell an item (issue 13). The benchmark draws one panel of ``--rows``
 store-items — each its own demand (negative binomial around a log-normal level, yearly seasonality, promotions
 ×1.8 announced 4 weeks ahead as a ``promo`` driver), its own supplier lane (weekly transit log-normal around 7
-days, coefficient of variation 0.35), its own price (margins 10–50 % on a unit cost of 10 USD, holding 28 % a
+days, coefficient of variation 0.35, one lane per store), its own price (margins 10–50 % on a unit cost of 10 USD, holding 28 % a
 year, goodwill 0.5 × margin, class B) — and groups the same rows into items of ``n`` stores for each ``n`` of
 ``--stores``: every row is identical in every grouping, only the number of stores that share an item changes.
+There are always ``--store-count`` stores (300), each buying from the supplier on its own truck lane and stocking
+``rows / store-count`` of the store-items, so lanes and their lateness are the same in every grouping too.
 156 weeks: the first 52 are warm-up, the textbook's trailing window ``W ∈ {8, 13, 26, 52}`` is chosen on weeks
 53–104 (as a competent planner would: the cheapest on a year it has seen), and weeks 105–156 are replayed for the
 figures. hedgerow runs with the default hedgerow.toml (what ``hedgerow plan`` uses).
@@ -38,6 +40,7 @@ from hedgerow.sim.policies.hedgerow import HedgerowSettings
 from hedgerow.sim.synthetic import BASE
 
 WEEKS = 156
+STORES = 300
 WARMUP = 52
 WINDOWS = (8, 13, 26, 52)
 SEED = 20261207
@@ -56,21 +59,24 @@ def panel(rows: int, seed: int) -> dict[str, np.ndarray]:
     demand = rng.negative_binomial(dispersion, dispersion / (dispersion + mean)).astype(np.float64)
     margin = rng.uniform(0.10, 0.50, size=rows)
     sigma = np.sqrt(np.log(1 + 0.35**2))
-    transit = 7.0 * rng.lognormal(-(sigma**2) / 2, sigma, size=(rows, WEEKS))
+    transit = 7.0 * rng.lognormal(-(sigma**2) / 2, sigma, size=(STORES, WEEKS))
     return {"demand": demand, "promo": promo, "price": 10.0 / (1.0 - margin), "transit": transit}
 
 
 def grouped(data: dict[str, np.ndarray], stores: int, *, start: int, periods: int) -> SimInputs:
-    """The panel's rows as items of ``stores`` stores each (row k = item k // stores at store k % stores), the
+    """The panel's rows as items of ``stores`` stores each (row k = item k // stores at store k mod 300), the
     weeks before ``start + periods`` kept and ``start`` … the end simulated."""
     demand = data["demand"][:, : start + periods]
     rows, t = demand.shape
+    if stores > STORES:
+        raise ValueError(f"at most {STORES} stores per item, got {stores}")
+    store = np.arange(rows) % STORES
     item_ids = tuple(f"SKU-{k // stores:04d}" for k in range(rows))
-    location_ids = tuple(f"S{k % stores:03d}" for k in range(rows))
+    location_ids = tuple(f"S{s:03d}" for s in store)
     transit = data["transit"][:, :t]
-    nominal = np.full(rows, 7.0)
+    nominal = np.full(STORES, 7.0)
     parent = np.full(rows, -1, dtype=np.int64)
-    oh0, pipe0 = neutral_initial_state(demand, parent, lead_periods(nominal, 7), start)
+    oh0, pipe0 = neutral_initial_state(demand, parent, lead_periods(nominal, 7)[store], start)
     first = date(2023, 1, 2)
     return SimInputs(
         item_ids=item_ids,
@@ -88,18 +94,18 @@ def grouped(data: dict[str, np.ndarray], stores: int, *, start: int, periods: in
         price_currency=np.zeros(rows, dtype=np.int64),
         holding_rate_per_year=np.full(rows, 0.28),
         goodwill_multiplier=np.full(rows, 0.5),
-        lane_options=np.arange(rows, dtype=np.int64)[:, None],
-        lane_ids=tuple(f"SUP>{item_ids[k]}@{location_ids[k]}" for k in range(rows)),
-        lane_origin=("SUP",) * rows,
-        lane_destination=location_ids,
-        lane_mode=(Mode.TRUCK.value,) * rows,
-        lane_ports=((),) * rows,
-        lane_countries=(("US", "US"),) * rows,
+        lane_options=store.astype(np.int64)[:, None],
+        lane_ids=tuple(f"SUP>S{s:03d}" for s in range(STORES)),
+        lane_origin=("SUP",) * STORES,
+        lane_destination=tuple(f"S{s:03d}" for s in range(STORES)),
+        lane_mode=(Mode.TRUCK.value,) * STORES,
+        lane_ports=((),) * STORES,
+        lane_countries=(("US", "US"),) * STORES,
         lane_nominal_days=nominal,
         lane_lead_time_days=transit,
-        lane_capacity_factor=np.ones((rows, t)),
-        lane_cost_per_unit=np.full(rows, 0.2),
-        lane_currency=np.zeros(rows, dtype=np.int64),
+        lane_capacity_factor=np.ones((STORES, t)),
+        lane_cost_per_unit=np.full(STORES, 0.2),
+        lane_currency=np.zeros(STORES, dtype=np.int64),
         currencies=(BASE,),
         fx_units_per_base=np.ones((1, t)),
         initial_on_hand=oh0,

@@ -19,7 +19,8 @@ from plan_cases import PLAIN
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.enums import Mode
 from hedgerow.domain.network import Item, Lane, Location, OriginKind
-from hedgerow.plan.planner import make_plan, plan_echelons
+from hedgerow.pipeline.planning import make_plan
+from hedgerow.plan.planner import plan_echelons
 from hedgerow.plan.problem import ItemLocationSpec, OpenShipment, PlanningProblem
 from hedgerow.plan.synthetic import scenario_set
 

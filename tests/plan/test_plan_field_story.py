@@ -18,7 +18,7 @@ from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.enums import Mode
 from hedgerow.domain.network import BundleComponent, Item, Lane, Location, OriginKind
 from hedgerow.domain.plan import DriverKind, GuardrailKind, Plan
-from hedgerow.plan.planner import make_plan
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.problem import ItemLocationSpec, OpenShipment, PlannerPolicy, PlanningProblem
 from hedgerow.plan.synthetic import scenario_set
 from hedgerow.scenarios.rng import Stream, stream_rng

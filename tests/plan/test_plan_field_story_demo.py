@@ -21,7 +21,7 @@ from hedgerow.demo.field_story import TYO, US, bundle_accessory, inject_cascade,
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.enums import TableName
 from hedgerow.domain.plan import DriverKind, GuardrailKind
-from hedgerow.plan.chain import PlanRun, run_chain
+from hedgerow.pipeline.chain import PlanRun, run_chain
 from hedgerow.services.demo import build_demo_workspace
 
 AS_OF = date(2026, 11, 23)

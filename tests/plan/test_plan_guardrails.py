@@ -10,11 +10,12 @@ from plan_cases import PLAIN, poisson, single_item, two_locations, with_policy
 
 from hedgerow.domain.network import BundleComponent, Item
 from hedgerow.domain.plan import GuardrailKind, PlanStatus
+from hedgerow.explain.guardrails import guardrail_notes
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.evaluate import evaluate
-from hedgerow.plan.guardrails import guardrail_notes
 from hedgerow.plan.ladder import run_ladder
 from hedgerow.plan.model import build_model
-from hedgerow.plan.planner import MethodChoice, PlannerOptions, make_plan, plan_partition
+from hedgerow.plan.planner import MethodChoice, PlannerOptions, plan_partition
 from hedgerow.plan.problem import ItemLocationSpec
 
 S = 400

@@ -9,8 +9,9 @@ import pytest
 from plan_cases import PLAIN, single_item
 
 from hedgerow.domain.plan import GuardrailKind
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.model import build_model
-from hedgerow.plan.planner import make_plan, plan_partition
+from hedgerow.plan.planner import plan_partition
 from hedgerow.plan.smoothing import smooth_orders
 
 S, T = 201, 2
@@ -33,13 +34,9 @@ def test_a_steady_order_is_kept_and_a_jump_is_spread_over_t_periods() -> None:
     assert jump[0] == 40.0
     assert [(c.planned, c.ordered, c.rate) for c in changes] == [(60.0, 40.0, 20.0)]
     assert smooth_orders(model, np.array([60.0]), periods=1.0)[0][0] == 60.0
-    # the plan orders nothing: with 6 units to spare at the end of the window the gap is -6, so
-    # 20 + (-6 - 20) / 2 = 7 keeps a trickle going; with 100 on hand (80 to spare) nothing is ordered
-    _, _, near = _model(on_hand=26.0, lam=20.0)
-    assert near.window[0] == 1
-    assert smooth_orders(near, np.array([0.0]), periods=2.0)[0][0] == 7.0
-    _, _, over = _model(on_hand=100.0)
-    assert smooth_orders(over, np.array([0.0]), periods=2.0)[0][0] == 0.0
+    # a small order is raised towards demand (8 -> 14), and where the plan orders nothing nothing is ordered
+    assert smooth_orders(model, np.array([8.0]), periods=2.0)[0][0] == 14.0
+    assert smooth_orders(model, np.array([0.0]), periods=2.0)[0][0] == 0.0
 
 
 def test_smoothing_never_breaks_a_service_floor() -> None:
@@ -56,10 +53,13 @@ def test_the_plan_says_when_an_order_is_smoothed() -> None:
     problem = replace(problem, policy=replace(problem.policy, smoothing_periods=2.0))
     pp = plan_partition(problem, scen)  # type: ignore[arg-type]
     assert pp.x[0] == pytest.approx(20.0)  # one period of demand: nothing to smooth
-    # 26 on hand: the plan orders nothing, smoothing orders 7 and says so
-    near = replace(problem, item_locations=(replace(problem.item_locations[0], on_hand=26.0),))
-    plan = make_plan(near, scen)  # type: ignore[arg-type]
+    # 50 on hand against 20 a period over a window of 1: the plan orders nothing, and so does smoothing; with 10
+    # on hand the plan orders 10 and smoothing 15 (half way to demand), and says so
+    high = replace(problem, item_locations=(replace(problem.item_locations[0], on_hand=50.0),))
+    assert make_plan(high, scen).recommendations == ()  # type: ignore[arg-type]
+    low = replace(problem, item_locations=(replace(problem.item_locations[0], on_hand=10.0),))
+    plan = make_plan(low, scen)  # type: ignore[arg-type]
     notes = [g for g in plan.guardrails if g.kind is GuardrailKind.ORDER_SMOOTHING]
     assert notes
     assert "[orders] smoothing_periods" in notes[0].message
-    assert plan.recommendations[0].action.qty == pytest.approx(7.0)
+    assert plan.recommendations[0].action.qty == pytest.approx(15.0)

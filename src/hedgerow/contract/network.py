@@ -142,6 +142,7 @@ def lanes_from_frame(
             capacity_units_per_period=opt_float(r.get("capacity_units_per_period")),
             min_order_qty=opt_float(r.get("min_order_qty")) or 0.0,
             ports=split_ports(r.get("ports")),
+            order_cost=opt_float(r.get("order_cost")) or 0.0,
         )
         for r in _records(frame)
     )
@@ -190,6 +191,7 @@ def network_from_frames(
             item_class=str(r["item_class"]),
             unit_cost=float(r["unit_cost"]),  # type: ignore[arg-type]
             cost_currency=str(r["cost_currency"]),
+            pack_size=opt_float(r.get("pack_size")) or 1.0,
             supplier_ids=tuple(
                 sorted(
                     ({str(r["supplier_id"])} if opt_value(r.get("supplier_id")) is not None else set())

@@ -211,6 +211,17 @@ ITEMS = TableSpec(
             "volume_m3", ColumnType.NUMBER, "Volume of one unit.", unit="m³", required=False, nullable=True, min_value=0
         ),
         ColumnSpec(
+            "pack_size",
+            ColumnType.NUMBER,
+            "Units in one pack (case, carton, pallet layer): every order and transfer of the item is a whole number "
+            "of packs. Empty = 1 (single units; quantities are always whole units).",
+            unit="units",
+            required=False,
+            nullable=True,
+            min_value=0.0,
+            min_exclusive=True,
+        ),
+        ColumnSpec(
             "supplier_id",
             ColumnType.STRING,
             "Default supplier of the item.",
@@ -344,8 +355,18 @@ LANES = TableSpec(
         ColumnSpec(
             "min_order_qty",
             ColumnType.NUMBER,
-            "Smallest quantity one order on this lane may carry (0 = none).",
+            "Smallest quantity of one item an order or transfer on this lane may carry (0 = none).",
             unit="units",
+            required=False,
+            nullable=True,
+            min_value=0.0,
+        ),
+        ColumnSpec(
+            "order_cost",
+            ColumnType.NUMBER,
+            "Fixed cost of one order line (one item) on this lane, whatever its size: handling, paperwork, a "
+            "booking fee. An action is recommended only when it saves more than this (empty = 0).",
+            unit="cost_currency per order line",
             required=False,
             nullable=True,
             min_value=0.0,

@@ -60,6 +60,8 @@ class Item:
         ISO 4217 code of ``unit_cost``.
     supplier_ids:
         Suppliers the item may be ordered from; empty = any supplier with a lane to the location.
+    pack_size:
+        Units in one pack: every order and transfer is a whole number of packs (1 = single units).
     """
 
     item_id: str
@@ -68,10 +70,13 @@ class Item:
     unit_cost: float
     cost_currency: str
     supplier_ids: tuple[str, ...] = ()
+    pack_size: float = 1.0
 
     def __post_init__(self) -> None:
         if not (self.unit_cost >= 0 and math.isfinite(self.unit_cost)):
             raise ValueError(f"item {self.item_id}: unit_cost must be a finite number >= 0, got {self.unit_cost}")
+        if not (self.pack_size > 0 and math.isfinite(self.pack_size)):
+            raise ValueError(f"item {self.item_id}: pack_size must be a finite number > 0 units, got {self.pack_size}")
 
     def buys_from(self, supplier_id: str) -> bool:
         """Whether the item may be ordered from ``supplier_id``."""
@@ -128,6 +133,8 @@ class Lane:
         Smallest quantity of one item one order on the lane may carry (units, 0 = none).
     ports:
         UN/LOCODEs the lane passes through, for explanations.
+    order_cost:
+        Fixed cost of one order line on the lane, in ``cost_currency`` (0 = none).
     """
 
     lane_id: str
@@ -141,6 +148,7 @@ class Lane:
     capacity_units_per_period: float | None = None
     min_order_qty: float = 0.0
     ports: tuple[str, ...] = ()
+    order_cost: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class CostTerm(StrEnum):
     """Terms of the cost of being wrong (base currency, expected over the scenarios)."""
 
     TRANSPORT = "transport"  # freight of new orders, transfers and expedites
+    ORDER_COST = "order_cost"  # fixed cost of each order, transfer or expedite line (lanes order_cost)
     PURCHASE_FX = "purchase_fx"  # purchase price at the scenario's exchange rate minus book cost
     CAPITAL_IN_TRANSIT = "capital_in_transit"  # cost of capital on new goods while they travel
     HOLDING = "holding"  # storage + cost of capital on stock at the end of each period
@@ -36,6 +37,7 @@ class CostTerm(StrEnum):
 #: Plain-language names of the cost terms, for explanations.
 COST_TERM_LABELS: dict[CostTerm, str] = {
     CostTerm.TRANSPORT: "transport",
+    CostTerm.ORDER_COST: "fixed cost of the order line",
     CostTerm.PURCHASE_FX: "exchange-rate effect on purchases",
     CostTerm.CAPITAL_IN_TRANSIT: "cost of money tied up in transit",
     CostTerm.HOLDING: "storage and cost of money tied up in stock",

@@ -100,7 +100,7 @@ class ExplainContext:
         pos[items] = np.arange(items.size)
         row_item = pos[model.il_item[trial.rows]]
         np.add.at(breakdown, row_item, (new_terms - old_terms).T)
-        moved = expect(action_terms(model, cands, qty), p)  # [T, M]
+        moved = expect(action_terms(model, cands, qty, self.x), p)  # [T, M]
         np.add.at(breakdown, move_item, moved.T)
         stockout = np.clip(expect(trial.stockout.astype(np.float64), p), 0.0, 1.0)
         return Variants(

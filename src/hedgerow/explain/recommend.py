@@ -35,7 +35,7 @@ from hedgerow.explain.narrative import summary
 from hedgerow.explain.projection import stock_projection
 from hedgerow.explain.words import describe_action, period_noun, place
 from hedgerow.plan.candidates import CandidateKind
-from hedgerow.plan.model import PlanModel
+from hedgerow.plan.model import PlanModel, floor_to
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,7 @@ def _other_route(ctx: ExplainContext, j: int) -> tuple[int, float] | None:
     others, room = others[ok], room[ok]
     k = int(np.argmin(st.marginal(others)))
     q = float(min(room[k], ctx.x[j]))
-    if model.is_count[row]:
-        q = float(np.floor(q + 1e-9))
+    q = float(floor_to(np.array(q), model.grain[row]))
     return (int(others[k]), q) if q > 0 else None
 
 
@@ -232,7 +231,7 @@ def draft_recommendations(
         items = np.array([ctx.item_of(j) for j in js], dtype=np.int64)
         idx = np.arange(js.size)
         none = ctx.variants(items, js, -ctx.x[js], idx)
-        half_q = np.where(model.is_count[c.target[js]], np.floor(ctx.x[js] / 2), ctx.x[js] / 2)
+        half_q = floor_to(ctx.x[js] / 2, model.grain[c.target[js]])
         half = ctx.variants(items, js, -(ctx.x[js] - half_q), idx) if (half_q > 0).any() else None
         routes = [_other_route(ctx, int(j)) for j in js]
         with_route = [b for b, r in enumerate(routes) if r is not None]
@@ -374,7 +373,7 @@ def keep_buffer_drafts(
     for row, (j, qty) in sorted(buffers.items()):
         g = int(model.il_item[row])
         moved = ctx.variants(np.array([g]), np.array([j]), np.array([qty]), np.array([0]))
-        half_q = float(np.floor(qty / 2)) if model.is_count[row] else qty / 2
+        half_q = float(floor_to(np.array(qty / 2), model.grain[row]))
         half = ctx.variants(np.array([g]), np.array([j]), np.array([qty - half_q]), np.array([0]))
         action = Action(ActionKind.KEEP_BUFFER, model.il_items[row], model.il_locations[row], float(qty))
         move = candidate_action(model, j, qty)

@@ -21,6 +21,9 @@ at book cost is capital, recovered when the unit sells; only the FX difference i
 ``capital_in_transit = Σ_k a_k · (min(arrival_k, W) - k) · book_cost · cost_of_capital / periods_per_year``
 
 Capital per unit (what budgets limit): book cost + transport for orders, transport for transfers and expedites.
+
+A line also costs its lane's ``order_cost`` whatever its size (handling, paperwork, a booking fee): a fixed cost,
+charged once when the candidate's quantity is positive (:func:`hedgerow.plan.evaluate.action_cost`).
 """
 
 from __future__ import annotations
@@ -120,6 +123,8 @@ class Candidates:
         [3, J, S] per-unit cost in the base currency: transport, purchase FX difference, capital in transit.
     moq:
         [J] smallest non-zero quantity (units).
+    fixed_cost:
+        [J] cost of the line whatever its size, base currency at today's rates (lanes ``order_cost``).
     upper:
         [J] static upper bound on the quantity (units; ``inf`` = none): free stock of the source for
         transfers, shipment units for expedites, lane capacity.
@@ -134,6 +139,7 @@ class Candidates:
     cost_parts: np.ndarray
     moq: np.ndarray
     upper: np.ndarray
+    fixed_cost: np.ndarray
 
     @property
     def n(self) -> int:
@@ -253,6 +259,7 @@ def build_candidates(
     parts: list[np.ndarray] = []
     moq: list[float] = []
     upper: list[float] = []
+    fixed: list[float] = []
 
     def transit_capital(li: int, t_row: int) -> np.ndarray:
         arr = np.minimum(lanes.arrival[li], window[t_row])
@@ -272,6 +279,8 @@ def build_candidates(
         parts.append(p)
         moq.append(q_min)
         upper.append(min(ub, float(lanes.capacity[li])))
+        lane = lanes.lanes[li]
+        fixed.append(lane.order_cost / problem.fx(lane.cost_currency) if lane.order_cost else 0.0)
 
     for li, lane in enumerate(lanes.lanes):
         transport = (lanes.share[li] * lanes.fx_transport[li]).sum(axis=0)  # [S]
@@ -344,4 +353,5 @@ def build_candidates(
         cost_parts=np.stack(parts, axis=1) if parts else np.zeros((3, 0, n_s)),
         moq=np.array(moq, dtype=np.float64),
         upper=np.array(upper, dtype=np.float64).reshape(j),
+        fixed_cost=np.array(fixed, dtype=np.float64).reshape(j),
     )

@@ -47,12 +47,25 @@ def inflow_for(model: PlanModel, x: np.ndarray, rows: np.ndarray | None = None) 
     return inflow
 
 
+#: A quantity above this (units) is a line that pays its fixed cost.
+LINE_EPS = 1e-9
+
+
+def fixed_change(model: PlanModel, cands: np.ndarray, qty: np.ndarray, x_before: np.ndarray | None) -> np.ndarray:
+    """[len(cands)] change of fixed line costs when ``qty`` is added to candidates ``cands`` (base currency): a line
+    opened costs its ``fixed_cost``, a line closed gives it back. ``x_before`` [J] is the decision before (None: 0)."""
+    fixed = model.candidates.fixed_cost[cands]
+    before = np.zeros(cands.size) if x_before is None else x_before[cands]
+    return np.asarray(fixed * ((before + qty > LINE_EPS).astype(float) - (before > LINE_EPS).astype(float)))
+
+
 def action_cost(model: PlanModel, x: np.ndarray) -> np.ndarray:
-    """[n, S] per-scenario cost of the actions of ``x``, charged to their target item-location."""
+    """[n, S] per-scenario cost of the actions of ``x`` (per unit, and each line's fixed cost), charged to their
+    target item-location."""
     c = model.candidates
     out = np.zeros((model.n_il, model.n_scenarios))
     if c.n:
-        np.add.at(out, c.target, x[:, None] * c.unit_cost)
+        np.add.at(out, c.target, x[:, None] * c.unit_cost + np.where(x > LINE_EPS, c.fixed_cost, 0.0)[:, None])
     return out
 
 
@@ -121,13 +134,17 @@ def flow_terms(
     return out
 
 
-def action_terms(model: PlanModel, cands: np.ndarray, qty: np.ndarray) -> np.ndarray:
-    """[len(CostTerm), len(cands), S] action cost terms of ``qty`` units of each candidate."""
+def action_terms(
+    model: PlanModel, cands: np.ndarray, qty: np.ndarray, x_before: np.ndarray | None = None
+) -> np.ndarray:
+    """[len(CostTerm), len(cands), S] action cost terms of adding ``qty`` units of each candidate to ``x_before``
+    (default: nothing)."""
     order = list(CostTerm)
     c = model.candidates
     out = np.zeros((len(order), cands.size, model.n_scenarios))
     for k, term in enumerate((CostTerm.TRANSPORT, CostTerm.PURCHASE_FX, CostTerm.CAPITAL_IN_TRANSIT)):
         out[order.index(term)] = qty[:, None] * c.cost_parts[k][cands]
+    out[order.index(CostTerm.ORDER_COST)] = fixed_change(model, cands, qty, x_before)[:, None]
     return out
 
 

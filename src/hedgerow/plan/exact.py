@@ -215,7 +215,7 @@ def build_exact(model: PlanModel, options: ExactOptions | None = None) -> ExactM
     w, beta = pol.risk_aversion, 1.0 - pol.cvar_level
     c = model.candidates
 
-    x = _define_decisions(b, model, opt)
+    x, opened = _define_decisions(b, model, opt)
     stock = b.variables(n * n_s * tw, 0.0, math.inf).reshape(n, n_s, tw)
     sales = b.variables(n * n_s * tw, 0.0, model.demand.ravel()).reshape(n, n_s, tw)
     _define_balance(b, model, x, stock, sales)
@@ -243,6 +243,11 @@ def build_exact(model: PlanModel, options: ExactOptions | None = None) -> ExactM
         jj = np.repeat(np.arange(c.n), n_s)
         ss = np.tile(np.arange(n_s), c.n)
         cost_terms.append((c.target[jj], ss, x[jj], c.unit_cost.ravel()))
+        fixed = np.flatnonzero((c.fixed_cost > 0) & (opened >= 0))
+        if fixed.size:  # a line's fixed cost, in every scenario, when it is open
+            jf = np.repeat(fixed, n_s)
+            sf = np.tile(np.arange(n_s), fixed.size)
+            cost_terms.append((c.target[jf], sf, opened[jf], c.fixed_cost[jf]))
     g_all = np.concatenate([t[0] for t in cost_terms])
     s_all = np.concatenate([t[1] for t in cost_terms])
     col_all = np.concatenate([t[2] for t in cost_terms])
@@ -267,12 +272,15 @@ def build_exact(model: PlanModel, options: ExactOptions | None = None) -> ExactM
     return _finish(b, model, opt, x)
 
 
-def _define_decisions(b: _Builder, model: PlanModel, opt: ExactOptions) -> np.ndarray:
+def _define_decisions(b: _Builder, model: PlanModel, opt: ExactOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Quantity columns [J], and a binary "the line is open" per candidate with a minimum quantity or a fixed cost
+    (-1 for the others)."""
     c = model.candidates
-    integer = opt.integer & model.is_count[c.target] if c.n else np.zeros(0, dtype=bool)
+    integer = np.full(c.n, opt.integer, dtype=bool)
     upper = np.where(np.isfinite(c.upper), c.upper, math.inf)
     x = b.variables(c.n, 0.0, upper, 0.0, integer)
-    with_moq = np.flatnonzero(c.moq > 0)
+    opened = np.full(c.n, -1, dtype=np.int64)
+    with_moq = np.flatnonzero((c.moq > 0) | (c.fixed_cost > 0))
     if with_moq.size:
         y = b.variables(with_moq.size, 0.0, 1.0, 0.0, True)
         big = np.where(
@@ -286,7 +294,8 @@ def _define_decisions(b: _Builder, model: PlanModel, opt: ExactOptions) -> np.nd
         r2 = b.constraints(np.full(with_moq.size, -math.inf), np.zeros(with_moq.size))  # x - M y <= 0
         b.terms(r2, x[with_moq], 1.0)
         b.terms(r2, y, -big)
-    return x
+        opened[with_moq] = y
+    return x, opened
 
 
 def _define_balance(b: _Builder, model: PlanModel, x: np.ndarray, stock: np.ndarray, sales: np.ndarray) -> None:

@@ -17,7 +17,7 @@ from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.floorcalc import max_remove_keeping_floor, min_add_for_floor
 from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.linesearch import Steps, add_steps, best_quantity, remove_steps
-from hedgerow.plan.model import PlanModel
+from hedgerow.plan.model import PlanModel, ceil_to, floor_to
 from hedgerow.plan.rungs import LadderEvent, LadderOptions, Rung, RungPhase
 from hedgerow.plan.state import LadderState, Trial
 
@@ -127,11 +127,9 @@ class LadderBase:
                 np.minimum(self.upper, np.maximum(np.maximum(need[c.target], c.moq), self.order_min[c.target])),
                 self.upper,
             )
-        self.min_lot = np.where(model.is_count, 1.0, np.maximum(options.min_lot_fraction * model.mean_demand, 1e-6))
+        self.min_lot = model.grain.copy()  # one pack: no lot is smaller
         base = np.maximum(options.lot_periods * model.mean_demand, self.min_lot)
-        self.base_step = (
-            np.where(model.is_count, np.maximum(np.floor(base), 1.0), base)[c.target] if c.n else np.zeros(0)
-        )
+        self.base_step = np.maximum(floor_to(base, model.grain), model.grain)[c.target] if c.n else np.zeros(0)
         self.step = self._fresh_steps()
         self.max_step = 32.0 * self.base_step
         self.exhausted = np.zeros(c.n, dtype=bool)
@@ -197,8 +195,7 @@ class LadderBase:
         if shared:
             rem = np.minimum(rem, self.limits.headroom(cands))
         rem = np.maximum(rem, 0.0)
-        count = model.is_count[c.target[cands]]
-        return np.asarray(np.where(count & np.isfinite(rem), np.floor(rem + 1e-9), rem))
+        return floor_to(rem, model.grain[c.target[cands]])
 
     def removable(self, cands: np.ndarray) -> np.ndarray:
         """[len(cands)] units each candidate may give back (orders stay above the order-change minimum)."""
@@ -227,23 +224,20 @@ class LadderBase:
             if asked <= free + 1e-9:
                 continue
             share = q[mine] * free / asked
-            if self.model.is_count[c.target[mine]].all():
-                # whole units by the largest remainder, so that nothing the source has is left unshared
-                whole = np.floor(share + 1e-9)
-                spare = math.floor(free - whole.sum() + 1e-9)
-                if spare > 0:
-                    whole[np.argsort(-(share - whole), kind="stable")[:spare]] += 1.0
-                share = whole
-            out[mine] = share
+            # whole packs by the largest remainder, so that nothing the source has is left unshared
+            grain = self.model.grain[c.target[mine]]
+            whole = floor_to(share, grain)
+            for k in np.argsort(-(share - whole), kind="stable").tolist():
+                if whole.sum() + grain[k] <= free + 1e-9:
+                    whole[k] += grain[k]
+            out[mine] = whole
         return out
 
     def _round_down(self, cands: np.ndarray, q: np.ndarray) -> np.ndarray:
-        count = self.model.is_count[self.c.target[cands]]
-        return np.where(count, np.floor(q + 1e-9), q)
+        return floor_to(q, self.model.grain[self.c.target[cands]])
 
     def _round_up(self, cands: np.ndarray, q: np.ndarray) -> np.ndarray:
-        count = self.model.is_count[self.c.target[cands]]
-        return np.where(count, np.ceil(q - 1e-9), q)
+        return ceil_to(q, self.model.grain[self.c.target[cands]])
 
     # ---- rung bookkeeping --------------------------------------------------------------------------------
 
@@ -479,8 +473,8 @@ class LadderBase:
     ) -> np.ndarray:
         """Smallest quantity meeting ``limit`` when adding (``hi`` must meet it), or the largest quantity up to
         ``hi`` that keeps it when removing."""
-        integer = self.model.is_count[rows]
-        tol = np.where(integer, 1.0, self.min_lot[rows])
+        grain = self.model.grain[rows]
+        tol = grain
         if remove:
             ok_hi = self._stockout_after(rows, cands, hi, remove=True) <= limit + 1e-12
             good, bad = np.where(ok_hi, hi, 0.0), np.where(ok_hi, hi + tol, hi)
@@ -488,7 +482,7 @@ class LadderBase:
                 act = bad - good > tol + 1e-12
                 if not act.any():
                     break
-                mid = np.where(integer, np.floor((good + bad) / 2), (good + bad) / 2)
+                mid = floor_to((good + bad) / 2, grain)
                 ok = self._stockout_after(rows, cands, mid, remove=True) <= limit + 1e-12
                 good = np.where(act & ok, mid, good)
                 bad = np.where(act & ~ok, mid, bad)
@@ -499,7 +493,7 @@ class LadderBase:
             act = hi - lo > tol + 1e-12
             if not act.any():
                 break
-            mid = np.where(integer, np.floor((lo + hi) / 2), (lo + hi) / 2)
+            mid = floor_to((lo + hi) / 2, grain)
             ok = self._stockout_after(rows, cands, mid, remove=False, base=base) <= limit + 1e-12
             hi = np.where(act & ok, mid, hi)
             lo = np.where(act & ~ok, mid, lo)
@@ -573,7 +567,7 @@ class LadderBase:
             flow.lost, flow.stock, model.floor_from[rows], model.window[rows], model.scenario_weight, limit
         )
         q = np.minimum(q, hi)
-        return np.asarray(np.where(model.is_count[rows], np.floor(q + 1e-9), q))
+        return floor_to(q, model.grain[rows])
 
     def _huge(self, rows: np.ndarray) -> np.ndarray:
         d = self.model.demand[rows].sum(axis=2).max(axis=1)
@@ -610,8 +604,7 @@ class Sizing(LadderBase):
                 parts = [add_steps(st.lost[tm], hold[tm], pen[tm], wd[tm], arrival[m], gamma[m], w[m])]
             else:
                 parts = [remove_steps(st.stock[tm], hold[tm], pen[tm], wd[tm], arrival[m], -gamma[m], w[m])]
-            whole = bool(model.is_count[tm].all())
-            q = best_quantity(parts, cap[m], whole_units=whole)
+            q = best_quantity(parts, cap[m], whole_units=True)
             # transfers and expedites also take units away somewhere (or give them back): combine both parts
             two = np.flatnonzero((c.source[js[m]] >= 0) | (ship[m] >= 0))
             if two.size:
@@ -626,8 +619,8 @@ class Sizing(LadderBase):
                 else:
                     other = add_steps(st.lost[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w_other)
                 first = Steps(parts[0].m0[two], parts[0].ends[two], parts[0].jumps[two])
-                q[two] = best_quantity([first, other], cap[mm], whole_units=whole)
-            out[m] = q
+                q[two] = best_quantity([first, other], cap[mm], whole_units=True)
+            out[m] = floor_to(q, model.grain[tm])
         return out
 
     def _floor_cap(self, js: np.ndarray, sign: np.ndarray) -> np.ndarray:
@@ -667,7 +660,7 @@ class Sizing(LadderBase):
             self.guard[r],
             start=start[g],
         )
-        cap[pick[g]] = np.where(model.is_count[r], np.floor(q + 1e-9), q)
+        cap[pick[g]] = floor_to(q, model.grain[r])
         return cap
 
     def _move_qty(self, js: np.ndarray, sign: np.ndarray, *, search: bool = True) -> np.ndarray:

@@ -9,6 +9,7 @@ import numpy as np
 from hedgerow.domain.plan import GuardrailKind
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.ladder_base import Sizing, _floor_kind, _top_per_group, best_per_row, disjoint_moves, group_moves
+from hedgerow.plan.model import floor_to
 from hedgerow.plan.rungs import LadderEvent, RungPhase
 
 
@@ -194,7 +195,7 @@ class FloorPhase(Sizing):
             short = prob[src] > self.guard[src] + 1e-12
             if short.any():
                 surplus = np.maximum(st.stock[src[short]].min(axis=(1, 2)), 0.0)
-                keep[short] = np.minimum(keep[short], np.where(model.is_count[src[short]], np.floor(surplus), surplus))
+                keep[short] = np.minimum(keep[short], floor_to(surplus, model.grain[src[short]]))
             limited = (model.floor[src] > 0) & (keep + 1e-9 < ub[is_tr])
             for k in np.flatnonzero(limited):
                 j = int(pair_cand[is_tr][k])
@@ -358,9 +359,7 @@ class FloorPhase(Sizing):
             q_in = self._min_add(pair_row, j_in, hi, limit, base=base)
             reach = np.isfinite(q_in)
             if not reach.any():
-                step = np.maximum(
-                    np.where(model.is_count[c.target], np.floor(step / 2), step / 2), self.min_lot[c.target]
-                )
+                step = np.maximum(floor_to(step / 2, model.grain[c.target]), self.min_lot[c.target])
                 continue
             pair_row, j_out, j_in, q_out, hi, base, limit, q_in = (
                 a[reach] for a in (pair_row, j_out, j_in, q_out, hi, base, limit, q_in)
@@ -385,8 +384,7 @@ class FloorPhase(Sizing):
             opt_q = np.zeros(opt_pair.size)
             has = opt_comp >= 0
             opt_q[has] = np.minimum(q_out[opt_pair[has]], self.removable(opt_comp[has]))
-            if model.is_count.any():
-                opt_q = np.floor(opt_q + 1e-9)
+            opt_q = floor_to(opt_q, model.grain[c.target[np.maximum(opt_comp, 0)]])
 
             swap = _SwapOptions(pair_row, j_out, j_in, q_out, q_in, opt_pair, opt_comp, opt_q)
 
@@ -403,9 +401,7 @@ class FloorPhase(Sizing):
             gain = -ev.d_objective
             ok = ~broken & (gain > 1e-9 * (1.0 + np.abs(st.row_objective[rows_opt])))
             if not ok.any():
-                step = np.maximum(
-                    np.where(model.is_count[c.target], np.floor(step / 2), step / 2), self.min_lot[c.target]
-                )
+                step = np.maximum(floor_to(step / 2, model.grain[c.target]), self.min_lot[c.target])
                 if (step <= self.min_lot[c.target] + 1e-12).all():
                     return
                 continue

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from hedgerow.plan.ladder_base import Sizing, best_per_row, disjoint_moves, group_moves
+from hedgerow.plan.model import floor_to
 from hedgerow.plan.rungs import RungPhase
 
 
@@ -120,9 +121,8 @@ class Search(Sizing):
                 self.step[won] = np.minimum(2.0 * self.step[won], self.max_step[won])
             bad = js[~good]
             if bad.size:
-                count = model.is_count[c.target[bad]]
                 tried = np.abs(q[~good])
-                half = np.where(count, np.floor(tried / 2), tried / 2)
+                half = floor_to(tried / 2, model.grain[c.target[bad]])
                 # a smaller lot is pointless below one unit, or below the minimum order quantity of a new order
                 too_small = (half < self.min_lot[c.target[bad]] - 1e-12) | (
                     (st.x[bad] <= 0) & (half + 1e-9 < c.moq[bad])
@@ -184,11 +184,11 @@ class Search(Sizing):
         the change only when the objective of the rows it touched falls.
         """
         c, st, model = self.c, self.st, self.model
-        if c.n == 0 or not (c.moq > 0).any():
+        if c.n == 0 or not ((c.moq > 0) | (c.fixed_cost > 0)).any():
             return
         tried: set[int] = set()
         for _ in range(8):
-            js = np.flatnonzero((c.moq > 0) & (st.x > 0) & self.active_cand)
+            js = np.flatnonzero(((c.moq > 0) | (c.fixed_cost > 0)) & (st.x > 0) & self.active_cand)
             js = np.array([j for j in js if int(j) not in tried], dtype=np.int64)
             if js.size == 0:
                 return

@@ -111,8 +111,9 @@ class PlanModel:
         [n] units on hand now (incl. held), under holds, and free to move (on hand - held).
     last_order:
         [n] units ordered last period (NaN = unknown).
-    is_count:
-        [n] True when the item is counted in whole units (quantities are then whole numbers).
+    grain:
+        [n] units every quantity of the row is a whole multiple of: its item's pack size (whole units at least;
+        :func:`floor_to`, :func:`ceil_to`).
     shift_probability:
         [n] the demand engine's probability that recent unusual demand is a lasting shift (0 without paths).
     price_currency:
@@ -152,7 +153,7 @@ class PlanModel:
     held: np.ndarray
     movable: np.ndarray
     last_order: np.ndarray
-    is_count: np.ndarray
+    grain: np.ndarray
     shift_probability: np.ndarray
     price_currency: tuple[str, ...]
     mean_demand: np.ndarray
@@ -343,12 +344,7 @@ def build_model(
     held = np.minimum(np.array([problem.held_units(r.item_id, r.location_id) for r in rows]), on_hand)
     movable = on_hand - held
     last_order = np.array([np.nan if r.last_order_qty is None else r.last_order_qty for r in rows])
-    is_count = np.array(
-        [
-            bool(scenarios.demand.is_count[lookup[key]]) if key in lookup else True
-            for key in zip(il_items, il_locs, strict=True)
-        ]
-    )
+    grain = np.array([problem.item(i).pack_size for i in il_items], dtype=np.float64)
     mean_demand = np.array([demand[k, :, : window[k]].mean() if window[k] > 0 else 0.0 for k in range(n)])
 
     pipeline = _build_pipeline(problem, scenarios, row_of, lanes, tw)
@@ -393,7 +389,7 @@ def build_model(
         held=held,
         movable=movable,
         last_order=last_order,
-        is_count=is_count,
+        grain=grain,
         shift_probability=np.array(
             [
                 float(scenarios.demand.shift_probability[lookup[key]]) if key in lookup else 0.0
@@ -502,6 +498,16 @@ def arrival_period(days: np.ndarray, period_days: int, after: int) -> np.ndarray
         Index standing for "after the window"; larger periods are capped to it.
     """
     return np.asarray(np.minimum(np.ceil(np.maximum(days, 0.0) / period_days - 1e-9), after).astype(np.int64))
+
+
+def floor_to(qty: np.ndarray, grain: np.ndarray) -> np.ndarray:
+    """``qty`` rounded down to a whole multiple of ``grain`` (units; infinities stay)."""
+    return np.asarray(np.floor(np.asarray(qty) / grain + 1e-9) * grain)
+
+
+def ceil_to(qty: np.ndarray, grain: np.ndarray) -> np.ndarray:
+    """``qty`` rounded up to a whole multiple of ``grain`` (units; infinities stay)."""
+    return np.asarray(np.ceil(np.asarray(qty) / grain - 1e-9) * grain)
 
 
 def finite_or_inf(value: float | None) -> float:

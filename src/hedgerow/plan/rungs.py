@@ -97,8 +97,6 @@ class LadderOptions:
     ----------
     lot_periods:
         First lot of a candidate, in periods of mean demand of its target.
-    min_lot_fraction:
-        Smallest lot of items not counted in whole units, as a share of mean demand per period.
     max_rounds:
         Safety bound on the rounds of one stage.
     floor_rounds:
@@ -126,7 +124,6 @@ class LadderOptions:
     """
 
     lot_periods: float = 0.5
-    min_lot_fraction: float = 0.01
     max_rounds: int = 2000
     floor_rounds: int = 4
     polish_rounds: int = 400

@@ -23,6 +23,7 @@ from hedgerow.plan.costs import (
     risk_weights,
     simulate,
 )
+from hedgerow.plan.evaluate import action_cost, fixed_change
 from hedgerow.plan.model import PlanModel
 
 
@@ -79,9 +80,7 @@ class LadderState:
         rows_all = np.arange(model.n_il)
         for j in np.flatnonzero(self.x > 0):
             self._apply_inflow(self.inflow, rows_all, np.array([j]), np.array([self.x[j]]))
-        self.action_cost = np.zeros((model.n_il, model.n_scenarios))
-        if c.n:
-            np.add.at(self.action_cost, c.target, self.x[:, None] * self.unit_cost)
+        self.action_cost = action_cost(model, self.x)
         flow = simulate(self.inflow, model.demand, model.holding, model.floor_from, model.window, keep_paths=True)
         self.il_cost = flow_cost(flow, model.penalty, model.writedown) + self.action_cost
         self.stockout = flow.stockout
@@ -194,6 +193,12 @@ class LadderState:
             arr = model.pipeline.arrival[ship[has_ship]]
             np.add.at(inflow, (tpos[has_ship, None], s, arr), -qty[has_ship, None])
 
+    def _action_change(self, cands: np.ndarray, qty: np.ndarray) -> np.ndarray:
+        """[len(cands), S] change of the actions' cost when ``qty`` is added to ``cands`` (a line's fixed cost is
+        paid when it opens and given back when it closes)."""
+        fixed = fixed_change(self.model, cands, qty, self.x)
+        return np.asarray(qty[:, None] * self.unit_cost[cands] + fixed[:, None])
+
     # ---- marginal values ---------------------------------------------------------------------------------
     def marginal(self, cands: np.ndarray) -> np.ndarray:
         """[len(cands)] change of the risk-adjusted objective per unit added along each candidate (now)."""
@@ -293,7 +298,7 @@ class LadderState:
             inflow, model.demand[rows], model.holding[rows], model.floor_from[rows], model.window[rows], keep_paths=True
         )
         action = self.action_cost[rows].copy()
-        np.add.at(action, pos_row[c.target[cands]], qty[:, None] * self.unit_cost[cands])
+        np.add.at(action, pos_row[c.target[cands]], self._action_change(cands, qty))
         il_cost = flow_cost(flow, model.penalty[rows], model.writedown[rows]) + action
         move_rows = np.stack([owner, pos_row[flat]], axis=1)
         return self._trial_from(items, cands, qty, move_item, rows, inflow, il_cost, flow, move_rows)
@@ -382,7 +387,7 @@ class LadderState:
         self._add_at(inflow, tpos, spos, cands, qty)
         flow = simulate(inflow, model.demand[rows], model.holding[rows], model.floor_from[rows], model.window[rows])
         action = self.action_cost[rows].copy()
-        np.add.at(action, tpos, qty[:, None] * self.unit_cost[cands])
+        np.add.at(action, tpos, self._action_change(cands, qty))
         il_cost = flow_cost(flow, model.penalty[rows], model.writedown[rows]) + action
         p = model.scenario_weight
         d_row = objective(il_cost, p, self.level, self.aversion) - self.row_objective[rows]
@@ -416,10 +421,11 @@ class LadderState:
         self.inflow[rows] = trial.inflow[kept_pos]
         self.il_cost[rows] = trial.il_cost[kept_pos]
         self.stockout[rows] = trial.stockout[kept_pos]
+        change = self._action_change(cands, qty)
         for j, q in zip(cands, qty, strict=True):
             self.x[j] += q
             self._count(int(j), float(q))
-        np.add.at(self.action_cost, c.target[cands], qty[:, None] * self.unit_cost[cands])
+        np.add.at(self.action_cost, c.target[cands], change)
         items = model.il_item[rows]
         np.add.at(self.item_cost, items, self.il_cost[rows] - old_cost)
         new_obj = trial.row_objective[kept_pos]
