@@ -14,7 +14,7 @@ from hedgerow.contract.facts import TableFacts, table_facts
 from hedgerow.demand.frequency import default_season_length, normalize_freq
 from hedgerow.domain.enums import Period, TableName
 from hedgerow.errors import PlanningError
-from hedgerow.plan.chain import run_chain
+from hedgerow.pipeline.chain import run_chain
 from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.readiness import SEASON_PERIODS, GapKind, Readiness, Verdict, readiness_of_frames
 from hedgerow.services.status import workspace_status
