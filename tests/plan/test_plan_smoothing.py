@@ -34,8 +34,8 @@ def test_a_steady_order_is_kept_and_a_jump_is_spread_over_t_periods() -> None:
     assert jump[0] == 40.0
     assert [(c.planned, c.ordered, c.rate) for c in changes] == [(60.0, 40.0, 20.0)]
     assert smooth_orders(model, np.array([60.0]), periods=1.0)[0][0] == 60.0
-    # a small order is raised towards demand (8 -> 14), and where the plan orders nothing nothing is ordered
-    assert smooth_orders(model, np.array([8.0]), periods=2.0)[0][0] == 14.0
+    # an order at or below demand is left as it is, and where the plan orders nothing nothing is ordered
+    assert smooth_orders(model, np.array([8.0]), periods=2.0)[0][0] == 8.0
     assert smooth_orders(model, np.array([0.0]), periods=2.0)[0][0] == 0.0
 
 
@@ -54,12 +54,18 @@ def test_the_plan_says_when_an_order_is_smoothed() -> None:
     pp = plan_partition(problem, scen)  # type: ignore[arg-type]
     assert pp.x[0] == pytest.approx(20.0)  # one period of demand: nothing to smooth
     # 50 on hand against 20 a period over a window of 1: the plan orders nothing, and so does smoothing; with 10
-    # on hand the plan orders 10 and smoothing 15 (half way to demand), and says so
+    # on hand it orders 10 and smoothing leaves it
     high = replace(problem, item_locations=(replace(problem.item_locations[0], on_hand=50.0),))
     assert make_plan(high, scen).recommendations == ()  # type: ignore[arg-type]
     low = replace(problem, item_locations=(replace(problem.item_locations[0], on_hand=10.0),))
-    plan = make_plan(low, scen)  # type: ignore[arg-type]
+    assert make_plan(low, scen).recommendations[0].action.qty == pytest.approx(10.0)  # type: ignore[arg-type]
+    # planned every 3 weeks with nothing on hand: the plan wants 60 against 20 a period, smoothing orders 40 and
+    # says so
+    demand = np.full((S, 3), 20.0)
+    policy = replace(PLAIN, smoothing_periods=2.0, review_periods=3)
+    problem3, scen3 = single_item(demand, price=20.0, cost=10.0, policy=policy)
+    plan = make_plan(problem3, scen3)  # type: ignore[arg-type]
     notes = [g for g in plan.guardrails if g.kind is GuardrailKind.ORDER_SMOOTHING]
     assert notes
     assert "[orders] smoothing_periods" in notes[0].message
-    assert plan.recommendations[0].action.qty == pytest.approx(15.0)
+    assert plan.recommendations[0].action.qty == pytest.approx(40.0)

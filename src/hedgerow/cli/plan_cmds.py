@@ -64,8 +64,8 @@ def plan(
     if json_output:
         print_json(outcome.to_dict())
         return
-    render_plan(outcome.plan, outcome.run.problem, console, top=top)
     rec = outcome.recorded
+    render_plan(outcome.plan, outcome.run.problem, console, top=top, awaiting_approval=outcome.awaiting_approval)
     done = "already recorded (same data and settings)" if rec.already_recorded else "recorded in the ledger"
     extra = []
     if rec.superseded:

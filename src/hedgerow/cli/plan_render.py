@@ -16,6 +16,7 @@ from rich.table import Table
 
 from hedgerow.cli.common import add_id_column
 from hedgerow.domain.plan import Plan
+from hedgerow.explain.narrative import plan_headline
 from hedgerow.explain.words import describe_action
 from hedgerow.plan.problem import PlanningProblem
 
@@ -28,10 +29,19 @@ def _pct(value: Any) -> str:
     return "–" if value is None else f"{100 * float(value):.1f} %"
 
 
-def render_plan(plan: Plan, problem: PlanningProblem, console: Console, *, top: int = 15, max_notes: int = 3) -> None:
-    """Plan header (status, totals against doing nothing), the ranked table of its first ``top`` actions and
-    the first ``max_notes`` guardrails that cannot be met."""
+def render_plan(
+    plan: Plan,
+    problem: PlanningProblem,
+    console: Console,
+    *,
+    top: int = 15,
+    max_notes: int = 3,
+    awaiting_approval: int | None = None,
+) -> None:
+    """Plan headline and header (status, totals against doing nothing), the table of its first ``top``
+    recommendations by value and the first ``max_notes`` guardrails that cannot be met."""
     cur = plan.base_currency
+    console.print(f"[bold]{plan_headline(plan, awaiting_approval=awaiting_approval)}[/]")
     saving = plan.do_nothing.expected_cost - plan.totals.expected_cost
     status = "[green]feasible[/]" if plan.feasible else "[yellow]best feasible (a guardrail cannot be met)[/]"
     console.print(
@@ -61,6 +71,10 @@ def render_plan(plan: Plan, problem: PlanningProblem, console: Console, *, top: 
             rec.guardrail.value if rec.guardrail else "",
         )
     console.print(table)
+    console.print(
+        f"value = what the action saves against doing nothing over its window, expected cost and bad-case risk "
+        f"together ({cur}); the table is sorted by it."
+    )
     if len(plan.recommendations) > top:
         console.print(f"… and {len(plan.recommendations) - top} more (`hedgerow recommendations` lists them all).")
     unmet = [note for note in plan.guardrails if note.infeasible]

@@ -567,6 +567,12 @@ class Plan:
         """True when every guardrail is met."""
         return self.status is PlanStatus.FEASIBLE
 
+    @property
+    def value(self) -> float:
+        """What the plan saves against doing nothing, risk-adjusted (the objective of doing nothing less the
+        plan's; base currency): the sum of what each action saves, the figure its queue is ranked by."""
+        return self.do_nothing.objective - self.totals.objective
+
     def recommendation(self, rec_id: str) -> Recommendation:
         """The recommendation with id ``rec_id``."""
         for r in self.recommendations:

@@ -5,7 +5,7 @@ value while everything correlated with it moves along: for a binary driver (a la
 probability; for a continuous one (demand over the window) it sets its mean. The action's value under the
 tilted probabilities,
 
-    value(θ) = objective_θ(without the action) - objective_θ(with it),
+    value(θ) = Σ_rows objective_θ(row without the action) - objective_θ(row with it),
 
 uses the costs already simulated for the plan and for the plan without the action, so a break-even costs no new
 simulation. Bisection on θ finds where the value crosses zero; when it does not cross within the range the
@@ -53,7 +53,8 @@ def break_even(
     feature:
         The driver and its value per scenario.
     cost_with, cost_without:
-        [S] cost of the item with the plan and with the plan minus the action.
+        [S] or [R, S]: cost of each item-location the action touches with the plan and with the plan minus the
+        action (the objective is taken per item-location and summed).
     p:
         [S] scenario probabilities.
     level, aversion:
@@ -68,7 +69,10 @@ def break_even(
     if np.ptp(z) <= 0:
         return None
     zs = (z - float(p @ z)) / float(np.sqrt(p @ (z - p @ z) ** 2))
-    costs = np.stack([cost_without, cost_with])
+    # risk is measured per item-location: the objective of every row the action touches, summed
+    without, with_ = np.atleast_2d(cost_without), np.atleast_2d(cost_with)
+    n_rows = without.shape[0]
+    costs = np.concatenate([without, with_])
     order = np.argsort(-costs, axis=1, kind="stable")  # the costs do not move with the weights: sort once
     sorted_costs = np.take_along_axis(costs, order, axis=1)
     beta = 1.0 - level
@@ -85,8 +89,8 @@ def break_even(
         ws = w[:, order]  # [K, 2, S]
         before = np.cumsum(ws, axis=2) - ws
         tail = (np.clip(beta - before, 0.0, ws) * sorted_costs[None]).sum(axis=2) / beta
-        obj = (1.0 - aversion) * (w @ costs.T) + aversion * tail  # [K, 2]
-        return np.asarray(obj[:, 0] - obj[:, 1])
+        obj = (1.0 - aversion) * (w @ costs.T) + aversion * tail  # [K, 2R]
+        return np.asarray(obj[:, :n_rows].sum(axis=1) - obj[:, n_rows:].sum(axis=1))
 
     def driver_value(theta: float) -> float:
         return float(weights(np.array([theta]))[0] @ z)
@@ -159,5 +163,5 @@ def _fmt(value: float, kind: DriverKind) -> str:
     if not math.isfinite(value):
         return "n/a"
     if kind in _DEMAND:
-        return units(round(value))
+        return units(round(value) if abs(value) >= 10 else float(f"{value:.2g}"))
     return f"{value:.3g}"

@@ -33,6 +33,8 @@ class Variants:
         [B, len(CostTerm)] expected cost per term.
     rows, stockout:
         Item-location rows re-simulated and their [R] stockout probability under the variant.
+    il_cost:
+        [R, S] cost of each re-simulated row per scenario under the variant.
     stock:
         [R, S, Tw] units on hand at the end of each period of the re-simulated rows under the variant.
     """
@@ -46,11 +48,21 @@ class Variants:
     rows: np.ndarray
     stockout: np.ndarray
     stock: np.ndarray
+    il_cost: np.ndarray
 
     def stock_of(self, row: int) -> np.ndarray | None:
         """[S, Tw] stock on hand of ``row`` under the variant (None when it was not re-simulated)."""
         hit = np.flatnonzero(self.rows == row)
         return self.stock[hit[0]] if hit.size else None
+
+    def costs_of(self, rows: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """[len(rows), S] cost of ``rows`` under the variant (``base`` [n, S]: the plan's, for rows it left)."""
+        out = base[rows].copy()
+        for k, row in enumerate(rows.tolist()):
+            hit = np.flatnonzero(self.rows == row)
+            if hit.size:
+                out[k] = self.il_cost[hit[0]]
+        return np.asarray(out)
 
     def stockout_of(self, row: int, default: float) -> float:
         """Stockout probability of ``row`` under the variant (``default`` when it was not re-simulated)."""
@@ -113,6 +125,7 @@ class ExplainContext:
             rows=trial.rows,
             stockout=stockout,
             stock=trial.stock,
+            il_cost=trial.il_cost,
         )
 
 

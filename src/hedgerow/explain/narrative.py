@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hedgerow.domain.actions import ActionKind
-from hedgerow.domain.plan import Alternative, AlternativeKind, BreakEven, Driver, GuardrailNote
+from hedgerow.domain.plan import Alternative, AlternativeKind, BreakEven, Driver, GuardrailNote, Plan
 from hedgerow.explain.words import duration, gerund, money, percent
 
 MAX_WORDS = 120
@@ -79,3 +79,27 @@ def summary(
     if word_count(text) > MAX_WORDS:
         text = " ".join(text.split()[:MAX_WORDS])
     return text
+
+
+def plan_headline(plan: Plan, *, awaiting_approval: int | None = None) -> str:
+    """One sentence a manager reads first: what the plan saves against doing nothing, how many actions, how many
+    need an approver (when known: ``awaiting_approval``) and how many guardrails cannot be met."""
+    cur = plan.base_currency
+    actions = sum(1 for r in plan.recommendations if r.action.kind is not ActionKind.KEEP_BUFFER)
+    keeps = len(plan.recommendations) - actions
+    parts = [
+        f"This plan saves {money(max(plan.value, 0.0), cur)} against doing nothing (expected cost and bad-case "
+        f"risk together) with {actions} action{'s' if actions != 1 else ''}"
+        + (f" and {keeps} buffer{'s' if keeps != 1 else ''} to keep" if keeps else "")
+        + f", committing {money(plan.totals.capital, cur)}"
+    ]
+    if awaiting_approval is not None:
+        parts.append(
+            f"{awaiting_approval} need{'s' if awaiting_approval == 1 else ''} an approver"
+            if awaiting_approval
+            else "none needs an approver"
+        )
+    unmet = sum(1 for n in plan.guardrails if n.infeasible)
+    if unmet:
+        parts.append(f"{unmet} guardrail{'s' if unmet != 1 else ''} cannot be met (best feasible plan)")
+    return "; ".join(parts) + "."

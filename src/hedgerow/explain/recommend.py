@@ -308,10 +308,11 @@ def draft_recommendations(
                     if f.driver.kind is DriverKind.FX:
                         subject = f"the average {f.driver.subject} rate"
                     per = float(w) if f.driver.kind is not DriverKind.FX else 1.0
+                touched = np.unique([r for r in (row, int(c.source[j])) if r >= 0])
                 be = break_even(
                     f,
-                    ctx.base.item_cost[g],
-                    none.item_cost[b],
+                    ctx.state.il_cost[touched],
+                    none.costs_of(touched, ctx.state.il_cost),
                     p,
                     pol.cvar_level,
                     pol.risk_aversion,
@@ -406,10 +407,11 @@ def keep_buffer_drafts(
         mine = tuple(n for n in notes if n.item_id == action.item_id and n.location_id == action.location_id)
         be = None
         if feats and not feats[0].binary:
+            touched = np.unique([r for r in (row, int(c.target[j])) if r >= 0])
             be = break_even(
                 feats[0],
-                ctx.base.item_cost[g],
-                moved.item_cost[0],
+                ctx.state.il_cost[touched],
+                moved.costs_of(touched, ctx.state.il_cost),
                 model.scenario_weight,
                 pol.cvar_level,
                 pol.risk_aversion,

@@ -31,10 +31,14 @@ def percent(p: float) -> str:
 
 
 def units(qty: float) -> str:
-    """``1,200 units``, ``1 unit``, ``12.5 units``."""
+    """``1,200 units``, ``1 unit``, ``12.5 units``, ``0.094 units`` (two significant digits under 10)."""
+    if not math.isfinite(qty):
+        return "n/a"
     if abs(qty - round(qty)) < 1e-9:
         n = round(qty)
         return f"{n:,} unit" if n == 1 else f"{n:,} units"
+    if abs(qty) < 10:
+        return f"{qty:.2g} units"
     return f"{qty:,.1f} units"
 
 

@@ -8,6 +8,7 @@ planning: the planner never imports it.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,13 +87,19 @@ def _sum_parts(parts: Sequence[TotalParts]) -> TotalParts:
     return out
 
 
-def _rank_key(d: Draft) -> tuple[int, int, float, float]:
-    """Actions before buffers to keep, then guardrail actions first, then by value per unit of capital, then by
-    value. A buffer to keep asks people *not* to move stock; it commits no capital, so by value per capital it
-    would head every list, while the first line of a plan should be something to do."""
+def _rank_key(d: Draft) -> tuple[float, str]:
+    """The queue's order: by value — the risk-adjusted saving against doing nothing, what a manager gains by
+    approving — largest first; ties in a fixed order of the actions."""
+    return (-round(d.value, 6), json.dumps(_action_dict(d.action), sort_keys=True))
+
+
+def _ladder_key(d: Draft) -> tuple[int, float, float, str]:
+    """The hedge ladder's order (where the next unit of capital goes): guardrail actions first, then by value per
+    unit of capital; buffers to keep, which commit none, last."""
     vpc = d.value_per_capital
     keep = 1 if d.action.kind is ActionKind.KEEP_BUFFER else 0
-    return (keep, 0 if d.guardrail is not None else 1, -(vpc if vpc is not None else math.inf), -d.value)
+    first = 0 if d.guardrail is not None else 1
+    return (keep * 2 + first, -(vpc if vpc is not None else math.inf), -d.value, json.dumps(_action_dict(d.action)))
 
 
 @dataclass(frozen=True)
@@ -239,8 +246,6 @@ def _assemble(problem: PlanningProblem, scenarios: ScenarioSet, outcomes: Sequen
     methods = {o.method for o in outcomes}
     statuses = sorted({o.solver_status for o in outcomes if o.solver_status is not None})
     recs = []
-    cumulative = 0.0
-    ladder = []
     for rank, d in enumerate(drafts, start=1):
         rec_id = stable_id(
             "rec",
@@ -266,8 +271,11 @@ def _assemble(problem: PlanningProblem, scenarios: ScenarioSet, outcomes: Sequen
                 explanation=d.explanation,
             )
         )
+    cumulative = 0.0
+    ladder = []
+    for position, d in enumerate(sorted(drafts, key=_ladder_key), start=1):
         cumulative += d.capital
-        ladder.append(LadderStep(rank, d.action, d.capital, d.value, d.value_per_capital, cumulative, d.guardrail))
+        ladder.append(LadderStep(position, d.action, d.capital, d.value, d.value_per_capital, cumulative, d.guardrail))
     status = PlanStatus.BEST_FEASIBLE if any(n.infeasible for n in notes) else PlanStatus.FEASIBLE
     method = PlanMethod.EXACT if methods == {PlanMethod.EXACT} else PlanMethod.LADDER
     plan_id = stable_id(

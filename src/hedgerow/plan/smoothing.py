@@ -1,13 +1,13 @@
-"""Order smoothing: each plan orders the expected demand plus a share of what it asks for beyond it (pure).
+"""Order smoothing: a jump of an order is spread over several plans (pure).
 
 The plan's order ``q > 0`` of an item-location closes the whole gap between its position and the level the plan
-wants; smoothed, it orders ``q' = max(0, μ + (q − μ) / T)`` with ``μ`` its expected demand per period and
-``T = [orders] smoothing_periods``. In steady state ``q = μ`` and nothing changes; a jump of the level — a
-promotion, a shift, a late truck — is spread over ``T`` plans instead of landing on the supplier at once. This is
-the proportional order-up-to rule of Disney & Towill (2003), *Int. J. Production Economics* 85(2), which damps
-the bullwhip at the price of a slower recovery; the simulator measures both (docs/simulator.md). Where the plan
-orders nothing, nothing is ordered: the position is above the level, and an order there would cost more than
-doing nothing without cutting any risk — a recommendation nobody should approve.
+wants. When it is above the expected demand per period ``μ`` — a promotion, a shift, a late truck — it is spread:
+the order is ``μ + (q − μ) / T`` with ``T = [orders] smoothing_periods``, so the jump reaches the supplier over
+``T`` plans instead of at once. This is the upward half of the proportional order-up-to rule of Disney & Towill
+(2003), *Int. J. Production Economics* 85(2), which damps the bullwhip at the price of a slower recovery (the
+simulator measures both, docs/simulator.md). An order at or below ``μ`` is left as it is: raising it would cost
+more than the plan's best without cutting any risk in the plan's window — a recommendation dominated by its own
+half, which nobody should approve — and where the plan orders nothing, nothing is ordered.
 
 Guardrails come first: a smoothed order never drops below what the item-location's service floor needs (or, where
 the floor cannot be met, below the risk the plan reached). The change is split over the lanes the plan uses, in
@@ -74,6 +74,8 @@ def smooth_orders(
     changes: list[Smoothed] = []
     for r in rows.tolist():
         q = float(ordered[r])
+        if q <= float(mu[r]):
+            continue  # at or below expected demand: nothing to spread
         want = max(float(mu[r]) + (q - float(mu[r])) / periods, 0.0, float(floor_min[r]))
         grain = float(model.grain[r])
         want = float(np.round(want / grain) * grain)

@@ -20,6 +20,7 @@ from hedgerow.contract.as_of import tables_as_of
 from hedgerow.decide.records import PlanRecord, RecommendationRecord
 from hedgerow.domain.enums import Period, TableName
 from hedgerow.domain.plan import AlternativeKind, Plan, Recommendation
+from hedgerow.explain.narrative import plan_headline
 from hedgerow.pipeline.chain import PlanRun, Progress, run_chain
 from hedgerow.plan.adapter import SnapshotLineage
 from hedgerow.plan.planner import PlannerOptions
@@ -41,9 +42,24 @@ class PlanOutcome:
         """The plan."""
         return self.run.plan
 
+    @property
+    def awaiting_approval(self) -> int:
+        """Recommendations of the plan that a person must decide (not auto-approved)."""
+        return len(self.plan.recommendations) - len(self.recorded.auto_approved)
+
+    @property
+    def headline(self) -> str:
+        """The plan's headline sentence (:func:`hedgerow.explain.narrative.plan_headline`)."""
+        return plan_headline(self.plan, awaiting_approval=self.awaiting_approval)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: the plan (ranked recommendations with explanations) and the ledger outcome."""
-        return {"as_of": self.as_of.isoformat(), "recorded": self.recorded.to_dict(), "plan": self.plan.to_dict()}
+        """JSON form: the headline, the plan (ranked recommendations with explanations) and the ledger outcome."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "headline": self.headline,
+            "recorded": self.recorded.to_dict(),
+            "plan": self.plan.to_dict(),
+        }
 
 
 def holds_lineage(holds: pd.DataFrame) -> SnapshotLineage:
