@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from hedgerow.domain.enums import DemandProfile, Period
+from hedgerow.domain.enums import DemandProfile, MissingPeriods, Period
 from hedgerow.errors import ConfigError
 
 CONFIG_FILE_NAME = "hedgerow.toml"
@@ -172,6 +172,13 @@ class DemandSettings:
         "processes",
         lo=1,
         hi=256,
+    )
+    missing_periods: MissingPeriods = _key(
+        MissingPeriods.ZERO,
+        "How a period without a row between an item-location's first row and the end of its history is read: "
+        "zero (no sales; ERPs often export only the rows with sales) or unknown (no data; the models skip it). "
+        "The import's demand_gap warning says which.",
+        "enum: zero | unknown",
     )
     driver_effects: bool = _key(
         False,

@@ -8,6 +8,9 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── WorkspaceError         no workspace where one was expected, or one exists where it should not
     ├── InputFileError         a file cannot be read as a table (encoding, binary, empty, unknown format)
     ├── ValidationFailed       a table was read but breaks the data contract; carries the full report
+    ├── ImportConflict         an import would lose or clash with what a table holds (a replace that drops
+    │                          history without --force, an append meeting existing keys, a revert with
+    │                          nothing before it)
     ├── LedgerError            the ledger database is unreachable or at an unexpected schema revision
     ├── SnapshotError          a snapshot is missing or its content no longer matches its hash
     ├── SupplyInputError       supply inputs cannot support a scenario set (no lanes, a currency without rates)
@@ -56,6 +59,15 @@ class ValidationFailed(HedgerowError):
         rejected = [r for r in reports if not r.ok]
         super().__init__("\n".join(r.summary() for r in rejected))
         self.reports = reports
+
+
+class ImportConflict(HedgerowError):
+    """An import or revert was refused because of what the table already holds; nothing was written.
+
+    A replace that would remove more than half a table or dates of its history needs ``--force``; an append
+    whose keys are already in the table should be an upsert; a revert needs an earlier snapshot to restore.
+    The message says exactly what would be lost or clashes, and the option that proceeds.
+    """
 
 
 class LedgerError(HedgerowError):

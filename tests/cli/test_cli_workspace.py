@@ -18,7 +18,13 @@ def test_init_import_status_json(hedgerow: Invoke, tmp_path: Path, network_dir: 
     assert payload["ok"] is True
     assert {t["table"] for t in payload["tables"]} >= {"items", "demand", "signals"}
     status = json.loads(hedgerow("--workspace", str(ws), "status", "--json").stdout)
-    assert status["ready_to_plan"] is True
+    # the fixture network prices in USD and quotes JPY and CNY against USD: an EUR workspace cannot convert USD
+    assert status["ready_to_plan"] is False
+    assert status["readiness"]["verdict"] == "not ready"
+    blocking = [g for g in status["readiness"]["gaps"] if g["blocking"]]
+    assert [(g["kind"], g["table"]) for g in blocking] == [("missing_fx", "fx_rates")]
+    assert "no exchange rate against EUR on or before 2026-11-23 for USD" in blocking[0]["message"]
+    assert "hedgerow import-preset ecb" in blocking[0]["fix"]
     demand = next(t for t in status["tables"] if t["table"] == "demand")
     assert (demand["rows"], demand["first"], demand["last"], demand["age_days"]) == (20, "2026-10-26", "2026-11-16", 9)
     assert demand["stale"] is False
@@ -34,7 +40,10 @@ def test_status_text_shows_tables_and_readiness(hedgerow: Invoke, tmp_path: Path
     out = hedgerow("status", "-w", str(ws)).stdout
     assert "items " in out
     assert "not imported" in out
-    assert "Not ready to plan: import locations, item_locations, demand." in out
+    assert "Not ready to plan:" in out
+    for table in ("locations", "item_locations", "lanes", "demand"):
+        assert f"blocking {table} is not imported; every plan needs it" in out
+        assert f"fix: hedgerow import {table}.csv" in out
 
 
 def test_workspace_from_environment(hedgerow: Invoke, tmp_path: Path) -> None:

@@ -62,8 +62,17 @@ def test_forecast_eval_table_with_baselines(workspace: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    for name in ("hedgerow", "SeasonalNaive", "AutoETS", "CrostonSBA", "against the best baseline"):
+    for name in ("hedgerow", "SeasonalNaive", "AutoETS", "CrostonSBA", "(the best baseline)", "conformal windows"):
         assert name in text
+    assert "lower (better) than" in text or "higher (worse) than" in text
+
+
+def test_forecast_eval_defaults_fit_the_history(workspace: Path) -> None:
+    """60 weekly periods and a 26-week workspace horizon: the horizon shrinks to fit one origin after a season."""
+    result = CliRunner().invoke(app, ["forecast-eval", "--workspace", str(workspace), "--no-baselines"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Rolling origins: horizon 8, 1 origin (chosen from 60 periods of history)." in text
 
 
 def test_forecast_eval_errors_are_clean(workspace: Path, tmp_path: Path) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from hedgerow.config import QualitySettings
 from hedgerow.contract.quality import QualityContext, quality_findings, trust_score
 from hedgerow.contract.report import CheckKind, Finding
-from hedgerow.contract.spec import table_spec
-from hedgerow.domain.enums import Period, Severity, TableName
+from hedgerow.contract.spec import TABLES, table_spec
+from hedgerow.demand.series import build_panel
+from hedgerow.domain.enums import MissingPeriods, Period, Severity, TableName
 from tests.contract.helpers import NOW_NAIVE, raw_table, validate, with_cell
 
 
@@ -172,3 +174,36 @@ def test_monthly_history_is_judged_by_its_own_cadence() -> None:
     found = _findings("demand", frame)
     # month starts fall on every weekday: no irregular-weekday warnings; 28-31 day steps are not gaps
     assert _checks(found) == [(CheckKind.DEMAND_GAP, 10)]
+
+
+@pytest.mark.parametrize(
+    ("reading", "words"),
+    [
+        (MissingPeriods.ZERO, "the missing periods count as zero sales"),
+        (MissingPeriods.UNKNOWN, "the missing periods are unknown, skipped by the models"),
+    ],
+)
+def test_gap_warning_says_how_the_engine_reads_missing_periods(reading: MissingPeriods, words: str) -> None:
+    """Issue 20 item 12: the import message and the demand engine agree on what a missing period is."""
+    demand = pd.DataFrame(
+        {
+            "item_id": "A",
+            "location_id": "L",
+            "period_start": pd.to_datetime(["2026-09-28", "2026-10-05", "2026-10-12", "2026-11-02"]),
+            "qty": [4.0, 5.0, 6.0, 7.0],
+        },
+        index=pd.RangeIndex(1, 5),
+    )
+    ctx = QualityContext(
+        tables={}, settings=QualitySettings(), period=Period.WEEK, now=NOW_NAIVE, missing_periods=reading
+    )
+    gaps = [f for f in quality_findings(TABLES[TableName.DEMAND], demand, ctx) if f.check is CheckKind.DEMAND_GAP]
+    assert [f.row for f in gaps] == [4]
+    assert words in gaps[0].what
+    panel = build_panel(demand, freq="W", missing_periods=reading)
+    gap_weeks = panel.y[0, 3:5]  # 2026-10-19 and 2026-10-26 have no row
+    if reading is MissingPeriods.ZERO:
+        assert gap_weeks.tolist() == [0.0, 0.0]
+    else:
+        assert np.isnan(gap_weeks).all()
+    assert panel.y[0, [0, 1, 2, 5]].tolist() == [4.0, 5.0, 6.0, 7.0]

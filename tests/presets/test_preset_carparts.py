@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from hedgerow.domain.enums import TableName
+from hedgerow.services.readiness import GapKind, Verdict
+from hedgerow.services.status import workspace_status
 from hedgerow.services.workspace import open_workspace
+from tests.conftest import ROOT
 from tests.presets.preset_testing import CliImport, shared_cli_import, warning_checks
 
 pytestmark = pytest.mark.realdata
@@ -72,3 +76,27 @@ def test_monthly_rows_in_a_weekly_workspace_are_judged_by_their_own_cadence(
     assert counts.get("demand_gap", 0) == internal_gaps
     assert "irregular_period" not in counts
     assert imported.payload["summary"]["season_length_periods"] == 12
+
+
+def test_what_the_import_and_status_say_matches_docs_presets(imported: CliImport) -> None:
+    """Issue 20 item 11: docs/presets.md describes what the carparts import and `status` really say."""
+    demand = next(r for r in imported.payload["reports"] if r["table"] == "demand")
+    counts = warning_checks(imported.payload)["demand"]
+    assert demand["warnings"] == sum(counts.values())  # every warning counted is listed in a group
+    assert counts.get("outlier") == 2
+    assert demand["trust_score"] > 99
+    with open_workspace(imported.workspace) as ws:
+        status = workspace_status(ws, datetime(2026, 12, 7, 12, tzinfo=UTC))
+    readiness = status.readiness
+    assert readiness.verdict is Verdict.NOT_READY
+    blocking = {(g.kind, g.table) for g in readiness.gaps if g.blocking}
+    assert blocking == {
+        (GapKind.MISSING_TABLE, TableName.LANES),
+        (GapKind.FREQUENCY, TableName.DEMAND),
+        (GapKind.STALE, TableName.DEMAND),
+    }
+    stale = next(g for g in readiness.gaps if g.kind is GapKind.STALE)
+    assert stale.fix.endswith("hedgerow plan --as-of 2002-03-08")
+    docs = (ROOT / "docs" / "presets.md").read_text(encoding="utf-8")
+    assert "2 outliers" in docs
+    assert "plan as of its end with `hedgerow plan --as-of 2002-03-08`" in docs

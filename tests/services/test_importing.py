@@ -123,7 +123,7 @@ def test_ledger_failure_removes_the_new_snapshots(
     assert tree_digest(workspace.root) == before
 
 
-def test_append_mode_merges_by_key_and_new_rows_win(
+def test_default_mode_upserts_by_key_and_new_rows_win(
     workspace: Workspace, network_dir: Path, now: datetime, tmp_path: Path
 ) -> None:
     import_sources(workspace, [ImportSource(network_dir / "demand.csv", TableName.DEMAND)], user="a", now=now)
@@ -133,14 +133,23 @@ def test_append_mode_merges_by_key_and_new_rows_win(
         "CHG-65,LAX,2026-11-16,999\n"  # corrects an existing week
         "CHG-65,LAX,2026-11-23,401\n"  # a new week
     )
-    import_sources(workspace, [ImportSource(extra, TableName.DEMAND)], user="a", now=now, mode=ImportMode.APPEND)
+    outcome = import_sources(workspace, [ImportSource(extra, TableName.DEMAND)], user="a", now=now)
     demand = workspace.current_frame(TableName.DEMAND)
     assert demand is not None
     assert len(demand) == 21
     series = demand[(demand.item_id == "CHG-65") & (demand.location_id == "LAX")].set_index("period_start")["qty"]
     assert series[pd.Timestamp("2026-11-16")] == 999
     assert series[pd.Timestamp("2026-11-23")] == 401
-    assert workspace.current_imports()[TableName.DEMAND].mode == "append"
+    assert workspace.current_imports()[TableName.DEMAND].mode == "upsert"
+    change = outcome.tables[0]
+    assert (change.mode, change.before_rows, change.added, change.replaced, change.removed) == (
+        ImportMode.UPSERT,
+        20,
+        1,
+        1,
+        0,
+    )
+    assert change.change_text() == "upsert: 1 added, 1 replaced (20 → 21 rows)"
 
 
 def test_references_are_checked_against_the_batch_and_the_workspace(

@@ -94,3 +94,7 @@ def test_relative_sqlite_path_resolves_against_the_workspace(tmp_path: Path) -> 
     assert ledger.resolve_url("postgresql+psycopg://u@h/db", tmp_path) == "postgresql+psycopg://u@h/db"
     with pytest.raises(LedgerError, match="not a database URL"):
         ledger.resolve_url("not a url", tmp_path)
+
+
+def test_known_head_read_without_alembic_is_alembics_head() -> None:
+    assert ledger.known_head() == ledger.head_revision()

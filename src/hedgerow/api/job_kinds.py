@@ -148,11 +148,18 @@ def run_stress_job(ctx: JobContext) -> dict[str, Any]:
 
 
 def run_import(ctx: JobContext) -> dict[str, Any]:
-    """Import the uploaded files of ``ctx.workdir`` (``params``: ``files`` [{name, table}], ``mode``)."""
+    """Import the uploaded files of ``ctx.workdir`` (``params``: ``files`` [{name, table}], ``mode``, ``force``)."""
     assert ctx.workdir is not None, "the import job needs its upload folder"
     sources = [ImportSource(ctx.workdir / f["name"], TableName(f["table"])) for f in ctx.params["files"]]
+    mode = ctx.params.get("mode")
     outcome = import_sources(
-        ctx.ws, sources, user=ctx.user, now=ctx.now, mode=ImportMode(ctx.params["mode"]), progress=ctx.progress
+        ctx.ws,
+        sources,
+        user=ctx.user,
+        now=ctx.now,
+        mode=ImportMode(mode) if mode else None,
+        force=bool(ctx.params.get("force", False)),
+        progress=ctx.progress,
     )
     return {
         "batch_id": outcome.batch_id,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hedgerow.cli.common import (
     JsonOption,
     WorkspaceOption,
+    add_id_column,
     console,
     handle_errors,
     opened_workspace,
@@ -134,7 +135,10 @@ def log(
         return
     table = Table(header_style="bold")
     for col in ("#", "at", "actor", "kind", "subject", "hash"):
-        table.add_column(col)
+        if col == "subject":
+            add_id_column(table, col, (str(r["subject"]) for r in rows))
+        else:
+            table.add_column(col)
     for r in rows:
         table.add_row(
             str(r["seq"]), str(r["at"]), str(r["actor"]), str(r["kind"]), str(r["subject"]), str(r["hash"])[:12]

@@ -11,21 +11,24 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import IntEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from hedgerow.errors import HedgerowError, ValidationFailed
-from hedgerow.services.workspace import Workspace, find_workspace, open_workspace
+
+if TYPE_CHECKING:  # the workspace (SQLAlchemy, pandas) and progress bars load when used, not at start-up
+    from rich.table import Table
+
+    from hedgerow.services.workspace import Workspace
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -99,17 +102,27 @@ def set_root_workspace(option: Path | None) -> None:
 
 def workspace_root(option: Path | None) -> Path:
     """Locate the workspace from the command's ``--workspace``, the root one, ``$HEDGEROW_WORKSPACE`` or the cwd."""
+    from hedgerow.services.workspace import find_workspace
+
     return find_workspace(option or _root_workspace[0])
 
 
 @contextmanager
 def opened_workspace(option: Path | None) -> Iterator[Workspace]:
     """Open the workspace the options point at, and close its ledger connections afterwards."""
+    from hedgerow.services.workspace import open_workspace
+
     ws = open_workspace(workspace_root(option))
     try:
         yield ws
     finally:
         ws.close()
+
+
+def add_id_column(table: Table, name: str, ids: Iterable[str]) -> None:
+    """Add a column of ids that is never cut (at 80 columns or piped): ids are copied into other commands."""
+    widest = max((len(i) for i in ids), default=0)
+    table.add_column(name, no_wrap=True, min_width=max(widest, len(name)))
 
 
 def print_json(payload: Any) -> None:
@@ -119,10 +132,19 @@ def print_json(payload: Any) -> None:
 
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar on stderr; yields a ``progress(step, done, total)`` callback."""
+    """Progress on stderr; yields a ``progress(step, done, total)`` callback.
+
+    A rich progress bar when stderr is a terminal; otherwise (a pipe, a log file, `make demo` under CI) one
+    line per new step with its elapsed time, so a long run is never silent.
+    """
     if not enabled:
         yield lambda _step, _done, _total: None
         return
+    if not err_console.is_terminal:
+        yield _step_lines()
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -137,6 +159,22 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
             bar.update(task, description=step, completed=done, total=max(total, 1))
 
         yield update
+
+
+def _step_lines() -> Callable[[str, int, int], None]:
+    """A progress callback that prints ``[  12.3 s] step (done/total)`` once per new step."""
+    import time
+
+    began = time.monotonic()
+    last: list[str] = []
+
+    def update(step: str, done: int, total: int) -> None:
+        if last and last[0] == step:
+            return
+        last[:] = [step]
+        err_console.print(f"[{time.monotonic() - began:7.1f} s] {step} ({done}/{total})", markup=False, highlight=False)
+
+    return update
 
 
 P = ParamSpec("P")

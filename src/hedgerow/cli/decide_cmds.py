@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ from hedgerow.cli.common import (
     JsonOption,
     UserOption,
     WorkspaceOption,
+    add_id_column,
     console,
     current_user,
     handle_errors,
@@ -116,12 +118,15 @@ def render_queue(views: list[RecommendationView], currency: str) -> None:
         "#",
         "action",
         f"capital {currency}",
-        f"E[cost] {currency}",
+        f"E\\[cost] {currency}",
         f"CVaR {currency}",
         "P(out)",
         "status",
     ):
-        table.add_column(name, justify="left" if name in ("id", "action", "status") else "right")
+        if name == "id":
+            add_id_column(table, name, (v.id for v in views))
+        else:
+            table.add_column(name, justify="left" if name in ("action", "status") else "right")
     for v in views:
         status = v.status + (" (auto)" if v.auto_approved else "") + (" [yellow]⚠ trust[/]" if v.trust_note else "")
         table.add_row(
@@ -152,6 +157,12 @@ def recommendations(
     plan: Annotated[str | None, typer.Option(help="Only this plan id.")] = None,
     kind: Annotated[ActionKind | None, typer.Option(help="Only this kind of action.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
+    ids_only: Annotated[
+        bool,
+        typer.Option(
+            "--ids", help="Print only the ids, one per line, newest plan first by rank (for scripts: REC=$(...))."
+        ),
+    ] = False,
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -164,6 +175,9 @@ def recommendations(
         currency = ws.settings.workspace.base_currency
     if json_output:
         print_json({"base_currency": currency, "recommendations": [v.to_dict() for v in views]})
+        return
+    if ids_only:
+        sys.stdout.write("".join(f"{v.id}\n" for v in views))
         return
     if not views:
         console.print("No recommendations match.")

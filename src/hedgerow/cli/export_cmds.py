@@ -13,6 +13,7 @@ from hedgerow.cli.common import (
     JsonOption,
     UserOption,
     WorkspaceOption,
+    add_id_column,
     console,
     current_user,
     handle_errors,
@@ -77,7 +78,8 @@ def exports(workspace: WorkspaceOption = None, json_output: JsonOption = False) 
         print_json(data)
         return
     table = Table(header_style="bold")
-    for col in ("export", "format", "rows", "file", "at", "by"):
+    add_id_column(table, "export", (str(d["export_id"]) for d in data))
+    for col in ("format", "rows", "file", "at", "by"):
         table.add_column(col)
     for d in data:
         table.add_row(str(d["export_id"]), str(d["format"]), str(d["rows"]), str(d["file"]), str(d["at"]), str(d["by"]))

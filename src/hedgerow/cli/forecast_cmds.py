@@ -16,7 +16,7 @@ from hedgerow.cli.common import (
     print_json,
     progress_bar,
 )
-from hedgerow.demand.evaluation import ENGINE, EvalReport
+from hedgerow.demand.evaluation import ENGINE, EvalReport, Windows
 from hedgerow.errors import DemandDataError
 from hedgerow.services.forecasting import evaluate_workspace
 
@@ -39,12 +39,19 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "–" if value is None or value != value else f"{value:.{digits}f}"
 
 
-def render_eval(report: EvalReport) -> None:
-    """Print the evaluation as a table, the engine first."""
+def render_eval(report: EvalReport, windows: Windows | None = None) -> None:
+    """Print the evaluation as a table, the engine first, and the verdict against the best baseline."""
     cfg = report.config
+    if windows is not None:
+        console.print(f"Rolling origins: {windows.describe()}.")
     console.print(
-        f"Rolling origins {', '.join(report.origin_dates)} · horizon {cfg.horizon} · "
+        f"Origins {', '.join(report.origin_dates)} · horizon {cfg.horizon} · "
         f"{report.n_series:,} series, scored per origin: {', '.join(f'{n:,}' for n in report.n_scored)}"
+        + (
+            f" · CrostonSBA conformal windows {', '.join(map(str, report.conformal_windows))}"
+            if report.conformal_windows
+            else ""
+        )
     )
     table = Table(header_style="bold")
     table.add_column("method", no_wrap=True, min_width=13)
@@ -61,21 +68,26 @@ def render_eval(report: EvalReport) -> None:
             _fmt(m.seconds, 1),
         )
     console.print(table)
-    best = report.best_baseline
-    gain = report.improvement()
-    if best is not None and gain is not None:
-        console.print(
-            f"SPL {gain:+.1%} against the best baseline ({best.name}); levels {', '.join(map(str, cfg.levels))}."
-        )
+    verdict = report.verdict()
+    if verdict is not None:
+        console.print(f"{verdict}; SPL levels {', '.join(map(str, cfg.levels))}.")
 
 
 @handle_errors
 def forecast_eval(
     horizon: Annotated[
-        int | None, typer.Option(help="Periods forecast from each origin (default: the workspace horizon).")
+        int | None,
+        typer.Option(
+            help="Periods forecast from each origin (default: the workspace horizon, shorter if the history is short)."
+        ),
     ] = None,
-    origins: Annotated[int, typer.Option(help="Number of rolling origins.")] = 3,
-    step: Annotated[int | None, typer.Option(help="Periods between origins (default: the horizon).")] = None,
+    origins: Annotated[
+        int | None, typer.Option(help="Number of rolling origins (default: as many as the history holds, at most 3).")
+    ] = None,
+    step: Annotated[
+        int | None,
+        typer.Option(help="Periods between origins (default: the horizon, or half of it for a short history)."),
+    ] = None,
     quantiles: Annotated[
         str | None, typer.Option(help="Quantile levels of the scaled pinball loss (default 0.5,0.8,0.9,0.95,0.99).")
     ] = None,
@@ -87,7 +99,7 @@ def forecast_eval(
     """Backtest the demand engine on rolling origins next to SeasonalNaive, AutoETS and CrostonSBA."""
     levels = _levels(quantiles)
     with opened_workspace(workspace) as ws, progress_bar(not json_output) as progress:
-        report = evaluate_workspace(
+        result = evaluate_workspace(
             ws,
             horizon=horizon,
             origins=origins,
@@ -98,9 +110,17 @@ def forecast_eval(
             progress=progress,
         )
     if json_output:
-        print_json({"ok": True, **report.to_dict()})
+        windows = result.windows
+        print_json(
+            {
+                "ok": True,
+                **result.report.to_dict(),
+                "windows_chosen": windows.chosen,
+                "history_periods": windows.history,
+            }
+        )
     else:
-        render_eval(report)
+        render_eval(result.report, result.windows)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from hedgerow.cli.common import (
     JsonOption,
     UserOption,
     WorkspaceOption,
+    add_id_column,
     console,
     current_user,
     handle_errors,
@@ -53,7 +54,10 @@ def list_(
         return
     table = Table(header_style="bold")
     for col in ("id", "item", "location", "qty", "owner", "reason", "expires", "days left", "status", "source"):
-        table.add_column(col, justify="right" if col in ("qty", "days left") else "left")
+        if col == "id":
+            add_id_column(table, col, (h.hold_id for h in holds))
+        else:
+            table.add_column(col, justify="right" if col in ("qty", "days left") else "left")
     for h in holds:
         left = h.days_left(today)
         left_text = (

@@ -1,4 +1,4 @@
-"""`hedgerow import`, `hedgerow validate`, `hedgerow imports`: bring tables in, atomically, with lineage."""
+"""`hedgerow import`, `hedgerow validate`, `hedgerow imports [revert]`: bring tables in atomically, with lineage."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hedgerow.cli.common import (
     JsonOption,
     UserOption,
     WorkspaceOption,
+    add_id_column,
     console,
     current_user,
     handle_errors,
@@ -25,19 +26,52 @@ from hedgerow.contract.readers import read_table_file
 from hedgerow.contract.report import ValidationReport
 from hedgerow.contract.spec import table_spec
 from hedgerow.contract.validate import validate_frame
-from hedgerow.domain.enums import TableName
+from hedgerow.domain.enums import ImportMode, TableName
 from hedgerow.errors import InputFileError
-from hedgerow.services.importing import ImportMode, ImportSource, import_sources, sources_from_folder
+from hedgerow.services.importing import ImportSource, import_sources, sources_from_folder
+from hedgerow.services.reverting import revert_import
+
+#: Terminal width from which `hedgerow imports` also shows the source file's and the snapshot's hashes.
+WIDE_COLUMNS = 120
 
 TableOption = Annotated[
     TableName | None,
     typer.Option("--table", "-t", help="Contract table the file holds (default: from the file name)."),
 ]
 EncodingOption = Annotated[str | None, typer.Option(help="Text encoding of CSV files (default: UTF-8).")]
-SheetOption = Annotated[str | None, typer.Option(help="Sheet of an .xlsx workbook (default: the first).")]
+SheetOption = Annotated[
+    str | None,
+    typer.Option(help="Sheet of an .xlsx workbook (default: the sheet named like the table, else the first)."),
+]
 DateFormatOption = Annotated[
     str | None, typer.Option(help="strptime format of dates that are not ISO 8601, e.g. %d/%m/%Y.")
 ]
+ModeOption = Annotated[
+    ImportMode | None,
+    typer.Option(
+        "--mode",
+        help="How the file combines with the current table: upsert (add rows, a row with the same key replaces "
+        "the old one), append (add rows, a key already in the table is an error) or replace (the file becomes the "
+        "table). Default: each table's default, upsert (docs/imports.md).",
+        show_default=False,
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Allow a replace that removes more than half a table or dates of its history (revertible)."
+    ),
+]
+AppendOption = Annotated[
+    bool, typer.Option("--append", hidden=True, help="Same as --mode upsert (kept for old scripts).")
+]
+
+
+def chosen_mode(mode: ImportMode | None, append: bool) -> ImportMode | None:
+    """The import mode of ``--mode`` and the old ``--append`` flag (an upsert); None: each table's default."""
+    if append and mode not in (None, ImportMode.UPSERT):
+        raise InputFileError(f"--append is --mode upsert; it cannot be combined with --mode {mode}")
+    return ImportMode.UPSERT if append else mode
 
 
 def _sources(
@@ -66,9 +100,9 @@ def _sources(
 def import_(
     path: Annotated[Path, typer.Argument(help="A CSV, XLSX or Parquet file, or a folder of files named by table.")],
     table: TableOption = None,
-    append: Annotated[
-        bool, typer.Option(help="Add rows to the current table (same key: the new row wins) instead of replacing.")
-    ] = False,
+    mode: ModeOption = None,
+    force: ForceOption = False,
+    append: AppendOption = False,
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
     date_format: DateFormatOption = None,
@@ -76,7 +110,11 @@ def import_(
     user: UserOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Validate and import tables. All or nothing: on any error nothing is written and the exit code is 3."""
+    """Validate and import tables. All or nothing: on any error nothing is written and the exit code is 3.
+
+    By default each file is upserted into its table (new keys added, existing keys corrected); nothing already
+    imported is lost, and `hedgerow imports revert ID` restores the table as it was before any import.
+    """
     sources, skipped = _sources(path, table, encoding, sheet, date_format)
     with opened_workspace(workspace) as ws, progress_bar(not json_output) as progress:
         outcome = import_sources(
@@ -84,7 +122,8 @@ def import_(
             sources,
             user=current_user(user),
             now=now_utc(),
-            mode=ImportMode.APPEND if append else ImportMode.REPLACE,
+            mode=chosen_mode(mode, append),
+            force=force,
             progress=progress,
         )
     if json_output:
@@ -96,7 +135,13 @@ def import_(
                 "tables": [
                     {
                         "table": t.table.value,
+                        "import_id": t.import_id,
+                        "mode": t.mode.value,
+                        "rows_before": t.before_rows,
                         "rows": t.rows,
+                        "added": t.added,
+                        "replaced": t.replaced,
+                        "removed": t.removed,
                         "snapshot": t.snapshot_sha256,
                         "trust_score": t.trust_score,
                     }
@@ -110,8 +155,9 @@ def import_(
         render_report(report, console)
     for t in outcome.tables:
         console.print(
-            f"[green]imported[/] {t.table.value}: {t.rows:,} rows → snapshot {t.snapshot_sha256[:12]} "
-            f"(trust {t.trust_score:.1f})"
+            f"[green]imported[/] {t.table.value} as import {t.import_id}: {t.change_text()}, snapshot "
+            f"{t.snapshot_sha256[:12]} (trust {t.trust_score:.1f})",
+            soft_wrap=True,
         )
     if skipped:
         console.print(f"[yellow]skipped[/] files not named after a table: {', '.join(skipped)}")
@@ -129,7 +175,7 @@ def validate(
     """Check a file against the data contract without importing it (no workspace needed)."""
     sources, _ = _sources(path, table, encoding, sheet, date_format)
     source = sources[0]
-    raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet)
+    raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet, table=source.table)
     now = now_utc()
     import pandas as pd
 
@@ -148,13 +194,24 @@ def validate(
         raise typer.Exit(3)
 
 
+imports_app = typer.Typer(
+    name="imports",
+    help="List accepted imports with their lineage, newest first; `imports revert ID` undoes one.",
+    invoke_without_command=True,
+)
+
+
+@imports_app.callback()
 @handle_errors
 def imports(
+    ctx: typer.Context,
     table: TableOption = None,
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """List accepted imports with their lineage, newest first."""
+    """List accepted imports with their lineage, newest first; `imports revert ID` undoes one."""
+    if ctx.invoked_subcommand is not None:
+        return
     with opened_workspace(workspace) as ws:
         history = ws.import_history(table)
     rows = [
@@ -178,26 +235,66 @@ def imports(
     if json_output:
         print_json(rows)
         return
+    wide = console.width >= WIDE_COLUMNS  # hashes are in --json; a narrow terminal shows what to revert by
     out = Table(header_style="bold")
-    for name in ("id", "table", "rows", "source", "sha256", "by", "at", "trust", "snapshot"):
-        out.add_column(name)
+    add_id_column(out, "id", (str(r["id"]) for r in rows))
+    for name in ("table", "mode", "rows", "source", "by", "at", "trust", *(("sha256", "snapshot") if wide else ())):
+        out.add_column(name, justify="right" if name in ("rows", "trust") else "left")
     for r in rows:
         out.add_row(
             str(r["id"]),
             str(r["table"]),
+            str(r["mode"]),
             f"{r['rows']:,}",
             str(r["source"]),
-            str(r["source_sha256"])[:12],
             str(r["imported_by"]),
-            str(r["imported_at"]),
+            str(r["imported_at"])[:16].replace("T", " "),
             f"{r['trust_score']:.1f}",
-            str(r["snapshot"])[:12],
+            *((str(r["source_sha256"])[:12], str(r["snapshot"])[:12]) if wide else ()),
         )
     console.print(out)
+
+
+@imports_app.command("revert")
+@handle_errors
+def revert(
+    import_id: Annotated[int, typer.Argument(help="Id of the import to undo (`hedgerow imports` lists them).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Also undo later imports of the same table that came after it.")
+    ] = False,
+    workspace: WorkspaceOption = None,
+    user: UserOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Make the table's snapshot from before an import current again (recorded in lineage and the audit chain)."""
+    with opened_workspace(workspace) as ws:
+        done = revert_import(ws, import_id, user=current_user(user), now=now_utc(), force=force)
+    if json_output:
+        print_json(
+            {
+                "ok": True,
+                "table": done.table.value,
+                "import_id": done.import_id,
+                "reverted_import_id": done.reverted_import_id,
+                "restored_import_id": done.restored_import_id,
+                "undone_later_import_ids": list(done.undone_later),
+                "snapshot": done.snapshot_sha256,
+                "rows_before": done.rows_before,
+                "rows": done.rows,
+            }
+        )
+        return
+    undone = f" (also undoing {', '.join(map(str, done.undone_later))})" if done.undone_later else ""
+    console.print(
+        f"[green]reverted[/] import {done.reverted_import_id}{undone}: {done.table.value} is the snapshot of import "
+        f"{done.restored_import_id} again, {done.rows_before:,} → {done.rows:,} rows (recorded as import "
+        f"{done.import_id}; `hedgerow imports revert {done.import_id}` undoes this)",
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add the import commands to ``app``."""
     app.command("import")(import_)
     app.command()(validate)
-    app.command()(imports)
+    app.add_typer(imports_app)

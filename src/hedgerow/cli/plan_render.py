@@ -10,9 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from hedgerow.cli.common import add_id_column
 from hedgerow.domain.plan import Plan
 from hedgerow.explain.narrative import plan_headline
 from hedgerow.explain.words import describe_action
@@ -54,9 +56,10 @@ def render_plan(
     )
     table = Table(header_style="bold")
     for name in ("#", "id", "action", f"value {cur}", f"capital {cur}", "P(out) now → after", "guardrail"):
-        table.add_column(
-            name, justify="left" if name in ("id", "action", "guardrail") else "right", no_wrap=name == "id"
-        )
+        if name == "id":
+            add_id_column(table, name, (rec.id for rec in plan.recommendations[:top]))
+            continue
+        table.add_column(name, justify="left" if name in ("action", "guardrail") else "right")
     for rec in plan.recommendations[:top]:
         table.add_row(
             str(rec.rank),
@@ -76,7 +79,7 @@ def render_plan(
         console.print(f"… and {len(plan.recommendations) - top} more (`hedgerow recommendations` lists them all).")
     unmet = [note for note in plan.guardrails if note.infeasible]
     for note in unmet[:max_notes]:
-        console.print(f"[yellow]Cannot be met:[/] {note.message}")
+        console.print(f"[yellow]Cannot be met:[/] {escape(note.message)}")
     if len(unmet) > max_notes:
         console.print(f"[yellow]… {len(unmet) - max_notes} more guardrails cannot be met[/] (`--json` lists them).")
 
@@ -108,7 +111,7 @@ def _drivers(expl: Mapping[str, Any]) -> Table:
 
 def render_explanation(rec_id: str, expl: Mapping[str, Any], console: Console, *, currency: str) -> None:
     """One explanation: the plain summary, alternatives, cost breakdown, drivers, break-even, guardrails, data."""
-    console.print(Panel(str(expl.get("summary", "")), title=f"Why {rec_id}", title_align="left"))
+    console.print(Panel(escape(str(expl.get("summary", ""))), title=f"Why {rec_id}", title_align="left"))
     console.print(_alternatives(expl, currency))
     breakdown = {k: v for k, v in (expl.get("breakdown") or {}).items() if k != "total" and v}
     if breakdown:
@@ -118,9 +121,9 @@ def render_explanation(rec_id: str, expl: Mapping[str, Any], console: Console, *
         console.print(_drivers(expl))
     be = expl.get("break_even")
     if be and be.get("label"):
-        console.print(f"Break-even: it {be['label']}.")
+        console.print(f"Break-even: it {escape(str(be['label']))}.")
     for g in expl.get("guardrails", []):
-        console.print(f"Guardrail: {g.get('message')}")
+        console.print(f"Guardrail: {escape(str(g.get('message')))}")
     data = expl.get("data", [])
     if data:
         stale = [d["table"] for d in data if d.get("stale")]

@@ -19,8 +19,8 @@ from hedgerow.cli.common import (
     print_json,
     progress_bar,
 )
+from hedgerow.cli.import_cmds import AppendOption, ForceOption, ModeOption, chosen_mode
 from hedgerow.presets import RECIPES, Preset
-from hedgerow.services.importing import ImportMode
 from hedgerow.services.presets import PresetImportOutcome, import_preset
 
 
@@ -60,10 +60,9 @@ def import_preset_cmd(
         Path,
         typer.Argument(help="The data set's folder (e.g. ../shared/data/breakfast_at_the_frat), or its parent."),
     ],
-    append: Annotated[
-        bool,
-        typer.Option(help="Add rows to the current tables (same key: the new row wins) instead of replacing them."),
-    ] = False,
+    mode: ModeOption = None,
+    force: ForceOption = False,
+    append: AppendOption = False,
     workspace: WorkspaceOption = None,
     user: UserOption = None,
     json_output: JsonOption = False,
@@ -79,7 +78,8 @@ def import_preset_cmd(
             path,
             user=current_user(user),
             now=now_utc(),
-            mode=ImportMode.APPEND if append else ImportMode.REPLACE,
+            mode=chosen_mode(mode, append),
+            force=force,
             progress=progress,
         )
     if json_output:
@@ -90,11 +90,12 @@ def import_preset_cmd(
         head, *lines = report.summary().splitlines()
         console.print(f"[{style}]{head}[/]")
         for line in lines:
-            console.print(line, markup=False)
+            console.print(line, markup=False, soft_wrap=True)
     for t in result.outcome.tables:
         console.print(
-            f"[green]imported[/] {t.table.value}: {t.rows:,} rows → snapshot {t.snapshot_sha256[:12]} "
-            f"(trust {t.trust_score:.1f})"
+            f"[green]imported[/] {t.table.value} as import {t.import_id}: {t.change_text()}, snapshot "
+            f"{t.snapshot_sha256[:12]} (trust {t.trust_score:.1f})",
+            soft_wrap=True,
         )
     details = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in result.summary.items())
     console.print(f"[bold]{result.preset.value}[/] from {result.source}: {details}")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hedgerow.contract.report import ValidationReport
 from hedgerow.domain.enums import Severity
-from hedgerow.services.status import WorkspaceStatus
+from hedgerow.services.readiness import Readiness, Verdict
+
+if TYPE_CHECKING:  # annotations only: rendering a status must not load pandas
+    from hedgerow.contract.report import ValidationReport
+    from hedgerow.services.status import WorkspaceStatus
 
 #: Failing rows listed per report in the terminal; --json lists them all.
 MAX_ROWS_SHOWN = 20
@@ -47,8 +51,11 @@ def render_reports(reports: Sequence[ValidationReport], console: Console) -> Non
     """Print several reports, rejected ones first."""
     for report in sorted(reports, key=lambda r: r.ok):
         render_report(report, console)
-    if any(not r.ok for r in reports):
-        console.print("[bold red]Nothing was imported.[/] Fix the rows above and import again.")
+    rejected = [r for r in reports if not r.ok]
+    if rejected:
+        listed = any(f.row is not None for r in rejected for f in r.errors)
+        fix = "Fix the errors and the rows listed above" if listed else "Fix the errors above"
+        console.print(f"[bold red]Nothing was imported.[/] {fix} and import again.")
 
 
 def _age(days: int | None, stale: bool | None) -> str:
@@ -89,7 +96,23 @@ def render_status(status: WorkspaceStatus, console: Console) -> None:
             *(((t.snapshot or "")[:8],) if wide else ()),
         )
     console.print(table)
-    if status.ready_to_plan:
-        console.print("[green]Ready to plan:[/] items, locations, item_locations and demand are present.")
-    else:
-        console.print(f"[yellow]Not ready to plan:[/] import {', '.join(status.missing_for_planning)}.")
+    render_readiness(status.readiness, console)
+
+
+_VERDICT_STYLE = {Verdict.READY: "green", Verdict.READY_WITH_GAPS: "yellow", Verdict.NOT_READY: "bold red"}
+
+
+def render_readiness(readiness: Readiness, console: Console) -> None:
+    """Print the readiness verdict and every gap with the command that fixes it (blocking gaps first)."""
+    verdict = readiness.verdict
+    head = {
+        Verdict.READY: "Ready to plan: every table a plan needs is present, current and consistent.",
+        Verdict.READY_WITH_GAPS: "Ready with gaps: a plan can be made, but mind "
+        + ("this gap:" if len(readiness.gaps) == 1 else f"these {len(readiness.gaps)} gaps:"),
+        Verdict.NOT_READY: "Not ready to plan:",
+    }[verdict]
+    console.print(f"[{_VERDICT_STYLE[verdict]}]{head}[/]", soft_wrap=True)
+    for gap in readiness.gaps:
+        label = "[bold red]blocking[/]" if gap.blocking else "[yellow]gap[/]"
+        console.print(f"  {label} {escape(gap.message)}", soft_wrap=True)
+        console.print(f"      fix: [bold]{escape(gap.fix)}[/]", soft_wrap=True)

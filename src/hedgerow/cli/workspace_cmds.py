@@ -73,7 +73,7 @@ def migrate(workspace: WorkspaceOption = None, json_output: JsonOption = False) 
 
 @handle_errors
 def status(workspace: WorkspaceOption = None, json_output: JsonOption = False) -> None:
-    """Summarise the workspace: tables, rows, date ranges, freshness, trust scores."""
+    """Summarise the workspace: tables, rows, dates, freshness, trust, and whether it is ready to plan."""
     with opened_workspace(workspace) as ws:
         summary = workspace_status(ws, now_utc())
     if json_output:

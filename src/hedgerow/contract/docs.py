@@ -29,6 +29,10 @@ named after a table (`demand.csv`) is imported as that table. This document is g
   every failing row (row 1 = the first row under the header), column, check and value.
 - Data-quality findings (duplicate keys, unknown references, gaps, stale counts, outliers, ...) are warnings:
   the rows are kept and the table's trust score (0–100) drops. When a key repeats, the last row wins.
+- An import is combined with the table by key (docs/imports.md): `upsert` (the default of every table) adds
+  new keys and corrects existing ones, `append` only adds, `replace` makes the file the whole table and needs
+  `--force` when it would remove more than half the rows or dates of history. `hedgerow imports revert ID`
+  restores the table as it was before an import.
 - A workspace can be planned with only {", ".join(f"`{t.value}`" for t in MINIMUM_TABLES)}; every other
   table adds realism when present.
 """
@@ -43,7 +47,7 @@ def _checks(col: ColumnSpec) -> str:
     if col.max_value is not None:
         parts.append(f"≤ {col.max_value:g}")
     if col.pattern:
-        parts.append(f"matches `{col.pattern}`")
+        parts.append(f"matches `{col.pattern}`" + (" after upper-casing" if col.upper_case else ""))
     if col.not_in_future:
         parts.append("not in the future")
     if col.references:
@@ -58,7 +62,9 @@ def render_table(spec: TableSpec) -> str:
         "",
         spec.description,
         "",
-        f"Key: {', '.join(f'`{k}`' for k in spec.key)}"
+        f"Key: {', '.join(f'`{k}`' for k in spec.key)} · import default: `{spec.import_mode.value}`"
+        + (f" · rows dated by `{spec.date_column}`" if spec.date_column else "")
+        + (" (history: a replace that drops dates needs `--force`)" if spec.keeps_history else "")
         + (" · extra numeric columns are demand drivers" if spec.extra_numeric_columns_are_drivers else ""),
         "",
         "| column | type | unit | required | empty allowed | checks | meaning |",

@@ -7,6 +7,7 @@ for a cell, rather than a type error followed by confusing range failures on the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,13 +24,45 @@ _EXPECTED = {
 }
 
 
+#: A number written with a decimal comma or thousands separators: ``12,50``, ``1,200``, ``1.200,50``.
+_COMMA_NUMBER = re.compile(r"^[+-]?\d{1,3}([.,\s']\d{3})*(,\d+)?$|^[+-]?\d+,\d+$")
+#: A day-first or month-first date: ``30/11/2026``, ``11-30-2026``, ``30.11.26``.
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})$")
+
+
 @dataclass(frozen=True)
 class ParsedColumn:
-    """A column in its logical type and the rows (frame index labels) whose cells could not be parsed."""
+    """A column in its logical type, the rows (frame index labels) whose cells could not be parsed, and a hint
+    on how to fix them when their form is recognised (a decimal comma, a day-first date)."""
 
     values: pd.Series
     bad_rows: pd.Index
     expected: str
+    hint: str = ""
+
+
+def number_hint(bad: pd.Series) -> str:
+    """How to fix numbers written with a decimal comma or thousands separators ("" when none is)."""
+    if not bad.astype(str).str.strip().str.fullmatch(_COMMA_NUMBER.pattern).any():
+        return ""
+    return "the decimal separator is a dot and numbers carry no thousands separator (12.50, 1200)"
+
+
+def date_hint(bad: pd.Series) -> str:
+    """The ``--date-format`` that reads day-first or month-first dates ("" when the cells are no such dates)."""
+    found = bad.astype(str).str.strip().str.extract(_NUMERIC_DATE.pattern)
+    found = found.dropna()
+    if found.empty:
+        return ""
+    sep = str(found[1].iloc[0])
+    year = "%Y" if len(str(found[3].iloc[0])) == 4 else "%y"
+    first, second = found[0].astype(int), found[2].astype(int)
+    day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
+    if (first > 12).any():
+        return f"the dates are day-first: import with --date-format {day_first}"
+    if (second > 12).any():
+        return f"the dates are month-first: import with --date-format {month_first}"
+    return f"name the order of the dates: --date-format {day_first} (day first) or {month_first} (month first)"
 
 
 def _as_text(raw: pd.Series) -> pd.Series:
@@ -109,14 +142,15 @@ def parse_column(raw: pd.Series, spec: ColumnSpec, *, date_format: str | None = 
     """
     expected = _EXPECTED[spec.type]
     if spec.type is ColumnType.STRING:
-        return ParsedColumn(_as_text(raw), pd.Index([]), expected)
+        text = _as_text(raw)
+        return ParsedColumn(text.str.upper() if spec.upper_case else text, pd.Index([]), expected)
     if spec.type in (ColumnType.NUMBER, ColumnType.INTEGER):
         values, bad = _parse_number(raw, integer=spec.type is ColumnType.INTEGER)
-        return ParsedColumn(values, bad, expected)
+        return ParsedColumn(values, bad, expected, number_hint(raw.loc[bad]) if len(bad) else "")
     values, bad = _parse_dates(raw, spec.type, date_format)
     if date_format is not None:
         expected = f"a date in the format {date_format}"
-    return ParsedColumn(values, bad, expected)
+    return ParsedColumn(values, bad, expected, date_hint(raw.loc[bad]) if len(bad) and date_format is None else "")
 
 
 def parse_extra_column(raw: pd.Series) -> pd.Series:

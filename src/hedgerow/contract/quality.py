@@ -24,7 +24,7 @@ import pandas as pd
 from hedgerow.config import QualitySettings
 from hedgerow.contract.report import CheckKind, Finding, article, value_text
 from hedgerow.contract.spec import TableSpec
-from hedgerow.domain.enums import Period, ScopeType, Severity, TableName
+from hedgerow.domain.enums import MissingPeriods, Period, ScopeType, Severity, TableName
 
 #: Factor applied to the trust score for each table-level warning.
 TABLE_LEVEL_PENALTY = 0.5
@@ -49,12 +49,15 @@ class QualityContext:
         Length of a planning period, for gap and alignment checks.
     now:
         The import time (UTC, naive).
+    missing_periods:
+        How the demand engine reads a period without a row (``[demand] missing_periods``): gap warnings say so.
     """
 
     tables: Mapping[TableName, pd.DataFrame]
     settings: QualitySettings
     period: Period
     now: pd.Timestamp
+    missing_periods: MissingPeriods = MissingPeriods.ZERO
 
 
 def _row_findings(
@@ -174,7 +177,12 @@ def _series_gaps(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
     gap = (steps > 1.5 * cadence).to_numpy(dtype=bool, na_value=False)
     mask = pd.Series(False, index=frame.index)
     mask.loc[index[gap].to_numpy()] = True
-    what = "a period after a gap in its item-location's history (missing periods are unknown, not zero)"
+    reading = {
+        MissingPeriods.ZERO: 'the missing periods count as zero sales; [demand] missing_periods = "unknown" '
+        "treats them as unknown",
+        MissingPeriods.UNKNOWN: 'the missing periods are unknown, skipped by the models ([demand] missing_periods = "unknown")',
+    }[ctx.missing_periods]
+    what = f"a period after a gap in its item-location's history ({reading})"
     return _row_findings(frame, mask, CheckKind.DEMAND_GAP, what, "period_start")
 
 

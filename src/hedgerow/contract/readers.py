@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from hedgerow.contract.report import shortened
+from hedgerow.contract.spec import table_spec
+from hedgerow.domain.enums import TableName
 from hedgerow.errors import InputFileError
 
 #: File signatures of binary formats people rename by mistake.
@@ -159,12 +162,52 @@ def _read_csv(data: bytes, name: str, encoding: str | None) -> pd.DataFrame:
     return frame
 
 
-def _read_xlsx(data: bytes, name: str, sheet: str | None) -> pd.DataFrame:
+def _sheet_names(data: bytes, name: str) -> list[str]:
+    try:
+        return [str(n) for n in pd.ExcelFile(io.BytesIO(data), engine="calamine").sheet_names]
+    except Exception as exc:  # calamine raises its own error types for corrupt workbooks
+        raise InputFileError(f"{name}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+
+
+def _header_of(data: bytes, sheet: str) -> set[str]:
+    head = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="calamine", dtype=object, header=None, nrows=1)
+    return {str(v).strip() for v in head.iloc[0] if not pd.isna(v)} if len(head) else set()
+
+
+def _choose_sheet(data: bytes, name: str, table: TableName | None) -> str | int:
+    """The sheet to read when none is named: the one named like the table, else the first.
+
+    Raises
+    ------
+    InputFileError
+        When the first sheet has none of the table's required columns and another sheet does (a "Notes" or
+        cover sheet in front of the data), naming the sheets and the ``--sheet`` that reads the right one.
+    """
+    if table is None:
+        return 0
+    names = _sheet_names(data, name)
+    for sheet in names:
+        if sheet.strip().lower() == table.value:
+            return sheet
+    required = set(table_spec(table).required_columns)
+    if len(names) < 2 or required & _header_of(data, names[0]):
+        return 0
+    fits = [s for s in names[1:] if required <= _header_of(data, s)]
+    suggestion = f"--sheet {fits[0]!r}" if fits else "--sheet NAME"
+    raise InputFileError(
+        f"{name}: its first sheet {names[0]!r} has none of the {table.value} columns "
+        f"({', '.join(sorted(required))}); the workbook's sheets are: {', '.join(repr(n) for n in names)}. "
+        f"Import with {suggestion}, or name the data sheet {table.value!r}"
+    )
+
+
+def _read_xlsx(data: bytes, name: str, sheet: str | None, table: TableName | None = None) -> pd.DataFrame:
     if not data.startswith(b"PK\x03\x04"):
         kind = _binary_kind(data[:4096]) or "text"
         raise InputFileError(f"{name}: the file is {kind}, not an .xlsx workbook")
+    chosen = sheet if sheet is not None else _choose_sheet(data, name, table)
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet or 0, engine="calamine", dtype=object, header=None)
+        frame = pd.read_excel(io.BytesIO(data), sheet_name=chosen, engine="calamine", dtype=object, header=None)
     except ValueError as exc:
         raise InputFileError(f"{name}: cannot read sheet {sheet or 'one'}: {exc}") from None
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
@@ -184,7 +227,9 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
         raise InputFileError(f"{name}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
 
 
-def read_table_file(path: Path, *, encoding: str | None = None, sheet: str | None = None) -> RawTable:
+def read_table_file(
+    path: Path, *, encoding: str | None = None, sheet: str | None = None, table: TableName | None = None
+) -> RawTable:
     """Read a CSV, XLSX or Parquet file as a raw table.
 
     Parameters
@@ -194,7 +239,9 @@ def read_table_file(path: Path, *, encoding: str | None = None, sheet: str | Non
     encoding:
         Text encoding of a CSV file; by default UTF-8 (with or without BOM) or UTF-16 with a BOM.
     sheet:
-        Sheet of a workbook to read; by default the first.
+        Sheet of a workbook to read; by default the sheet named like ``table``, else the first.
+    table:
+        The contract table the file should hold, when known: picks and checks a workbook's sheet.
 
     Raises
     ------
@@ -215,7 +262,7 @@ def read_table_file(path: Path, *, encoding: str | None = None, sheet: str | Non
     if fmt is FileFormat.CSV:
         frame = _promote_header(_read_csv(data, path.name, encoding), path.name)
     elif fmt is FileFormat.XLSX:
-        frame = _promote_header(_read_xlsx(data, path.name, sheet), path.name)
+        frame = _promote_header(_read_xlsx(data, path.name, sheet, table), path.name)
     else:
         frame = _read_parquet(data, path.name).reset_index(drop=True)
         frame.index = frame.index + 1
@@ -230,7 +277,23 @@ def _check_names(names: list[str], name: str) -> None:
     for n in names:
         (dupes if n in seen else seen).add(n)
     if dupes:
-        raise InputFileError(f"{name}: the header names these columns more than once: {', '.join(sorted(dupes))}")
+        names_text = ", ".join(shortened(d, 40) for d in sorted(dupes))
+        raise InputFileError(f"{name}: the header names these columns more than once: {names_text}")
+
+
+def _refuse_title_row(header: list[str], frame: pd.DataFrame, name: str) -> None:
+    """A title above the header ("Sales export November 2026") is a common export habit: say so plainly."""
+    named = [h for h in header if h]
+    if len(named) != 1 or len(header) < 2 or len(frame) < 2:
+        return
+    below = [str(v).strip() for v in frame.iloc[1] if not pd.isna(v) and str(v).strip()]
+    if len(below) < 2:
+        return
+    shown = ", ".join(shortened(b, 40) for b in below[:6]) + (", …" if len(below) > 6 else "")
+    raise InputFileError(
+        f"{name}: row 1 holds only {shortened(named[0], 60)!r} and row 2 looks like the header ({shown}); "
+        "delete the title row(s) above the header and import again"
+    )
 
 
 def _promote_header(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -238,6 +301,7 @@ def _promote_header(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     if frame.empty:
         raise InputFileError(f"{name}: the file is empty")
     header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
+    _refuse_title_row(header, frame, name)
     body = frame.iloc[1:]
     keep = []
     for pos, col_name in enumerate(header):

@@ -94,6 +94,11 @@ def article(noun: str) -> str:
     return f"{'an' if noun[:1].lower() in 'aeio' else 'a'} {noun}"
 
 
+def shortened(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was (a 4 KB "column name" is not echoed whole)."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
+
+
 def value_text(value: Any) -> str | None:
     """Render a failing value for a report: None for missing, text truncated to :data:`MAX_VALUE_CHARS`.
 
@@ -193,7 +198,8 @@ class ValidationReport:
         if n_err:
             head = (
                 f"{self.source}: rejected as table {self.table.value} — {n_err:,} "
-                f"error{'s' if n_err != 1 else ''} in {self.rows:,} rows; nothing was imported."
+                f"error{'s' if n_err != 1 else ''} in {self.rows:,} row{'s' if self.rows != 1 else ''}; "
+                "nothing was imported."
             )
         else:
             head = f"{self.source}: {self.rows:,} row{'s' if self.rows != 1 else ''} valid as table {self.table.value}"

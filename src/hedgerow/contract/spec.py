@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from hedgerow.domain.enums import Mode, ScopeType, SignalKind, TableName
+from hedgerow.domain.enums import ImportMode, Mode, ScopeType, SignalKind, TableName
 
 #: Version of the data contract recorded with every import (lineage). Bump the minor version when optional
 #: columns or tables are added, the major version when a change can reject a file that was accepted before.
@@ -76,6 +76,8 @@ class ColumnSpec:
         For dates: a value later than the import time is rejected (sales cannot happen tomorrow).
     references:
         Foreign key checked as a data-quality warning against the current snapshots.
+    upper_case:
+        Codes are upper-cased before they are checked (``usd`` is read as ``USD``).
     """
 
     name: str
@@ -91,17 +93,32 @@ class ColumnSpec:
     pattern: str | None = None
     not_in_future: bool = False
     references: ForeignKey | None = None
+    upper_case: bool = False
 
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One table of the contract: its columns, its key and how extra columns are treated."""
+    """One table of the contract: its columns, its key, how it dates its rows and how imports combine with it.
+
+    Attributes
+    ----------
+    date_column:
+        The column that dates each row (freshness in ``hedgerow status``; None: the table has no time).
+    keeps_history:
+        Whether rows are history (sales, counts, shipments, observations, rates): a replace that drops dates
+        of history needs ``--force``.
+    import_mode:
+        How an import combines with the current table when the user names no ``--mode``.
+    """
 
     name: TableName
     description: str
     columns: tuple[ColumnSpec, ...]
     key: tuple[str, ...]
     extra_numeric_columns_are_drivers: bool = False
+    date_column: str | None = None
+    keeps_history: bool = False
+    import_mode: ImportMode = ImportMode.UPSERT
     column_by_name: dict[str, ColumnSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +129,10 @@ class TableSpec:
         unknown_key = [k for k in self.key if k not in self.column_by_name]
         if unknown_key:
             raise ValueError(f"table {self.name}: key columns {unknown_key} are not columns of the table")
+        if self.date_column is not None and self.date_column not in self.column_by_name:
+            raise ValueError(f"table {self.name}: date column {self.date_column} is not a column of the table")
+        if self.keeps_history and self.date_column is None:
+            raise ValueError(f"table {self.name}: a table that keeps history needs a date column")
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -137,7 +158,9 @@ def _id(name: str, description: str, references: ForeignKey | None = None) -> Co
 
 
 def _currency(name: str, description: str) -> ColumnSpec:
-    return ColumnSpec(name, ColumnType.STRING, description, unit="ISO 4217 code", pattern=CURRENCY_PATTERN)
+    return ColumnSpec(
+        name, ColumnType.STRING, description, unit="ISO 4217 code", pattern=CURRENCY_PATTERN, upper_case=True
+    )
 
 
 def _text(name: str, description: str, *, required: bool = True, nullable: bool = False) -> ColumnSpec:
@@ -224,6 +247,7 @@ LOCATIONS = TableSpec(
             "Country of the location.",
             unit="ISO 3166-1 alpha-2",
             pattern=COUNTRY_PATTERN,
+            upper_case=True,
         ),
         _currency("currency", "Local currency of the location."),
         ColumnSpec(
@@ -272,6 +296,7 @@ SUPPLIERS = TableSpec(
             "Country of the supplier.",
             unit="ISO 3166-1 alpha-2",
             pattern=COUNTRY_PATTERN,
+            upper_case=True,
         ),
         _currency("currency", "Currency the supplier invoices in."),
     ),
@@ -351,6 +376,8 @@ LANES = TableSpec(
 
 SHIPMENTS = TableSpec(
     name=TableName.SHIPMENTS,
+    date_column="ship_date",
+    keeps_history=True,
     description="Shipments delivered in the past and shipments in transit (delivered_date empty).",
     key=("shipment_id", "item_id"),
     columns=(
@@ -373,6 +400,8 @@ SHIPMENTS = TableSpec(
 
 INVENTORY = TableSpec(
     name=TableName.INVENTORY,
+    date_column="counted_at",
+    keeps_history=True,
     description="Stock counts: units on hand per item and location at a point in time.",
     key=("item_id", "location_id", "counted_at"),
     columns=(
@@ -391,6 +420,8 @@ INVENTORY = TableSpec(
 
 DEMAND = TableSpec(
     name=TableName.DEMAND,
+    date_column="period_start",
+    keeps_history=True,
     description=(
         "Sales history per item, location and period. Extra numeric columns (price, promotion or display "
         "flags, ...) are demand drivers; their planned future values go in the drivers table."
@@ -423,6 +454,7 @@ DEMAND = TableSpec(
 
 DRIVERS = TableSpec(
     name=TableName.DRIVERS,
+    date_column="period_start",
     description=(
         "Planned future values of demand drivers (price, promotion flags, ...): one column per driver, named as "
         "in the demand table."
@@ -449,6 +481,8 @@ BUNDLES = TableSpec(
 
 SIGNALS = TableSpec(
     name=TableName.SIGNALS,
+    date_column="observed_at",
+    keeps_history=True,
     description=(
         "Observations that move risk: port congestion, strikes, weather, social-media sentiment, insurance "
         "premiums, FX warnings. Each reaches the network through its scope."
@@ -526,6 +560,8 @@ SIGNALS = TableSpec(
 
 FX_RATES = TableSpec(
     name=TableName.FX_RATES,
+    date_column="date",
+    keeps_history=True,
     description="Exchange-rate history against the workspace base currency.",
     key=("date", "currency"),
     columns=(
@@ -544,6 +580,7 @@ FX_RATES = TableSpec(
 
 HOLDS = TableSpec(
     name=TableName.HOLDS,
+    date_column="expires_at",
     description=(
         "Buffers a person keeps on purpose. Held units count in the position and are never moved or sold off by "
         "the planner."
@@ -580,11 +617,12 @@ TABLES: dict[TableName, TableSpec] = {
     )
 }
 
-#: The tables without which no plan can be made.
+#: The tables without which no plan can be made (lanes: the supply model needs at least one lane).
 MINIMUM_TABLES: tuple[TableName, ...] = (
     TableName.ITEMS,
     TableName.LOCATIONS,
     TableName.ITEM_LOCATIONS,
+    TableName.LANES,
     TableName.DEMAND,
 )
 

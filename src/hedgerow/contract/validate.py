@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from hedgerow.contract.parsing import parse_column, parse_extra_column
-from hedgerow.contract.report import CheckKind, Finding, article, value_text
+from hedgerow.contract.report import CheckKind, Finding, article, shortened, value_text
 from hedgerow.contract.schemas import build_schema
 from hedgerow.contract.spec import TableSpec
 from hedgerow.domain.enums import Severity
@@ -34,15 +34,26 @@ class TypedTable:
     extra_columns: tuple[str, ...]
 
 
+#: Column names listed in a missing-column message, and characters kept of each.
+LISTED_COLUMNS, COLUMN_NAME_CHARS = 20, 40
+
+
+def _column_list(columns: list[str]) -> str:
+    if not columns:
+        return "none"
+    shown = ", ".join(shortened(c, COLUMN_NAME_CHARS) for c in columns[:LISTED_COLUMNS])
+    return shown + (f" and {len(columns) - LISTED_COLUMNS:,} more" if len(columns) > LISTED_COLUMNS else "")
+
+
 def _missing_column_findings(spec: TableSpec, columns: list[str]) -> list[Finding]:
     out = []
     lowered = {c.lower().replace(" ", "_"): c for c in columns}
+    found = _column_list(columns)
     for name in spec.required_columns:
         if name in columns:
             continue
         near = lowered.get(name) or next(iter(get_close_matches(name, columns, n=1, cutoff=0.75)), None)
-        hint = f" (the file has {near!r}; rename it to {name!r})" if near else ""
-        found = ", ".join(columns) if columns else "none"
+        hint = f" (the file has {shortened(near, COLUMN_NAME_CHARS)!r}; rename it to {name!r})" if near else ""
         out.append(
             Finding(
                 check=CheckKind.MISSING_COLUMN,
@@ -135,7 +146,8 @@ def validate_frame(
                 Finding(
                     check=CheckKind.TYPE,
                     severity=Severity.ERROR,
-                    what=f"{article(col.name)} that is not {parsed.expected}",
+                    what=f"{article(col.name)} that is not {parsed.expected}"
+                    + (f"; {parsed.hint}" if parsed.hint else ""),
                     column=col.name,
                     row=int(row),
                     value=value_text(raw.at[row, col.name]),

@@ -4,7 +4,8 @@ Every model then runs on plain numpy arrays indexed [series, period] (the lesson
 once, then pure array functions). Awkward inputs are repaired per series and reported as
 :class:`SeriesIssue`, never by failing the whole run:
 
-* periods with no row between a series' first row and the end of the history are zero sales;
+* periods with no row between a series' first row and the end of the history are zero sales, or unknown with
+  ``missing_periods=MissingPeriods.UNKNOWN`` (``[demand] missing_periods``);
 * a missing quantity (NaN) is unknown, not zero, and models skip it;
 * negative quantities (returns booked as sales) are clipped to zero;
 * history before a gap of more than ``max_gap`` periods without any row is dropped;
@@ -30,6 +31,7 @@ from hedgerow.demand.frequency import (
     periods_per_year,
     start_offset,
 )
+from hedgerow.domain.enums import MissingPeriods
 from hedgerow.errors import DemandDataError
 from hedgerow.scenarios.rng import item_location_key
 
@@ -249,6 +251,7 @@ def build_panel(
     end: date | None = None,
     max_history: int | None = None,
     max_gap: int | None = None,
+    missing_periods: MissingPeriods = MissingPeriods.ZERO,
 ) -> SeriesPanel:
     """Turn a demand table (data-contract layout) into a :class:`SeriesPanel`.
 
@@ -271,6 +274,9 @@ def build_panel(
     max_gap:
         A run of more than this many periods without any row cuts the series: older history is dropped
         (default: two years of periods).
+    missing_periods:
+        How a period without a row after a series' first row is read: zero sales (default) or unknown (NaN,
+        skipped by the models).
 
     Raises
     ------
@@ -361,7 +367,8 @@ def build_panel(
 
     y = np.full((n, n_periods), np.nan)
     grid = np.arange(n_periods)[None, :]
-    y[grid >= start[:, None]] = 0.0
+    if missing_periods is MissingPeriods.ZERO:
+        y[grid >= start[:, None]] = 0.0
     keep = col >= start[code]
     y[code[keep], col[keep]] = qty[keep]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from enum import StrEnum
 
 
@@ -21,6 +22,14 @@ class TableName(StrEnum):
     SIGNALS = "signals"
     FX_RATES = "fx_rates"
     HOLDS = "holds"
+
+
+class ImportMode(StrEnum):
+    """How an imported file combines with its table's current snapshot (docs/imports.md)."""
+
+    UPSERT = "upsert"  # the file's rows are added; a row whose key is already in the table replaces it
+    APPEND = "append"  # the file's rows are added; a key already in the table is an error
+    REPLACE = "replace"  # the file becomes the whole table
 
 
 class Mode(StrEnum):
@@ -51,6 +60,13 @@ class DemandProfile(StrEnum):
     FAST = "fast"  # the vectorised families and the global model: several times faster on large workspaces
 
 
+class MissingPeriods(StrEnum):
+    """How a period without a demand row inside an item-location's history is read (``[demand] missing_periods``)."""
+
+    ZERO = "zero"  # no row, no sales: ERPs often export only the rows with sales
+    UNKNOWN = "unknown"  # no row, no data: the models skip the period
+
+
 class ScopeType(StrEnum):
     """What a signal applies to (signals table, column ``scope_type``)."""
 
@@ -72,6 +88,10 @@ class Period(StrEnum):
     def days(self) -> int:
         """Length of the period in days."""
         return 7 if self is Period.WEEK else 1
+
+    def first_day(self, day: date) -> date:
+        """First day of the period containing ``day``: its week's Monday for weeks, the day itself for days."""
+        return day - timedelta(days=day.weekday()) if self is Period.WEEK else day
 
 
 class Severity(StrEnum):

@@ -123,6 +123,7 @@ def fit_plan_demand(
         freq=normalize_freq(settings.workspace.period),
         drivers=frames.get(TableName.DRIVERS),
         end=(cut - timedelta(days=1)).date(),
+        missing_periods=settings.demand.missing_periods,
     )
     return fit_demand(
         panel,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from hedgerow.demand.bundles import BundleLinks
 from hedgerow.demand.engine import EngineConfig
-from hedgerow.demand.evaluation import EvalConfig, EvalReport, evaluate
+from hedgerow.demand.evaluation import EvalConfig, EvalReport, Windows, evaluate, fit_to_history
 from hedgerow.demand.frequency import normalize_freq
 from hedgerow.demand.series import SeriesPanel, build_panel
 from hedgerow.domain.enums import TableName
@@ -39,32 +39,51 @@ def demand_inputs(ws: Workspace) -> DemandInputs:
     if demand is None or demand.empty:
         raise DemandDataError(f"workspace {ws.root} has no demand table; import one with `hedgerow import demand.csv`")
     freq = normalize_freq(ws.settings.workspace.period)
-    panel = build_panel(demand, freq=freq, drivers=frames.get(TableName.DRIVERS))
+    panel = build_panel(
+        demand, freq=freq, drivers=frames.get(TableName.DRIVERS), missing_periods=ws.settings.demand.missing_periods
+    )
     return DemandInputs(panel, BundleLinks.from_frame(frames.get(TableName.BUNDLES)), frames.get(TableName.SIGNALS))
+
+
+@dataclass(frozen=True)
+class WorkspaceEval:
+    """A forecast evaluation on a workspace and the windows it used (chosen from the history when not named)."""
+
+    report: EvalReport
+    windows: Windows
 
 
 def evaluate_workspace(
     ws: Workspace,
     *,
     horizon: int | None = None,
-    origins: int = 3,
+    origins: int | None = None,
     step: int | None = None,
     levels: tuple[float, ...] | None = None,
     baselines: bool = True,
     jobs: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
-) -> EvalReport:
+) -> WorkspaceEval:
     """Rolling-origin evaluation of the demand engine and the baselines on the workspace's demand history.
 
-    ``horizon`` defaults to the workspace's planning horizon ([workspace] horizon_periods).
+    Unnamed ``horizon``, ``origins`` and ``step`` are chosen from the history's length
+    (:func:`hedgerow.demand.evaluation.fit_to_history`), the horizon starting from the workspace's planning
+    horizon ([workspace] horizon_periods).
     """
     inputs = demand_inputs(ws)
-    h = horizon or ws.settings.workspace.horizon_periods
-    base = EvalConfig()
-    config = EvalConfig(
-        horizon=h,
+    windows = fit_to_history(
+        inputs.panel.n_periods,
+        default_horizon=ws.settings.workspace.horizon_periods,
+        season=inputs.panel.season_length,
+        horizon=horizon,
         origins=origins,
         step=step,
+    )
+    base = EvalConfig()
+    config = EvalConfig(
+        horizon=windows.horizon,
+        origins=windows.origins,
+        step=windows.step,
         levels=levels or base.levels,
         baselines=baselines,
         baseline_jobs=jobs,
@@ -75,4 +94,4 @@ def evaluate_workspace(
     report = evaluate(inputs.panel, config, bundles=inputs.bundles, signals=inputs.signals)
     if progress is not None:
         progress("evaluating forecasts", 1, 1)
-    return report
+    return WorkspaceEval(report, windows)

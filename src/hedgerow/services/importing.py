@@ -6,7 +6,11 @@ Steps, for one file or a batch (a folder whose file names are table names):
 2. if any file has an error, raise :class:`~hedgerow.errors.ValidationFailed` with every report: nothing is
    written, the workspace stays byte-identical;
 3. run the data-quality checks (foreign keys see the workspace's current tables overlaid with the batch);
-4. write each table as a content-addressed Parquet snapshot and record its lineage (source name, size,
+4. combine each file with its table's current snapshot as the import mode says (:mod:`hedgerow.contract.combine`):
+   upsert by default; an append that meets existing keys, or a replace that would remove more than half a
+   table or dates of its history without ``force``, raises :class:`~hedgerow.errors.ImportConflict` saying
+   exactly what it would remove (nothing is written);
+5. write each table as a content-addressed Parquet snapshot and record its lineage (source name, size,
    SHA-256, rows, user, time, contract version, trust score, warnings) in one ledger transaction; if that
    transaction fails the new snapshot files are removed again.
 """
@@ -18,19 +22,20 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
 
+from hedgerow.contract.combine import Combined, combine
+from hedgerow.contract.facts import table_facts
 from hedgerow.contract.quality import QualityContext, quality_findings, trust_score
 from hedgerow.contract.readers import SourceInfo, read_table_file
 from hedgerow.contract.report import ValidationReport
 from hedgerow.contract.spec import CONTRACT_VERSION, TABLES, table_spec
 from hedgerow.contract.validate import validate_frame
 from hedgerow.decide.auditchain import EventKind
-from hedgerow.domain.enums import TableName
-from hedgerow.errors import InputFileError, ValidationFailed
+from hedgerow.domain.enums import ImportMode, TableName
+from hedgerow.errors import ImportConflict, InputFileError, ValidationFailed
 from hedgerow.services.audit import append_event, ledger_write
 from hedgerow.services.holds import sync_imported_holds
 from hedgerow.services.workspace import Workspace
@@ -47,12 +52,15 @@ REFERENCED_TABLES = (
 
 Progress = Callable[[str, int, int], None]
 
-
-class ImportMode(StrEnum):
-    """How an import combines with the table's current snapshot."""
-
-    REPLACE = "replace"  # the file becomes the whole table
-    APPEND = "append"  # rows are added; a row with an existing key replaces the old one
+__all__ = [
+    "ImportMode",
+    "ImportOutcome",
+    "ImportSource",
+    "ImportedTable",
+    "Progress",
+    "import_sources",
+    "sources_from_folder",
+]
 
 
 @dataclass(frozen=True)
@@ -68,13 +76,29 @@ class ImportSource:
 
 @dataclass(frozen=True)
 class ImportedTable:
-    """What an accepted table became: its snapshot and lineage record id."""
+    """What an accepted table became: its snapshot and lineage record id, and how the import changed it.
+
+    ``added`` / ``replaced`` / ``removed`` count rows by key against the table before the import
+    (``before_rows``); ``removed`` is non-zero only for a replace.
+    """
 
     table: TableName
     snapshot_sha256: str
     rows: int
     import_id: int
     trust_score: float
+    mode: ImportMode = ImportMode.UPSERT
+    before_rows: int = 0
+    added: int = 0
+    replaced: int = 0
+    removed: int = 0
+
+    def change_text(self) -> str:
+        """The change in words, e.g. ``upsert: 2 rows replaced, 0 added (4,160 → 4,160 rows)``."""
+        parts = [f"{self.added:,} added", f"{self.replaced:,} replaced"]
+        if self.mode is ImportMode.REPLACE:
+            parts.append(f"{self.removed:,} removed")
+        return f"{self.mode.value}: {', '.join(parts)} ({self.before_rows:,} → {self.rows:,} rows)"
 
 
 @dataclass(frozen=True)
@@ -118,20 +142,14 @@ def sources_from_folder(folder: Path) -> tuple[list[ImportSource], list[str]]:
     return ordered, skipped
 
 
-def _merge_append(spec_key: tuple[str, ...], current: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
-    if current is None:
-        return new
-    combined = pd.concat([current, new], ignore_index=True)
-    return combined.drop_duplicates(subset=list(spec_key), keep="last").reset_index(drop=True)
-
-
 def import_sources(
     ws: Workspace,
     sources: list[ImportSource],
     *,
     user: str,
     now: datetime,
-    mode: ImportMode = ImportMode.REPLACE,
+    mode: ImportMode | None = None,
+    force: bool = False,
     progress: Progress | None = None,
 ) -> ImportOutcome:
     """Validate and import a batch of files atomically.
@@ -147,7 +165,10 @@ def import_sources(
     now:
         Import time, timezone-aware; dates that must not be in the future are checked against it.
     mode:
-        Replace each table, or append to its current snapshot.
+        How each file combines with its table's current snapshot; None: each table's contract default
+        (``upsert`` by key).
+    force:
+        Allow a replace that removes more than half a table's rows or dates of its history.
     progress:
         Called as ``progress(step, done, total)`` while files are read and checked.
 
@@ -157,6 +178,9 @@ def import_sources(
         When a file cannot be read as a table (nothing is written).
     ValidationFailed
         When any file breaks the contract; carries every report (nothing is written).
+    ImportConflict
+        When an append meets keys already in its table, or a replace would lose history without ``force``;
+        the message says what (nothing is written).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -171,7 +195,7 @@ def import_sources(
     for done, source in enumerate(sources):
         if progress:
             progress(f"reading {source.path.name}", done, total)
-        raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet)
+        raw = read_table_file(source.path, encoding=source.encoding, sheet=source.sheet, table=source.table)
         spec = table_spec(source.table)
         result = validate_frame(spec, raw.frame, now=now_utc, date_format=source.date_format)
         typed[source.table] = result.frame
@@ -185,7 +209,11 @@ def import_sources(
     context_tables = ws.current_frames([t for t in REFERENCED_TABLES if t not in typed])
     context_tables.update(typed)
     ctx = QualityContext(
-        tables=context_tables, settings=ws.settings.quality, period=ws.settings.workspace.period, now=now_utc
+        tables=context_tables,
+        settings=ws.settings.quality,
+        period=ws.settings.workspace.period,
+        now=now_utc,
+        missing_periods=ws.settings.demand.missing_periods,
     )
     for done, source in enumerate(sources):
         if progress:
@@ -201,7 +229,10 @@ def import_sources(
             trust_score=trust_score(report.rows, warnings),
         )
 
-    outcome_tables = _write(ws, typed, infos, reports, user=user, now=now, mode=mode)
+    if progress:
+        progress("combining with the current tables", total, total)
+    changes = _combine_all(ws, typed, mode, force=force)
+    outcome_tables = _write(ws, changes, infos, reports, typed, user=user, now=now)
     if progress:
         progress("done", total, total)
     return ImportOutcome(
@@ -209,39 +240,65 @@ def import_sources(
     )
 
 
+def _combine_all(
+    ws: Workspace, typed: dict[TableName, pd.DataFrame], mode: ImportMode | None, *, force: bool
+) -> dict[TableName, Combined]:
+    """Each imported frame combined with its table's current snapshot; refuse clashes and unforced losses."""
+    current = ws.current_imports()
+    changes: dict[TableName, Combined] = {}
+    for table, frame in typed.items():
+        spec = TABLES[table]
+        record = current.get(table)
+        before = ws.snapshots.read(table, record.snapshot_sha256) if record is not None else None
+        changes[table] = combine(spec, before, frame, mode or spec.import_mode)
+    problems: list[str] = []
+    for table, change in changes.items():
+        if change.conflicts:
+            problems.append(
+                f"append to {table.value}: {change.conflicts:,} rows have a key already in the table "
+                f"(e.g. {'; '.join(change.conflict_examples)}); import with --mode upsert to replace those rows"
+            )
+        elif change.destructive and not force:
+            problems.append(
+                f"replace of {table.value} {change.loss_text()}; import with --mode upsert (the default) to add "
+                f"and correct rows, or pass --force to replace the table anyway (the old snapshot stays and "
+                f"`hedgerow imports revert` restores it)"
+            )
+    if problems:
+        raise ImportConflict("nothing was imported: " + "; ".join(problems))
+    return changes
+
+
 def _write(
     ws: Workspace,
-    typed: dict[TableName, pd.DataFrame],
+    changes: dict[TableName, Combined],
     infos: dict[TableName, SourceInfo],
     reports: dict[TableName, ValidationReport],
+    typed: dict[TableName, pd.DataFrame],
     *,
     user: str,
     now: datetime,
-    mode: ImportMode,
 ) -> list[tuple[str, ImportedTable]]:
     batch_id = str(uuid.uuid4())
     store = ws.snapshots
-    current = ws.current_imports() if mode is ImportMode.APPEND else {}
     created: list[tuple[TableName, str]] = []
     records: list[ImportRecord] = []
     try:
-        for table, frame in typed.items():
-            frame = frame.reset_index(drop=True)
-            if mode is ImportMode.APPEND and table in current:
-                previous = store.read(table, current[table].snapshot_sha256)
-                frame = _merge_append(TABLES[table].key, previous, frame)
+        for table, change in changes.items():
+            frame = change.frame
             sha, data = store.encode(frame)
             existed = store.path_of(table, sha).exists()
             store.put(table, sha, data)
             if not existed:
                 created.append((table, sha))
+            store.put_facts(table_facts(table, frame), sha)
             report = reports[table]
             info = infos[table]
             records.append(
                 ImportRecord(
                     batch_id=batch_id,
                     table_name=table.value,
-                    mode=mode.value,
+                    mode=change.mode.value,
                     snapshot_sha256=sha,
                     rows=len(frame),
                     columns_json=json.dumps([str(c) for c in frame.columns]),
@@ -273,6 +330,7 @@ def _write(
                         "mode": record.mode,
                         "snapshot_sha256": record.snapshot_sha256,
                         "rows": record.rows,
+                        **_change_payload(changes[TableName(record.table_name)]),
                         "source_name": record.source_name,
                         "source_sha256": record.source_sha256,
                         "contract_version": record.contract_version,
@@ -288,16 +346,30 @@ def _write(
         for table, sha in created:
             store.discard(table, sha)
         raise
-    return [
-        (
-            batch_id,
-            ImportedTable(
-                table=TableName(r.table_name),
-                snapshot_sha256=r.snapshot_sha256,
-                rows=r.rows,
-                import_id=r.id,
-                trust_score=r.trust_score,
-            ),
-        )
-        for r in records
-    ]
+    return [(batch_id, _imported(r, changes[TableName(r.table_name)])) for r in records]
+
+
+def _imported(record: ImportRecord, change: Combined) -> ImportedTable:
+    return ImportedTable(
+        table=TableName(record.table_name),
+        snapshot_sha256=record.snapshot_sha256,
+        rows=record.rows,
+        import_id=record.id,
+        trust_score=record.trust_score,
+        mode=change.mode,
+        before_rows=change.before_rows,
+        added=change.added,
+        replaced=change.replaced,
+        removed=change.removed,
+    )
+
+
+def _change_payload(change: Combined) -> dict[str, int]:
+    """What the audit event records of a table's change."""
+    return {
+        "before_rows": change.before_rows,
+        "added": change.added,
+        "replaced": change.replaced,
+        "removed": change.removed,
+        "dropped_dates": len(change.dropped_dates),
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -105,8 +105,7 @@ def plan_record(plan: Plan, settings: Settings, *, created_at: datetime) -> Plan
 
 def default_as_of(now: datetime, period: Period) -> date:
     """The plan's as-of date when none is given: the first day of the current period (a Monday for weeks)."""
-    day = now.date()
-    return day - timedelta(days=day.weekday()) if period is Period.WEEK else day
+    return period.first_day(now.date())
 
 
 def make_workspace_plan(

@@ -93,7 +93,8 @@ def import_preset(
     *,
     user: str,
     now: datetime,
-    mode: ImportMode = ImportMode.REPLACE,
+    mode: ImportMode | None = None,
+    force: bool = False,
     progress: Progress | None = None,
 ) -> PresetImportOutcome:
     """Map a public data set and import it into ``ws`` as one atomic batch.
@@ -106,7 +107,7 @@ def import_preset(
         Which data set ``path`` holds.
     path:
         The data set's folder (or a folder containing it under its usual name, or one of its files).
-    user, now, mode, progress:
+    user, now, mode, force, progress:
         As for :func:`hedgerow.services.importing.import_sources`.
 
     Raises
@@ -123,7 +124,7 @@ def import_preset(
         start = time.perf_counter()
         sources = write_tables(mapped.tables, Path(tmp), preset)
         written = time.perf_counter()
-        outcome = import_sources(ws, sources, user=user, now=now, mode=mode, progress=progress)
+        outcome = import_sources(ws, sources, user=user, now=now, mode=mode, force=force, progress=progress)
         imported = time.perf_counter()
     seconds = {**seconds, "write": written - start, "import": imported - written}
     return PresetImportOutcome(

@@ -1,38 +1,30 @@
-"""Workspace summary: tables, rows, date ranges, freshness and trust — what `hedgerow status` prints."""
+"""Workspace summary: tables, rows, date ranges, freshness, trust and readiness — what `hedgerow status` prints.
+
+Reads the ledger's lineage and each snapshot's facts (:mod:`hedgerow.contract.facts`), never the tables
+themselves, so it answers at once; the readiness checks are :mod:`hedgerow.services.readiness`'s.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-import pandas as pd
 from sqlalchemy.engine import make_url
 
 from hedgerow.config import Settings
-from hedgerow.contract.spec import MINIMUM_TABLES, TABLES
+from hedgerow.contract.spec import TABLES
 from hedgerow.domain.enums import TableName
+from hedgerow.services.readiness import STALE_DEMAND_PERIODS, GapKind, Readiness, Verdict, assess
 from hedgerow.services.workspace import Workspace
-
-#: Column that tells how recent each table is (None: the table has no time dimension).
-FRESHNESS_COLUMN: dict[TableName, str] = {
-    TableName.DEMAND: "period_start",
-    TableName.DRIVERS: "period_start",
-    TableName.SHIPMENTS: "ship_date",
-    TableName.INVENTORY: "counted_at",
-    TableName.SIGNALS: "observed_at",
-    TableName.FX_RATES: "date",
-    TableName.HOLDS: "expires_at",
-}
 
 
 def stale_after_days(table: TableName, settings: Settings) -> int | None:
     """Age in days after which a table's newest record makes it stale (None: it cannot go stale)."""
     q = settings.quality
-    period_days = settings.workspace.period.days
     limits = {
-        TableName.DEMAND: 3 * period_days,
+        TableName.DEMAND: STALE_DEMAND_PERIODS * settings.workspace.period.days,
         TableName.INVENTORY: q.stale_inventory_days,
         TableName.SIGNALS: q.stale_signal_days,
         TableName.FX_RATES: q.stale_fx_days,
@@ -72,46 +64,43 @@ class WorkspaceStatus:
     as_of: str
     tables: tuple[TableStatus, ...]
     missing_for_planning: tuple[str, ...]
+    readiness: Readiness
 
     @property
     def ready_to_plan(self) -> bool:
-        """True when the tables a plan needs at the least are imported."""
-        return not self.missing_for_planning
+        """True when a plan can be made: ready, or ready with gaps (no blocking gap)."""
+        return self.readiness.verdict is not Verdict.NOT_READY
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         out = asdict(self)
+        out["readiness"] = self.readiness.to_dict()
         out["ready_to_plan"] = self.ready_to_plan
         return out
 
 
-def _fmt_date(value: Any) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value).date().isoformat()
+def _fmt_date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def workspace_status(ws: Workspace, now: datetime) -> WorkspaceStatus:
     """Summarise every contract table of the workspace as of ``now`` (timezone-aware)."""
-    now_naive = pd.Timestamp(now).tz_convert("UTC").tz_localize(None)
+    today = now.astimezone(UTC).date()
     records = ws.current_imports()
+    facts = {table: ws.snapshots.facts(table, record.snapshot_sha256) for table, record in records.items()}
     rows: list[TableStatus] = []
     for table in TABLES:
         record = records.get(table)
         if record is None:
             rows.append(TableStatus(table=table.value, imported=False))
             continue
-        column = FRESHNESS_COLUMN.get(table)
-        first = last = None
-        age = None
-        stale = None
-        if column is not None:
-            frame = pd.read_parquet(ws.snapshots.path_of(table, record.snapshot_sha256), columns=[column])
-            first, last = frame[column].min(), frame[column].max()
+        have = facts[table]
+        first, last = have.first, have.last
+        age = stale = None
+        if last is not None:
+            age = (today - last).days
             limit = stale_after_days(table, ws.settings)
-            if last is not None and not pd.isna(last):
-                age = int((now_naive - pd.Timestamp(last)).days)
-                stale = age > limit if limit is not None else None
+            stale = age > limit if limit is not None else None
         warnings = sum(int(g["count"]) for g in json.loads(record.warnings_json))
         imported_at = record.imported_at
         if imported_at.tzinfo is None:
@@ -133,8 +122,9 @@ def workspace_status(ws: Workspace, now: datetime) -> WorkspaceStatus:
                 warnings=warnings,
             )
         )
-    missing = tuple(t.value for t in MINIMUM_TABLES if t not in records)
     settings = ws.settings
+    readiness = assess(facts, settings, settings.workspace.period.first_day(today))
+    missing = tuple(g.table.value for g in readiness.gaps if g.kind is GapKind.MISSING_TABLE and g.table)
     return WorkspaceStatus(
         root=str(ws.root),
         name=settings.workspace.name,
@@ -145,4 +135,5 @@ def workspace_status(ws: Workspace, now: datetime) -> WorkspaceStatus:
         as_of=now.astimezone(UTC).isoformat(timespec="seconds"),
         tables=tuple(rows),
         missing_for_planning=missing,
+        readiness=readiness,
     )

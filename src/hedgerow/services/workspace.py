@@ -16,8 +16,8 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,11 @@ from hedgerow.config import CONFIG_FILE_NAME, Settings, load_settings, render_se
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import LedgerError, WorkspaceError
 from hedgerow.store import ledger
-from hedgerow.store.models import ImportRecord
+from hedgerow.store.lineage_models import ImportRecord
 from hedgerow.store.snapshots import SnapshotStore
+
+if TYPE_CHECKING:  # frames are read on demand; opening a workspace (e.g. for `hedgerow status`) needs no pandas
+    import pandas as pd
 
 ENV_WORKSPACE = "HEDGEROW_WORKSPACE"
 ENV_LEDGER_URL = "HEDGEROW_LEDGER_URL"

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hedgerow.store.models import Base
+from hedgerow.store.lineage_models import Base
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -4,23 +4,31 @@ SQLite (a file in the workspace, the default) and PostgreSQL are both first-clas
 the migrations in ``migrations/versions``; they run programmatically (no alembic.ini to ship), up with
 :func:`upgrade` and down with :func:`downgrade`. A workspace whose ledger is behind the code's head revision
 refuses to open until ``hedgerow migrate`` is run, so no command ever writes into a schema it does not know.
+
+Alembic is imported only to migrate: the revision check that every command makes reads the revision table and
+the migration files' ``revision`` lines directly (:func:`known_head`), so commands start at once.
 """
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from hedgerow.errors import LedgerError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: Alembic's table holding the database's revision.
+VERSION_TABLE = "alembic_version"
+_REVISION_LINE = re.compile(r'^(down_)?revision(?:: [^=]+)? = (?:"([^"]+)"|None)', re.MULTILINE)
 
 
 def resolve_url(url: str, workspace_root: Path) -> str:
@@ -69,13 +77,17 @@ def create_ledger_engine(url: str, *, pooled: bool = False) -> Engine:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(files("hedgerow.store") / "migrations"))
     return cfg
 
 
 def head_revision() -> str:
-    """The newest migration revision this version of hedgerow knows."""
+    """The newest migration revision this version of hedgerow knows (as Alembic computes it)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     if head is None:  # pragma: no cover - the package always ships migrations
         raise LedgerError("no ledger migrations found in the hedgerow package")
@@ -92,7 +104,9 @@ def current_revision(engine: Engine) -> str | None:
     """
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table(VERSION_TABLE):
+                return None
+            return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
     except OperationalError as exc:
         raise LedgerError(f"cannot reach the ledger database: {exc.orig}") from None
 
@@ -107,7 +121,28 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     _run(engine, "downgrade", revision)
 
 
+def known_head() -> str:
+    """The head revision read from the migration files' ``revision`` / ``down_revision`` lines, without Alembic.
+
+    A test keeps it equal to :func:`head_revision`.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (files("hedgerow.store") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py") or script.name.startswith("__"):
+            continue
+        for down, value in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
+            if value:
+                (parents if down else revisions).add(value)
+    heads = revisions - parents
+    if len(heads) != 1:  # pragma: no cover - the package always ships one linear history
+        raise LedgerError(f"the ledger migrations have {len(heads)} heads ({', '.join(sorted(heads))}); expected one")
+    return heads.pop()
+
+
 def _run(engine: Engine, direction: str, revision: str) -> None:
+    from alembic import command
+
     cfg = _alembic_config()
     try:
         with engine.begin() as conn:
@@ -130,7 +165,7 @@ def ensure_current(engine: Engine) -> None:
     LedgerError
         Naming both revisions and the command that fixes it.
     """
-    current, head = current_revision(engine), head_revision()
+    current, head = current_revision(engine), known_head()
     if current is None:
         raise LedgerError("the ledger database is empty; run `hedgerow migrate` (or `hedgerow init`) first")
     if current != head:

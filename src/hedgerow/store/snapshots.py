@@ -3,6 +3,7 @@
 Layout under the workspace::
 
     snapshots/<table>/<sha256>.parquet
+    snapshots/<table>/<sha256>.facts.json     what the snapshot holds in a few numbers (derived, a cache)
 
 A snapshot is never modified or deleted by hedgerow; the ledger's lineage records say which snapshot is
 current for each table, so any later plan can name exactly the data it used and that data can be re-read and
@@ -14,22 +15,28 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+from hedgerow.contract.facts import TableFacts
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import SnapshotError
 
+if TYPE_CHECKING:  # pandas and pyarrow load on first use: `hedgerow status` reads facts, not frames
+    import pandas as pd
+
 SNAPSHOT_DIR = "snapshots"
+FACTS_SUFFIX = ".facts.json"
 
 
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:
     """Serialise a frame to Parquet deterministically (no index, fixed compression, no creation timestamp)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(frame, preserve_index=False)
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd", write_statistics=True)
@@ -69,9 +76,43 @@ class SnapshotStore:
             raise
         return path
 
+    def facts_path(self, table: TableName, sha256: str) -> Path:
+        """Where the facts of a snapshot are kept."""
+        return self.root / table.value / f"{sha256}{FACTS_SUFFIX}"
+
+    def facts(self, table: TableName, sha256: str) -> TableFacts:
+        """The snapshot's facts: read from beside it, or computed from it (and kept) when absent or outdated."""
+        path = self.facts_path(table, sha256)
+        try:
+            kept = TableFacts.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            kept = None
+        if kept is not None:
+            return kept
+        from hedgerow.contract.facts import table_facts
+
+        computed = table_facts(table, self.read(table, sha256))
+        self.put_facts(computed, sha256)
+        return computed
+
+    def put_facts(self, facts: TableFacts, sha256: str) -> Path:
+        """Keep a snapshot's facts beside it (written atomically; derived data, safe to recompute)."""
+        path = self.facts_path(facts.table, sha256)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=FACTS_SUFFIX)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(facts.to_dict(), fh, sort_keys=True)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
     def discard(self, table: TableName, sha256: str) -> None:
         """Remove a snapshot written by an import that was then rolled back (never call on a recorded one)."""
         self.path_of(table, sha256).unlink(missing_ok=True)
+        self.facts_path(table, sha256).unlink(missing_ok=True)
         for folder in (self.root / table.value, self.root):
             try:
                 folder.rmdir()  # only succeeds when empty: leaves no trace of a rolled-back first import
@@ -93,6 +134,8 @@ class SnapshotStore:
             raise SnapshotError(f"snapshot {table.value}/{sha256[:12]}… is missing from {self.root}") from None
         if verify and hashlib.sha256(data).hexdigest() != sha256:
             raise SnapshotError(f"snapshot {table.value}/{sha256[:12]}… has been modified: its bytes no longer match")
+        import pandas as pd
+
         return pd.read_parquet(io.BytesIO(data))
 
     def verify(self, table: TableName, sha256: str) -> bool:

@@ -486,12 +486,14 @@ async def data_upload(
     user: FormUser,
     state: StateDep,
     files: Annotated[list[UploadFile], File()],
-    mode: Annotated[ImportMode, Form()] = ImportMode.REPLACE,
+    mode: Annotated[ImportMode | None, Form()] = None,
+    force: Annotated[bool, Form()] = False,
 ) -> Response:
     """Upload tables; the import runs as a background job shown on the Data page."""
     check(user, Permission.RECORD_PLAN, "import data")
     workdir, staged = await stage_uploads(files, state.ws.root, table=None, max_bytes=state.config.max_upload_bytes)
-    job = state.jobs.submit("import", {"files": staged, "mode": mode.value}, user=user.name, workdir=workdir)
+    params = {"files": staged, "mode": mode.value if mode else None, "force": force}
+    job = state.jobs.submit("import", params, user=user.name, workdir=workdir)
     return redirect(f"/data?job={job.id}")
 
 

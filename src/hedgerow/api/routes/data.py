@@ -71,12 +71,23 @@ async def upload(
     state: StateDep,
     files: Annotated[list[UploadFile], File(description="CSV, XLSX or Parquet files named after their tables.")],
     table: Annotated[TableName | None, Form(description="Table of a single file (default: from its name).")] = None,
-    mode: Annotated[ImportMode, Form(description="replace the table, or append rows to it.")] = ImportMode.REPLACE,
+    mode: Annotated[
+        ImportMode | None,
+        Form(
+            description="upsert (add rows, a row with the same key replaces the old one), append (add rows, a key "
+            "already in the table is an error) or replace (the file becomes the table); default: each table's "
+            "default, upsert."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, Form(description="Allow a replace that removes more than half a table or dates of its history.")
+    ] = False,
 ) -> JobOut:
     """Upload tables and import them in the background (all or nothing). Poll the job for progress; a failed job's
     error carries the full validation reports."""
     workdir, staged = await stage_uploads(files, state.ws.root, table=table, max_bytes=state.config.max_upload_bytes)
-    job = state.jobs.submit("import", {"files": staged, "mode": mode.value}, user=user.name, workdir=workdir)
+    params = {"files": staged, "mode": mode.value if mode else None, "force": force}
+    job = state.jobs.submit("import", params, user=user.name, workdir=workdir)
     return job_out(state.jobs.snapshot(job.id))
 
 
@@ -94,7 +105,7 @@ async def validate(
     with tempfile.TemporaryDirectory(prefix="hedgerow-validate-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(await file.read())
-        raw = read_table_file(path)
+        raw = read_table_file(path, table=target)
     result = validate_frame(table_spec(target), raw.frame, now=pd.Timestamp(now).tz_convert("UTC").tz_localize(None))
     report = ValidationReport(table=target, source=raw.source.name, rows=len(raw.frame), findings=result.errors)
     return report.to_dict()

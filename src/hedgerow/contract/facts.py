@@ -1,0 +1,193 @@
+"""What a table's snapshot holds, in a few numbers: the facts `hedgerow status` and readiness checks read.
+
+A snapshot is immutable, so its facts are too: they are computed once (at import) and kept beside the snapshot
+as JSON (:meth:`hedgerow.store.snapshots.SnapshotStore.put_facts`), so `hedgerow status` answers without
+loading pandas or the tables. Plans compute the same facts from their frames (:func:`table_facts`).
+
+Pure: a typed contract frame in, a :class:`TableFacts` out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from hedgerow.contract.spec import TABLES
+from hedgerow.domain.enums import TableName
+
+if TYPE_CHECKING:  # pandas is loaded only to compute facts, never to read them (fast `hedgerow status`)
+    import pandas as pd
+
+#: Version of the facts' JSON form; facts of another version are recomputed from the snapshot.
+FACTS_VERSION = 1
+
+#: Columns naming the currency of money the plan converts (the plan refuses a currency without FX rates).
+CURRENCY_COLUMNS: dict[TableName, str] = {
+    TableName.ITEMS: "cost_currency",
+    TableName.ITEM_LOCATIONS: "price_currency",
+    TableName.LANES: "cost_currency",
+}
+
+#: Tables whose (item_id, location_id) pairs readiness compares (counts per stocked item-location).
+PAIR_TABLES = (TableName.ITEM_LOCATIONS, TableName.INVENTORY)
+
+
+@dataclass(frozen=True)
+class CurrencyHistory:
+    """FX rates of one currency: how many days are quoted and the first and last."""
+
+    days: int
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class DemandShape:
+    """How the demand history is spaced and how long it is.
+
+    Attributes
+    ----------
+    series:
+        Item-locations with at least one row.
+    median_step_days:
+        Median days between consecutive periods of one series (7 for weekly history, ~30 for monthly).
+    median_span_days:
+        Median days from a series' first period to its last.
+    """
+
+    series: int
+    median_step_days: float | None
+    median_span_days: float
+
+
+@dataclass(frozen=True)
+class TableFacts:
+    """Facts of one snapshot.
+
+    Attributes
+    ----------
+    table, rows:
+        The table and its row count.
+    first, last, days:
+        Earliest and latest day of the table's date column and the number of distinct days (None / 0 when
+        the table has no date column).
+    currencies:
+        Distinct currencies of the table's :data:`CURRENCY_COLUMNS` column.
+    fx:
+        ``fx_rates`` only: the history of each currency.
+    pairs:
+        ``item_locations`` and ``inventory`` only: the sorted distinct (item_id, location_id) pairs.
+    open_rows:
+        ``shipments`` only: rows without a delivered_date (in transit).
+    demand:
+        ``demand`` only: the shape of the history.
+    """
+
+    table: TableName
+    rows: int
+    first: date | None = None
+    last: date | None = None
+    days: int = 0
+    currencies: tuple[str, ...] = ()
+    fx: dict[str, CurrencyHistory] = field(default_factory=dict)
+    pairs: tuple[tuple[str, str], ...] = ()
+    open_rows: int | None = None
+    demand: DemandShape | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (dates as ISO text), with :data:`FACTS_VERSION`."""
+        out = asdict(self)
+        out["version"] = FACTS_VERSION
+        out["table"] = self.table.value
+        for key in ("first", "last"):
+            out[key] = out[key].isoformat() if out[key] is not None else None
+        out["fx"] = {
+            c: {"days": h.days, "first": h.first.isoformat(), "last": h.last.isoformat()} for c, h in self.fx.items()
+        }
+        out["pairs"] = [list(p) for p in self.pairs]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableFacts | None:
+        """Facts from :meth:`to_dict`'s form; None when written by another :data:`FACTS_VERSION`."""
+        if data.get("version") != FACTS_VERSION:
+            return None
+        shape = data.get("demand")
+        return cls(
+            table=TableName(data["table"]),
+            rows=int(data["rows"]),
+            first=date.fromisoformat(data["first"]) if data.get("first") else None,
+            last=date.fromisoformat(data["last"]) if data.get("last") else None,
+            days=int(data.get("days", 0)),
+            currencies=tuple(data.get("currencies", ())),
+            fx={
+                c: CurrencyHistory(int(h["days"]), date.fromisoformat(h["first"]), date.fromisoformat(h["last"]))
+                for c, h in data.get("fx", {}).items()
+            },
+            pairs=tuple((str(a), str(b)) for a, b in data.get("pairs", ())),
+            open_rows=data.get("open_rows"),
+            demand=DemandShape(**shape) if shape else None,
+        )
+
+
+def _day(value: Any) -> date | None:
+    import pandas as pd
+
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _demand_shape(frame: pd.DataFrame) -> DemandShape:
+    keyed = frame.loc[frame["period_start"].notna(), ["item_id", "location_id", "period_start"]].drop_duplicates()
+    keyed = keyed.sort_values(["item_id", "location_id", "period_start"])
+    groups = keyed.groupby(["item_id", "location_id"], sort=False, observed=True)["period_start"]
+    steps = groups.diff().dropna().dt.days
+    spans = (groups.max() - groups.min()).dt.days
+    return DemandShape(
+        series=int(groups.ngroups),
+        median_step_days=float(steps.median()) if len(steps) else None,
+        median_span_days=float(spans.median()) if len(spans) else 0.0,
+    )
+
+
+def table_facts(table: TableName, frame: pd.DataFrame) -> TableFacts:
+    """The facts of one typed contract table (see :class:`TableFacts`)."""
+    import pandas as pd
+
+    spec = TABLES[table]
+    first = last = None
+    days = 0
+    if spec.date_column is not None and spec.date_column in frame.columns:
+        dated = pd.to_datetime(frame[spec.date_column]).dropna()
+        if len(dated):
+            first, last = _day(dated.min()), _day(dated.max())
+            days = int(dated.dt.normalize().nunique())
+    currency_column = CURRENCY_COLUMNS.get(table)
+    currencies: tuple[str, ...] = ()
+    if currency_column is not None and currency_column in frame.columns:
+        currencies = tuple(sorted(str(c) for c in frame[currency_column].dropna().unique()))
+    fx: dict[str, CurrencyHistory] = {}
+    if table is TableName.FX_RATES and len(frame):
+        grouped = frame.dropna(subset=["date"]).groupby("currency", observed=True)["date"]
+        for currency, dates in grouped:
+            fx[str(currency)] = CurrencyHistory(int(dates.nunique()), _day(dates.min()), _day(dates.max()))  # type: ignore[arg-type]
+    pairs: tuple[tuple[str, str], ...] = ()
+    if table in PAIR_TABLES and len(frame):
+        unique = frame[["item_id", "location_id"]].dropna().astype(str).drop_duplicates()
+        pairs = tuple(sorted(zip(unique["item_id"], unique["location_id"], strict=True)))
+    open_rows = None
+    if table is TableName.SHIPMENTS:
+        open_rows = int(frame["delivered_date"].isna().sum()) if "delivered_date" in frame.columns else len(frame)
+    demand = _demand_shape(frame) if table is TableName.DEMAND and len(frame) else None
+    return TableFacts(
+        table=table,
+        rows=len(frame),
+        first=first,
+        last=last,
+        days=days,
+        currencies=currencies,
+        fx=fx,
+        pairs=pairs,
+        open_rows=open_rows,
+        demand=demand,
+    )

@@ -1,0 +1,363 @@
+"""Is the workspace ready to plan? The checks `hedgerow status` prints and a plan reports at its top.
+
+Readiness says **ready**, **ready with gaps** or **not ready** and lists every gap with the command that fixes
+it. A *blocking* gap means a plan would fail or be meaningless; any other gap means the plan runs on an
+assumption the planner should know (e.g. zero stock where nothing was counted). The checks:
+
+=====================  ==================================================================================
+check                  finding
+=====================  ==================================================================================
+``missing_table``      a table every plan needs (items, locations, item_locations, lanes, demand) is not
+                       imported or empty: blocking
+``missing_fx``         a currency of items, item_locations or lanes has no rate against the base currency on
+                       or before the as-of day, or fewer than :data:`MIN_FX_DAYS` days of rates: blocking
+``no_inventory``       no counts at all (0 on hand is assumed everywhere), or item-locations without a count
+``no_shipments``       no shipments: nothing is in transit and lead times are the lanes' stated times
+``frequency``          demand rows are further apart than the workspace period (monthly sales in a weekly
+                       workspace): blocking
+``short_history``      the median series spans less than one season (no seasonality can be learnt)
+``stale``              a table's newest record (not its import time) is older than its limit; demand that
+                       ends more than the plan's horizon before the as-of day is blocking
+=====================  ==================================================================================
+
+Pure: the tables' facts (:mod:`hedgerow.contract.facts`), the settings and the as-of day in; a
+:class:`Readiness` out. :func:`readiness_of_frames` runs the same checks on a plan's frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from hedgerow.config import Settings
+from hedgerow.contract.facts import TableFacts
+from hedgerow.contract.spec import MINIMUM_TABLES
+from hedgerow.domain.enums import Period, TableName
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Fewest days of rates per foreign currency the FX scenarios need (returns between three days).
+MIN_FX_DAYS = 3
+#: Demand rows further apart than this many workspace periods (median) are a coarser frequency.
+COARSER_THAN_PERIOD = 1.5
+#: Periods of one season, per workspace period (the demand engine's default season length, demand/frequency.py).
+SEASON_PERIODS: dict[Period, int] = {Period.WEEK: 52, Period.DAY: 7}
+#: Median days between periods read as monthly history.
+MONTH_DAYS = (27.0, 32.0)
+#: Demand is stale after this many periods without a newer row.
+STALE_DEMAND_PERIODS = 3
+#: Examples quoted in a gap's message.
+EXAMPLES = 3
+
+
+class Verdict(StrEnum):
+    """How ready a workspace is to plan."""
+
+    READY = "ready"
+    READY_WITH_GAPS = "ready with gaps"
+    NOT_READY = "not ready"
+
+
+class GapKind(StrEnum):
+    """What a readiness gap is about (module table)."""
+
+    MISSING_TABLE = "missing_table"
+    MISSING_FX = "missing_fx"
+    NO_INVENTORY = "no_inventory"
+    NO_SHIPMENTS = "no_shipments"
+    FREQUENCY = "frequency"
+    SHORT_HISTORY = "short_history"
+    STALE = "stale"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing between the workspace and a trustworthy plan.
+
+    Attributes
+    ----------
+    kind:
+        What it is about.
+    table:
+        The table concerned, when one is.
+    blocking:
+        True when a plan would fail or be meaningless.
+    message:
+        What is missing or wrong, with figures.
+    fix:
+        The command (or setting) that fixes it.
+    """
+
+    kind: GapKind
+    table: TableName | None
+    blocking: bool
+    message: str
+    fix: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "kind": self.kind.value,
+            "table": self.table.value if self.table else None,
+            "blocking": self.blocking,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The readiness of a workspace on a day: its verdict and every gap, blocking ones first."""
+
+    as_of: date
+    gaps: tuple[Gap, ...]
+    open_shipments: int | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """Not ready with any blocking gap, ready with gaps with any other, else ready."""
+        if any(g.blocking for g in self.gaps):
+            return Verdict.NOT_READY
+        return Verdict.READY_WITH_GAPS if self.gaps else Verdict.READY
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "verdict": self.verdict.value,
+            "as_of": self.as_of.isoformat(),
+            "open_shipments": self.open_shipments,
+            "gaps": [g.to_dict() for g in self.gaps],
+        }
+
+
+def _missing_tables(facts: Mapping[TableName, TableFacts]) -> list[Gap]:
+    gaps = []
+    for table in MINIMUM_TABLES:
+        have = facts.get(table)
+        if have is None or have.rows == 0:
+            state = "is not imported" if have is None else "is empty"
+            gaps.append(
+                Gap(
+                    GapKind.MISSING_TABLE,
+                    table,
+                    True,
+                    f"{table.value} {state}; every plan needs it (docs/data-contract.md#{table.value})",
+                    f"hedgerow import {table.value}.csv",
+                )
+            )
+    return gaps
+
+
+_FX_FIX = "hedgerow import fx_rates.csv (units of each currency per one {base}), or the ECB reference rates: hedgerow import-preset ecb PATH/ecb_fx_rates"
+
+
+def _fx(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) -> list[Gap]:
+    base = settings.workspace.base_currency
+    used = sorted({c for t in facts.values() for c in t.currencies if c != base})
+    if not used:
+        return []
+    rates = facts.get(TableName.FX_RATES)
+    history = rates.fx if rates is not None else {}
+    fix = _FX_FIX.format(base=base)
+    gaps = []
+    absent = [c for c in used if c not in history or history[c].first > as_of]
+    if absent:
+        where = "no fx_rates are imported" if rates is None else f"fx_rates has {', '.join(sorted(history)) or 'none'}"
+        gaps.append(
+            Gap(
+                GapKind.MISSING_FX,
+                TableName.FX_RATES,
+                True,
+                f"no exchange rate against {base} on or before {as_of} for {', '.join(absent)} (used by items, "
+                f"item_locations or lanes; {where}): the plan cannot convert their costs and prices",
+                fix,
+            )
+        )
+    short = [c for c in used if c in history and c not in absent and history[c].days < MIN_FX_DAYS]
+    if short:
+        gaps.append(
+            Gap(
+                GapKind.MISSING_FX,
+                TableName.FX_RATES,
+                True,
+                f"fewer than {MIN_FX_DAYS} days of rates for {', '.join(short)}: FX scenarios need a history",
+                fix,
+            )
+        )
+    limit = settings.quality.stale_fx_days
+    old = [f"{c} ({history[c].last})" for c in used if c in history and (as_of - history[c].last).days > limit]
+    if old and not absent:
+        gaps.append(
+            Gap(
+                GapKind.STALE,
+                TableName.FX_RATES,
+                False,
+                f"the newest rates of {', '.join(old)} are older than [quality] stale_fx_days = {limit} days: "
+                "FX scenarios start from an old spot rate",
+                fix,
+            )
+        )
+    return gaps
+
+
+def _inventory(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) -> list[Gap]:
+    counts = facts.get(TableName.INVENTORY)
+    stocked = facts.get(TableName.ITEM_LOCATIONS)
+    fix = "hedgerow import inventory.csv (one count per item-location: item_id, location_id, on_hand, counted_at)"
+    if counts is None or counts.rows == 0:
+        return [
+            Gap(
+                GapKind.NO_INVENTORY,
+                TableName.INVENTORY,
+                False,
+                "no inventory counts: the plan assumes 0 units on hand at every item-location and will recommend "
+                "ordering everything",
+                fix,
+            )
+        ]
+    gaps = []
+    if stocked is not None and stocked.pairs:
+        counted = set(counts.pairs)
+        uncounted = [p for p in stocked.pairs if p not in counted]
+        if uncounted:
+            shown = "; ".join(f"{i} at {loc}" for i, loc in uncounted[:EXAMPLES])
+            gaps.append(
+                Gap(
+                    GapKind.NO_INVENTORY,
+                    TableName.INVENTORY,
+                    False,
+                    f"{len(uncounted):,} of {len(stocked.pairs):,} item-locations have no count (0 on hand "
+                    f"assumed), e.g. {shown}",
+                    fix,
+                )
+            )
+    gaps += _stale(counts, settings.quality.stale_inventory_days, "[quality] stale_inventory_days", as_of, fix)
+    return gaps
+
+
+def _stale(facts: TableFacts, limit_days: int, setting: str, as_of: date, fix: str) -> list[Gap]:
+    if facts.last is None:
+        return []
+    age = (as_of - facts.last).days
+    if age <= limit_days:
+        return []
+    return [
+        Gap(
+            GapKind.STALE,
+            facts.table,
+            False,
+            f"the newest {facts.table.value} record is from {facts.last}, {age:,} days before {as_of} "
+            f"(stale after {setting} = {limit_days} days)",
+            fix,
+        )
+    ]
+
+
+def _shipments(facts: Mapping[TableName, TableFacts]) -> list[Gap]:
+    if TableName.SHIPMENTS in facts:
+        return []
+    return [
+        Gap(
+            GapKind.NO_SHIPMENTS,
+            TableName.SHIPMENTS,
+            False,
+            "no shipments: nothing is counted in transit and lead times are the lanes' stated times, not measured",
+            "hedgerow import shipments.csv (open shipments have an empty delivered_date)",
+        )
+    ]
+
+
+def _demand(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) -> list[Gap]:
+    demand = facts.get(TableName.DEMAND)
+    if demand is None or demand.rows == 0 or demand.demand is None or demand.last is None:
+        return []
+    period = settings.workspace.period
+    shape = demand.demand
+    gaps = []
+    step = shape.median_step_days
+    if step is not None and step > COARSER_THAN_PERIOD * period.days:
+        coarser = "monthly" if MONTH_DAYS[0] <= step <= MONTH_DAYS[1] else f"{step:g} days apart"
+        if period is Period.DAY and step <= COARSER_THAN_PERIOD * Period.WEEK.days:
+            fix = 'set [workspace] period = "week" in hedgerow.toml'
+        else:
+            fix = (
+                f"import demand with one row per {period.value} and item-location: "
+                "hedgerow import demand.csv --mode replace --force"
+            )
+        gaps.append(
+            Gap(
+                GapKind.FREQUENCY,
+                TableName.DEMAND,
+                True,
+                f"demand is {coarser} (median {step:g} days between a series' periods) but [workspace] period is "
+                f"{period.value}: every {period.value} without a row would count as no sales",
+                fix,
+            )
+        )
+    season = SEASON_PERIODS[period]
+    span_periods = shape.median_span_days / period.days + 1
+    if span_periods < season:
+        gaps.append(
+            Gap(
+                GapKind.SHORT_HISTORY,
+                TableName.DEMAND,
+                False,
+                f"the median item-location has {span_periods:,.0f} {period.value}s of history, less than one season "
+                f"({season} {period.value}s): no seasonality can be learnt",
+                "hedgerow import demand.csv with older sales (the default upsert adds them)",
+            )
+        )
+    age_periods = (as_of - demand.last).days / period.days
+    horizon = settings.workspace.horizon_periods
+    if age_periods > STALE_DEMAND_PERIODS:
+        after = demand.last + timedelta(days=period.days)
+        blocking = age_periods > horizon
+        effect = (
+            f"more than the plan's horizon ({horizon} {period.value}s): a plan as of {as_of} would forecast from "
+            f"history that ended long before it"
+            if blocking
+            else f"the plan has no sales for the {age_periods:,.0f} {period.value}s since"
+        )
+        gaps.append(
+            Gap(
+                GapKind.STALE,
+                TableName.DEMAND,
+                blocking,
+                f"demand ends {demand.last}, {age_periods:,.0f} {period.value}s before {as_of}: {effect}",
+                f"hedgerow import demand.csv with recent sales, or plan as of the history's end: "
+                f"hedgerow plan --as-of {after}",
+            )
+        )
+    return gaps
+
+
+def assess(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) -> Readiness:
+    """Every readiness check (module table) on the tables' facts as of ``as_of``; blocking gaps first."""
+    gaps = _missing_tables(facts)
+    gaps += _fx(facts, settings, as_of)
+    gaps += _inventory(facts, settings, as_of)
+    gaps += _shipments(facts)
+    gaps += _demand(facts, settings, as_of)
+    signals = facts.get(TableName.SIGNALS)
+    if signals is not None:
+        gaps += _stale(
+            signals,
+            settings.quality.stale_signal_days,
+            "[quality] stale_signal_days",
+            as_of,
+            "hedgerow import signals.csv with recent observations (or the feed's preset: hedgerow import-preset)",
+        )
+    ordered = tuple(sorted(gaps, key=lambda g: not g.blocking))
+    shipments = facts.get(TableName.SHIPMENTS)
+    return Readiness(as_of=as_of, gaps=ordered, open_shipments=shipments.open_rows if shipments else None)
+
+
+def readiness_of_frames(frames: Mapping[TableName, pd.DataFrame], settings: Settings, as_of: date) -> Readiness:
+    """:func:`assess` on a plan's frames (the facts are computed from them)."""
+    from hedgerow.contract.facts import table_facts
+
+    return assess({t: table_facts(t, f) for t, f in frames.items() if f is not None}, settings, as_of)
