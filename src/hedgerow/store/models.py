@@ -41,3 +41,4 @@ class ImportRecord(Base):
 
 # The decision ledger's tables live in a sibling module; importing it here puts them on Base.metadata.
 from hedgerow.store import decide_models as _decide_models  # noqa: E402, F401
+from hedgerow.store import job_models as _job_models  # noqa: E402, F401

@@ -193,7 +193,7 @@ def overview(request: Request, user: PageUser, state: StateDep, render: RenderDe
         expiring=expiring,
         exposure=exposure,
         charts=_exposure_charts(exposure, currency),
-        running=[j for j in state.jobs.list("exposure", limit=5) if j["status"] in ("queued", "running")],
+        running=state.jobs.active("exposure", limit=5),
     )
 
 
@@ -250,7 +250,7 @@ def queue(
 
 def plan_jobs(state: StateDep, job_id: str | None) -> list[str]:
     """Ids of the plan jobs the queue page follows: the one just started and any still running."""
-    ids = [j["id"] for j in state.jobs.list("plan", limit=5) if j["status"] in ("queued", "running")]
+    ids = [j["id"] for j in state.jobs.active("plan", limit=5)]
     if job_id and job_id not in ids and any(j["id"] == job_id for j in state.jobs.list("plan", limit=50)):
         ids.insert(0, job_id)
     return ids
@@ -593,6 +593,7 @@ def run_exposure(
     back: Annotated[str, Form(max_length=20)] = "reports",
 ) -> Response:
     """Start an exposure job."""
+    check(user, Permission.RECORD_PLAN, "start exposure jobs")
     try:
         value = float(weeks)
     except ValueError:

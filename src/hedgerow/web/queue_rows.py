@@ -21,13 +21,13 @@ _ROW = (
     '<td class="r">{capital}{big}</td><td class="r">{cost}</td><td class="r">{cvar}</td><td class="r">{pout}</td>'
     "<td>{status}{auto}</td>{decide}</tr>\n"
 )
-_APPROVE = (
+_APPROVE = Markup(
     '<form method="post" action="/queue/{id}/decision" hx-post="/queue/{id}/decision" hx-target="#decide-panel">'
     '<input type="hidden" name="csrf_token" value="{csrf}"><input type="hidden" name="decision" value="approve">'
     '<input type="hidden" name="expected_version" value="{version}"><button class="ok" name="approve">Approve</button>'
     "</form>"
 )
-_OTHER = '<button hx-get="/queue/{id}/form" hx-target="#decide-panel">Reject / modify…</button>'
+_OTHER = Markup('<button hx-get="/queue/{id}/form" hx-target="#decide-panel">Reject / modify…</button>')
 
 
 def queue_rows(
