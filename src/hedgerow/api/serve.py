@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -60,7 +61,8 @@ class JobWorkers:
         self._monitor = threading.Thread(target=self._watch, name="job-worker-monitor", daemon=True)
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-c", "from hedgerow.api.worker import main; main()", "--workspace", str(self.root)]
+        command = [sys.executable, "-c", "from hedgerow.api.worker import main; main()", "--workspace", str(self.root),
+                   "--parent", str(os.getpid())]  # fmt: skip
         return subprocess.Popen(command)
 
     def start(self) -> None:
@@ -79,11 +81,21 @@ class JobWorkers:
                         log.warning("job worker %d (pid %d) ended with status %d: starting another", i, proc.pid, code)
                         self.processes[i] = self._spawn()
 
-    def stop(self) -> None:
-        """Ask every worker to stop (their running jobs are marked interrupted); kill those that do not."""
+    def begin_stop(self) -> None:
+        """Ask every worker to stop (their running jobs are marked interrupted), without waiting: safe in a signal
+        handler."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()
+        for proc in list(self.processes):
+            if proc.poll() is None:
+                proc.terminate()
+
+    def stop(self) -> None:
+        """Ask every worker to stop and wait for them; kill those that do not stop in time."""
+        self.begin_stop()
         with self._lock:
-            for proc in self.processes:
+            for proc in self.processes:  # again: the monitor may have started one as the stop began
                 if proc.poll() is None:
                     proc.terminate()
             for proc in self.processes:
@@ -111,30 +123,46 @@ def serve(root: Path, config: ServerConfig, *, inline_jobs: bool = False) -> Non
     single-process design ``bench/web_load.py`` measures against, not for production.
     """
     import uvicorn
+    from uvicorn.supervisors.multiprocess import Multiprocess
 
     from hedgerow.api.app import create_app
 
     cfg = config.checked()
     assert cfg.session_secret is not None
     os.environ[ENV_SESSION_SECRET] = cfg.session_secret  # every web worker signs sessions with the same key
-    stop_requested: list[int] = []
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        # uvicorn handles the signal first, then raises it again here once it has stopped serving
-        stop_requested.append(signum)
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, on_signal)
     workers = JobWorkers(root, 0 if inline_jobs else cfg.job_workers)
+
+    class OneProcess(uvicorn.Server):
+        """uvicorn in this process; a stop signal also stops the job workers at once."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            workers.begin_stop()
+            super().handle_exit(sig, frame)
+
+    class Processes(Multiprocess):
+        """uvicorn's web worker processes; a stop signal also stops the job workers at once (uvicorn only queues
+        it for its supervising loop, which may be busy checking its workers' health)."""
+
+        def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+            super().__init__(config, sockets)
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, self._stop)
+
+        def _stop(self, sig: int, _frame: FrameType | None) -> None:
+            workers.begin_stop()
+            self.signal_queue.append(sig)
+            self.should_exit.set()
+
+    common = {"host": cfg.host, "port": cfg.port, "log_level": "info", "access_log": False,
+              "timeout_graceful_shutdown": GRACEFUL_S, "timeout_worker_healthcheck": HEALTHCHECK_S}  # fmt: skip
     workers.start()
     try:
-        common = {"host": cfg.host, "port": cfg.port, "log_level": "info", "access_log": False,
-                  "timeout_graceful_shutdown": GRACEFUL_S, "timeout_worker_healthcheck": HEALTHCHECK_S}  # fmt: skip
         if cfg.web_workers == 1 or inline_jobs:
             app = create_app(root, cfg, inline_workers=cfg.job_workers if inline_jobs else 0)
-            uvicorn.run(app, **common)  # type: ignore[arg-type]
+            OneProcess(uvicorn.Config(app, **common)).run()  # type: ignore[arg-type]
         else:
             os.environ[ENV_SERVE] = json.dumps(asdict(cfg) | {"workspace_root": str(root)})
-            uvicorn.run("hedgerow.api.serve:app_from_env", factory=True, workers=cfg.web_workers, **common)  # type: ignore[arg-type]
+            web = uvicorn.Config("hedgerow.api.serve:app_from_env", factory=True, workers=cfg.web_workers, **common)  # type: ignore[arg-type]
+            Processes(web, [web.bind_socket()]).run()
     finally:
         workers.stop()

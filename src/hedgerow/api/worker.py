@@ -107,7 +107,7 @@ class Worker:
         self.clock = clock
         self.process = process
         self.name = worker_name()
-        self._last_sweep = 0.0
+        self._last_sweep = -SWEEP_S  # sweep when starting
 
     def sweep(self) -> list[str]:
         """Mark interrupted the running jobs whose worker stopped writing heartbeats."""
@@ -121,12 +121,15 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         """Take and run jobs until ``stop`` is set."""
-        self.sweep()
         while not stop.is_set():
-            if not self.run_one(stop):
+            try:
                 if time.monotonic() - self._last_sweep > SWEEP_S:
                     self.sweep()
-                stop.wait(POLL_S)
+                if self.run_one(stop):
+                    continue
+            except Exception:  # the ledger is away or busy: keep the worker, try again after a pause
+                log.exception("worker %s: the queue could not be read or written", self.name)
+            stop.wait(POLL_S)
 
     def run_one(self, stop: threading.Event | None = None) -> bool:
         """Claim and run one queued job; False when there was none."""
@@ -256,8 +259,11 @@ class InlineWorkers:
                 queue.interrupt_jobs(w.ws, now=w.clock(), why="the server stopped", worker=w.name)
 
 
-def run_worker_process(root: Path, specs: Sequence[JobSpec], *, ledger_url: str | None = None) -> None:
-    """Run one worker in this process until SIGTERM or SIGINT (``hedgerow worker``)."""
+def run_worker_process(
+    root: Path, specs: Sequence[JobSpec], *, ledger_url: str | None = None, parent: int | None = None
+) -> None:
+    """Run one worker in this process until SIGTERM or SIGINT (``hedgerow worker``), or until the process
+    ``parent`` (the ``hedgerow serve`` that started it) is gone."""
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -265,6 +271,15 @@ def run_worker_process(root: Path, specs: Sequence[JobSpec], *, ledger_url: str 
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if parent is not None:
+
+        def orphaned() -> None:
+            while not stop.wait(HEARTBEAT_S):
+                if os.getppid() != parent:
+                    log.warning("the server that started this worker is gone: stopping")
+                    stop.set()
+
+        threading.Thread(target=orphaned, name="parent-watch", daemon=True).start()
     with open_workspace(root, ledger_url=ledger_url, pooled=True) as ws:
         worker = Worker(ws, specs, system_clock, process=True)
         log.info("worker %s on %s: kinds %s", worker.name, root, ", ".join(sorted(worker.specs)))
@@ -276,12 +291,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m hedgerow.api.worker", description=__doc__)
     parser.add_argument("--workspace", type=Path, required=True)
     parser.add_argument("--ledger-url", default=None)
+    parser.add_argument("--parent", type=int, default=None, help="stop when this process (the server) is gone")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
     from hedgerow.api.job_kinds import DEFAULT_JOBS
 
     try:
-        run_worker_process(args.workspace, DEFAULT_JOBS, ledger_url=args.ledger_url)
+        run_worker_process(args.workspace, DEFAULT_JOBS, ledger_url=args.ledger_url, parent=args.parent)
     except HedgerowError as exc:
         print(f"hedgerow worker: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

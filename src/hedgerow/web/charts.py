@@ -75,7 +75,7 @@ def fan_chart(projection: Projection, *, title: str = "Projected stock on hand")
 def bar_chart(
     rows: list[dict[str, Any]], *, category: str, value: str, title: str, unit: str, top: int = 10
 ) -> dict[str, Any]:
-    """Horizontal bars of ``value`` per ``category`` (the ``top`` largest)."""
+    """Horizontal bars of ``value`` per ``category`` (the ``top`` largest); bars below zero (gains) in green."""
     data = sorted(rows, key=lambda r: -float(r.get(value) or 0.0))[:top]
     return {
         "$schema": SCHEMA,
@@ -83,8 +83,10 @@ def bar_chart(
         "width": "container",
         "height": {"step": 22},
         "data": {"values": [{"category": str(r.get(category)), "value": float(r.get(value) or 0.0)} for r in data]},
-        "mark": {"type": "bar", "color": "#3a6ea5"},
+        "mark": {"type": "bar"},
         "encoding": {
+            # a value below zero is a gain (a currency that weakens against the base): drawn in green
+            "color": {"condition": {"test": "datum.value < 0", "value": "#1b7f5a"}, "value": "#3a6ea5"},
             "y": {"field": "category", "type": "nominal", "sort": "-x", "title": None},
             "x": {"field": "value", "type": "quantitative", "title": unit, "axis": {"format": ",.0f"}},
             "tooltip": [{"field": "category"}, {"field": "value", "format": ",.0f", "title": unit}],

@@ -1,0 +1,7 @@
+"""Admin pages: users and API keys (placeholder replaced below)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
