@@ -106,7 +106,7 @@ def test_the_overview_draws_exposure_by_region_lane_and_currency(
     base, _seeded = server
     page = login(browser, base, "alex")
     page.goto(f"{base}/")
-    assert "Not computed since the server started" in page.inner_text("body")
+    assert "Not computed yet" in page.inner_text("body")
     page.click("form[action='/reports/exposure'] button")  # recompute: a background job with progress
     page.wait_for_selector(".job[data-status=succeeded]", timeout=60_000)
     page.goto(f"{base}/")

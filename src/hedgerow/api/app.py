@@ -21,9 +21,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from hedgerow.api.auth import ApiKeyCache, LoginThrottle
 from hedgerow.api.config import Clock, ServerConfig, system_clock
 from hedgerow.api.deps import AppState, StateDep
+from hedgerow.api.docs import add_security_schemes, install_docs
 from hedgerow.api.errors import install_error_handlers
 from hedgerow.api.job_kinds import DEFAULT_JOBS
 from hedgerow.api.jobs import JobQueue, JobSpec
+from hedgerow.api.options import OptionsAllow
 from hedgerow.api.routes import data, holds, jobs, ledger, queue, session
 from hedgerow.api.schemas import Health
 from hedgerow.api.worker import InlineWorkers
@@ -114,10 +116,12 @@ def create_app(
         "Authenticate with a session (POST /api/session) or an API key (Authorization: Bearer hr_...). See "
         "docs/api.md.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    add_security_schemes(app, SESSION_COOKIE)
+    install_docs(app, "/openapi.json")
     app.state.hedgerow = state
     app.add_middleware(
         SessionMiddleware,
@@ -141,4 +145,5 @@ def create_app(
 
         html_errors = install_web(app)
     install_error_handlers(app, html_errors)
+    app.add_middleware(OptionsAllow, routes=app.router.routes)
     return app
