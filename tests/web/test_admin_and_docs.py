@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from ..api.conftest import Seeded, bearer
+from ..conftest import ROOT
 from .test_pages import csrf_of, sign_in
 
 
@@ -87,3 +89,14 @@ def test_options_answers_with_the_allowed_methods(client: TestClient, seeded: Se
     assert holds.headers["allow"] == "GET, OPTIONS, POST"
     assert client.options("/api/nothing-here").status_code == 404
     assert client.get("/api/holds", headers=bearer(seeded, "vic")).status_code == 200
+
+
+def test_docs_web_shows_the_screenshots_the_browser_tests_make() -> None:
+    text = (ROOT / "docs" / "web.md").read_text()
+    images = re.findall(r"\]\((images/[^)]+\.png)\)", text)
+    assert len(images) >= 5
+    made = (ROOT / "tests" / "browser" / "test_browser_dashboard.py").read_text()
+    names = set(re.findall(r'shot\(\w+, "([^"]+)"', made)) | {f"phone-queue-{u}" for u in ("pat", "alex")}
+    for image in images:
+        assert (ROOT / "docs" / image).is_file(), image
+        assert Path(image).stem in names, f"{image} is not made by tests/browser/test_browser_dashboard.py"

@@ -3,14 +3,15 @@
 Registered now:
 
 * ``import`` — validate and import uploaded files (started by ``POST /api/imports``; progress per file);
-* ``exposure`` — permission ``record_plan``; the outage exposure table (``{"weeks": 4}``), shown on the overview and the reports page;
+* ``exposure`` — permission ``record_plan``; the outage exposure table (``{"weeks": 4}``), shown on the overview
+  and the reports page;
 * ``plan`` — permission ``record_plan``; the whole chain on the workspace's current data
   (:func:`hedgerow.services.planning.make_workspace_plan`, ``{"as_of": "YYYY-MM-DD"}`` optional), recorded in
   the ledger as ``ctx.user`` at ``ctx.now``; progress per step of the chain; the result names the plan and links
   to ``/api/plans/{plan_id}``.
-
-* ``backtest`` and ``stress`` — permission ``record_plan`` (heavy work: planners and admins start it); the simulator on the workspace's demand history
-  (:mod:`hedgerow.services.simulation`), progress per policy; the result is the report's figures (JSON), drawn as
+* ``backtest`` and ``stress`` — permission ``record_plan`` (heavy work: planners and admins start it); the
+  simulator on the workspace's demand history (:mod:`hedgerow.services.simulation`), progress per simulated
+  period of each policy; the result is the report's figures (JSON), drawn as
   the self-contained HTML report at ``GET /api/jobs/{id}/report`` and on the Reports page.
 
 The job functions import their services when they run: a web worker, which never runs one, does not pay for

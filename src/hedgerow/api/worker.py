@@ -7,7 +7,8 @@ next progress report (:class:`~hedgerow.api.jobs.JobCancelled`).
 
 Two ways to run workers:
 
-* **processes** (``hedgerow worker``, or the ones ``hedgerow serve`` starts): SIGTERM or SIGINT marks the running
+* **processes** (``hedgerow worker``, or the ones ``hedgerow serve`` starts), at a lower priority than the web
+  workers (:data:`NICENESS`): SIGTERM or SIGINT marks the running
   job interrupted and ends the process within :data:`STOP_GRACE_S` seconds; a job asked to cancel that reports no
   progress for :data:`CANCEL_GRACE_S` seconds is marked cancelled and its process exits (the server starts a new
   one), so a cancel never waits for a long step to finish;
@@ -57,6 +58,9 @@ SWEEP_S = 10.0
 STOP_GRACE_S = 2.0
 #: A worker process whose job ignores a cancel for this long marks it cancelled and exits, seconds.
 CANCEL_GRACE_S = 5.0
+#: Niceness a worker process adds to itself: the operating system then gives the cores to the web workers first,
+#: so a plan running at peak does not slow the pages (bench/web_load.py --peak).
+NICENESS = 10
 #: Exit status of a worker process that left a job that would not stop (the server starts another).
 EXIT_ABANDONED = 3
 
@@ -271,6 +275,7 @@ def run_worker_process(
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    os.nice(NICENESS)
     if parent is not None:
 
         def orphaned() -> None:

@@ -20,7 +20,8 @@ from hedgerow.web.render import money, pct
 _ROW = Markup(
     '<tr id="row-{id}" data-rec="{id}" tabindex="-1">{pick}<td class="r">{rank}</td>'
     '<td class="what"><a href="/recommendations/{id}">{action}</a>{trust}</td>'
-    '<td class="r">{value}</td><td class="r">{capital}</td><td class="r wide">{pout}</td>'
+    '<td class="r" data-label="saves">{value}</td><td class="r" data-label="capital">{capital}</td>'
+    '<td class="r wide">{pout}</td>'
     '<td>{decider}</td><td class="wide">{status}{auto}</td>{decide}</tr>\n'
 )
 _PICK = Markup('<td><input type="checkbox" name="rec" value="{id}" form="bulk-form" aria-label="select {label}"></td>')

@@ -51,14 +51,21 @@ def num(value: Any, digits: int = 0) -> Markup:
     return Markup(f"{value:,.{digits}f}" if isinstance(value, int | float) and math.isfinite(value) else "–")
 
 
+def _moment(value: Any) -> Any:
+    """A datetime from ISO text (``Z`` allowed); anything else as it is (unreadable text too)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
+
+
 def when(value: Any) -> str:
     """``2026-11-25 12:00`` UTC from a datetime or ISO text."""
+    value = _moment(value)
     if isinstance(value, str):
-        text: str = value
-        try:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
+        return value
     if isinstance(value, datetime):
         return str(value.strftime("%Y-%m-%d %H:%M"))
     if isinstance(value, date):
@@ -68,12 +75,9 @@ def when(value: Any) -> str:
 
 def age(value: Any, now: datetime) -> str:
     """How long ago ``value`` (a datetime or ISO text) was, in words: "just now", "5 min ago", "3 h ago", "2 days ago"."""
+    value = _moment(value)
     if isinstance(value, str):
-        text: str = value
-        try:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
+        return value
     if not isinstance(value, datetime):
         return "–"
     seconds = (now - value).total_seconds()
