@@ -24,8 +24,8 @@ import numpy as np
 
 from hedgerow.explain import recommend
 from hedgerow.explain.context import ExplainContext
+from hedgerow.explain.guardrails import guardrail_notes
 from hedgerow.explain.lineage import freshness
-from hedgerow.plan.guardrails import guardrail_notes
 from hedgerow.plan.planner import MethodChoice, PlannerOptions, plan_partition
 from hedgerow.plan.synthetic import large_instance
 

@@ -32,7 +32,7 @@ import numpy as np
 from hedgerow.demo import DemoSpec
 from hedgerow.demo.field_story import TYO, US, bundle_accessory, inject_cascade, viral_item
 from hedgerow.domain.enums import TableName
-from hedgerow.plan.chain import run_chain
+from hedgerow.pipeline.chain import run_chain
 from hedgerow.plan.evaluate import evaluate, expected_lost_revenue, lost_revenue_by_item_location
 from hedgerow.plan.planner import PartitionPlan, plan_partition
 from hedgerow.services.demo import build_demo_workspace

@@ -27,9 +27,10 @@ import time
 
 import numpy as np
 
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.costs import simulate
 from hedgerow.plan.ladder import LadderOptions
-from hedgerow.plan.planner import MethodChoice, PlannerOptions, make_plan
+from hedgerow.plan.planner import MethodChoice, PlannerOptions
 from hedgerow.plan.synthetic import large_instance
 
 

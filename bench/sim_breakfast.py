@@ -1,6 +1,6 @@
 """Breakfast at the Frat as a network: the simulator's baselines and references on a year of real demand.
 
-    python -m bench.sim_breakfast [--json PATH]
+    python -m bench.sim_breakfast [--shape network|stores] [--every-nth-item N] [--json PATH]
 
 Network: the ``breakfast-network`` preset (``hedgerow.presets.breakfast_network``, docs/presets.md) applied to
 ``../shared/data/breakfast_at_the_frat``:
@@ -17,6 +17,9 @@ Network: the ``breakfast-network`` preset (``hedgerow.presets.breakfast_network`
   transit + max(0, delivered − scheduled) days (SCMS's early deliveries count as on time: they reflect schedules
   set far ahead, not faster trucks); DC → store lanes keep their 1 day.
 
+``--shape stores`` replays the single-echelon ``breakfast`` preset instead: the same stores, items and demand, every
+store buying from its supplier on its own lane of one week (the simulator's default lane), no DCs.
+
 Weeks 1–104 are history; week 105–156 (one year) is replayed. Baselines are tuned as a competent planner would:
 the trailing window W ∈ {4, 8, 13, 26, 52} of the textbook and of the margin maximiser is chosen by backtesting
 year 2 (with year 1 as warm-up), then frozen for year 3; the stockpyl peer gets the textbook's inputs, window
@@ -24,8 +27,9 @@ included; service levels come from the critical ratio of the same costs the simu
 
 hedgerow's row is the planner run as a policy (``hedgerow.sim.policies.hedgerow``, docs/simulator.md): each week the
 demand engine is re-fitted on the history seen so far, ``--scenarios`` joint scenarios are drawn and the hedge
-ladder decides, with the default hedgerow.toml except ``[orders] max_change_per_period`` left unbounded (the
-baselines' orders are not bounded either; ``--bounded-order-change`` keeps the default 0.5).
+planner of ``hedgerow plan`` decides (the stores on their DCs' stock, then the DCs by position, orders smoothed),
+with the default hedgerow.toml; ``--max-order-change`` and ``--smoothing-periods`` override a default and the
+report says so.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import os
 import sys
 import time
 from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +76,18 @@ WINDOWS = (4, 8, 13, 26, 52)
 SEED = 20261125
 
 
-def breakfast_frames(data: Path) -> dict[TableName, pd.DataFrame]:
-    """The network's contract tables, mapped by the ``breakfast-network`` preset."""
-    recipe = RECIPES[Preset.BREAKFAST_NETWORK]
+class Shape(StrEnum):
+    """Which network the benchmark replays."""
+
+    #: the ``breakfast-network`` preset: stores behind one regional DC per state, DCs fed by the manufacturers
+    NETWORK = "network"
+    #: the ``breakfast`` preset: every store buys from its supplier on its own lane, one week, no DCs
+    STORES = "stores"
+
+
+def breakfast_frames(data: Path, shape: Shape = Shape.NETWORK) -> dict[TableName, pd.DataFrame]:
+    """The contract tables, mapped by the ``breakfast-network`` (or, single echelon, the ``breakfast``) preset."""
+    recipe = RECIPES[Preset.BREAKFAST_NETWORK if shape is Shape.NETWORK else Preset.BREAKFAST]
     raw = recipe.dataset.load(data / recipe.dataset.folder)
     return dict(recipe.map_tables(raw, PresetContext()).tables)
 
@@ -99,14 +113,17 @@ def with_scms_lead_times(inputs: SimInputs, lateness: np.ndarray, seed: int) -> 
     return replace(inputs, lane_lead_time_days=lt)
 
 
-def build(data: Path, periods: int, last_week: int | None) -> SimInputs:
-    """Inputs replaying the ``periods`` weeks that end with ``last_week`` (default: the last one)."""
-    frames = breakfast_frames(data)
+def build(data: Path, periods: int, last_week: int | None, shape: Shape = Shape.NETWORK) -> SimInputs:
+    """Inputs replaying the ``periods`` weeks that end with ``last_week`` (default: the last one). The network's
+    supplier → DC lanes are late as SCMS trucks are; a single-echelon store's lane takes one week."""
+    frames = breakfast_frames(data, shape)
     if last_week is not None:
         demand = frames[TableName.DEMAND]
         cut = demand["period_start"].min() + pd.Timedelta(weeks=last_week)
         frames[TableName.DEMAND] = demand[demand["period_start"] < cut]
     inputs = inputs_from_frames(frames, Settings(), FrameOptions(periods=periods, driver_lookahead=4, seed=SEED))
+    if shape is Shape.STORES:
+        return inputs
     return with_scms_lead_times(inputs, scms_truck_lateness(data), SEED)
 
 
@@ -118,13 +135,28 @@ def subset(inputs: SimInputs, every: int) -> SimInputs:
     return take_item_locations(inputs, np.flatnonzero(np.isin(np.array(inputs.item_ids), items)))
 
 
-def hedgerow_settings(scenarios: int, *, bounded: bool, smoothing: float = 2.0) -> HedgerowSettings:
-    """hedgerow's settings in the benchmark: default hedgerow.toml, order change unbounded unless ``bounded``,
-    order smoothing ``Tᵢ = smoothing`` (the policy's default 2)."""
+def hedgerow_settings(
+    scenarios: int, *, max_order_change: float | None = None, smoothing: float | None = None
+) -> HedgerowSettings:
+    """hedgerow's settings in the benchmark: the default hedgerow.toml (what ``hedgerow plan`` uses), unless a
+    setting is overridden on the command line (the report then says so)."""
     config = Settings()
-    if not bounded:
-        config = replace(config, orders=replace(config.orders, max_change_per_period=float("inf")))
-    return HedgerowSettings(config=config, n_scenarios=scenarios, seed=SEED, smoothing_periods=smoothing)
+    orders = config.orders
+    if max_order_change is not None:
+        orders = replace(orders, max_change_per_period=max_order_change)
+    if smoothing is not None:
+        orders = replace(orders, smoothing_periods=smoothing)
+    return HedgerowSettings(config=replace(config, orders=orders), n_scenarios=scenarios, seed=SEED)
+
+
+def overrides(args: argparse.Namespace) -> str:
+    """The defaults a run changed, for its report ("defaults" when none)."""
+    changed = []
+    if args.max_order_change is not None:
+        changed.append(f"[orders] max_change_per_period = {args.max_order_change}")
+    if args.smoothing_periods is not None:
+        changed.append(f"[orders] smoothing_periods = {args.smoothing_periods}")
+    return "; ".join(changed) or "hedgerow.toml defaults"
 
 
 def tune(tuning: SimInputs) -> dict[str, int]:
@@ -177,20 +209,31 @@ def main() -> None:
         help="keep every n-th UPC (all its stores and DCs) for a faster run; baselines are re-tuned on the subset",
     )
     parser.add_argument(
-        "--bounded-order-change", action="store_true", help="keep [orders] max_change_per_period = 0.5 for hedgerow"
+        "--shape",
+        type=Shape,
+        choices=list(Shape),
+        default=Shape.NETWORK,
+        help="network: stores behind DCs (breakfast-network); stores: every store buys from its supplier (breakfast)",
     )
-    parser.add_argument("--smoothing-periods", type=float, default=2.0, help="hedgerow's order smoothing T_i")
+    parser.add_argument(
+        "--max-order-change", type=float, default=None, help="override [orders] max_change_per_period (default: inf)"
+    )
+    parser.add_argument(
+        "--smoothing-periods", type=float, default=None, help="override [orders] smoothing_periods (default: 2)"
+    )
     args = parser.parse_args()
     began = time.perf_counter()
     data = args.data or shared_data()
-    tuning = subset(build(data, 52, last_week=104), args.every_nth_item)
+    tuning = subset(build(data, 52, last_week=104, shape=args.shape), args.every_nth_item)
     windows = tune(tuning)
-    evaluation = subset(build(data, 52, last_week=None), args.every_nth_item)
+    evaluation = subset(build(data, 52, last_week=None, shape=args.shape), args.every_nth_item)
     cfg = BacktestSettings(
         order_up_to=OrderUpToSettings(window=windows["order_up_to"]),
         margin_maximiser=MarginMaximiserSettings(window=windows["margin_maximiser"]),
         stockpyl=StockpylSettings(window=windows["stockpyl_base_stock"]),
-        hedgerow=hedgerow_settings(args.scenarios, bounded=args.bounded_order_change, smoothing=args.smoothing_periods),
+        hedgerow=hedgerow_settings(
+            args.scenarios, max_order_change=args.max_order_change, smoothing=args.smoothing_periods
+        ),
     )
     result = run_backtest(
         evaluation, cfg, progress=lambda name, done, total: print(f"  [{done}/{total}] {name}", file=sys.stderr)
@@ -199,6 +242,7 @@ def main() -> None:
     assert best is not None
     stationary = result.by_policy(PolicyName.BEST_STATIONARY.value)
     print(f"network: {result.summary}")
+    print(f"shape: {args.shape.value}; hedgerow settings: {overrides(args)}")
     print(f"tuned windows (chosen on year 2): {windows}")
     print(table(result))
     print(f"clairvoyant lower bound: {result.lower_bound:,.0f} USD")

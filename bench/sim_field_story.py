@@ -13,8 +13,8 @@ closure and 4 weeks after; the foreign currency with the most purchase value gai
 
 Target (issue 7): under the shock hedgerow loses less than one third of the revenue the margin maximiser loses,
 with a bullwhip ratio no higher than the textbook policy's. hedgerow's row is the planner run as a policy
-(docs/simulator.md) with the default hedgerow.toml except ``[orders] max_change_per_period`` left unbounded, as in
-``bench.sim_breakfast`` (``--bounded-order-change`` keeps the default 0.5).
+(docs/simulator.md) with the default hedgerow.toml, as in ``bench.sim_breakfast`` (``--max-order-change`` and
+``--smoothing-periods`` override a default, and the report says so).
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.sim_breakfast import hedgerow_settings, overrides
 from hedgerow.config import Settings
 from hedgerow.demo import DemoSpec, build_demo_network
 from hedgerow.sim.backtest import BacktestResult, BacktestSettings, run_backtest
 from hedgerow.sim.frames import FrameOptions, inputs_from_frames
 from hedgerow.sim.inputs import SimInputs
-from hedgerow.sim.policies.hedgerow import HedgerowSettings
 from hedgerow.sim.report import stress_figures
 from hedgerow.sim.stress import apply_shock, describe
 
@@ -76,20 +76,21 @@ def main() -> None:
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 23))
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--scenarios", type=int, default=200, help="hedgerow's scenarios per period")
-    parser.add_argument("--smoothing-periods", type=float, default=2.0, help="hedgerow's order smoothing T_i")
     parser.add_argument(
-        "--bounded-order-change", action="store_true", help="keep [orders] max_change_per_period = 0.5 for hedgerow"
+        "--max-order-change", type=float, default=None, help="override [orders] max_change_per_period (default: inf)"
+    )
+    parser.add_argument(
+        "--smoothing-periods", type=float, default=None, help="override [orders] smoothing_periods (default: 2)"
     )
     args = parser.parse_args()
     began = time.perf_counter()
     inputs = demo_inputs(args.seed, args.as_of)
     shock = apply_shock(inputs, "field_story")
-    config = Settings()
-    if not args.bounded_order_change:
-        config = replace(config, orders=replace(config.orders, max_change_per_period=float("inf")))
-    hedgerow = HedgerowSettings(
-        config=config, n_scenarios=args.scenarios, seed=args.seed, smoothing_periods=args.smoothing_periods
+    hedgerow = replace(
+        hedgerow_settings(args.scenarios, max_order_change=args.max_order_change, smoothing=args.smoothing_periods),
+        seed=args.seed,
     )
+    print(f"hedgerow settings: {overrides(args)}")
     cfg = BacktestSettings(hedgerow=hedgerow)
     base = run_backtest(inputs, cfg)
     hit = run_backtest(shock.inputs, cfg)

@@ -92,7 +92,7 @@ def test_configuration_doc_is_in_step_with_the_code() -> None:
 
 def test_a_switch_takes_true_or_false_only() -> None:
     from hedgerow.config import settings_from_dict
-    from hedgerow.plan.chain import demand_config
+    from hedgerow.pipeline.chain import demand_config
 
     on = settings_from_dict({"demand": {"driver_effects": True}})
     assert on.demand.driver_effects is True

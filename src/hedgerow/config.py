@@ -187,12 +187,21 @@ class OrderSettings:
     """[orders]: damping of order swings (bullwhip)."""
 
     max_change_per_period: float = _key(
-        0.5,
+        math.inf,
         "Largest change of an item-location's order quantity from one period to the next, as a share of its "
-        "average demand per period over the horizon.",
+        "average demand per period over the horizon; a hard bound (inf = none: smoothing_periods damps swings "
+        "without forcing orders nobody needs or blocking a service floor).",
         "fraction",
         lo=0.0,
-        hi=100.0,
+    )
+    smoothing_periods: float = _key(
+        2.0,
+        "Order smoothing: each plan orders an item-location's expected demand per period plus 1/T of the rest of "
+        "what the plan asks for (a jump is spread over T periods; 1 = no smoothing), never below what its "
+        "service floor needs. Damps the bullwhip for a little more cost (docs/planner.md).",
+        "periods",
+        lo=1.0,
+        hi=52.0,
     )
     review_periods: int = _key(
         1,

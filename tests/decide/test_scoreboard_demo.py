@@ -34,7 +34,7 @@ from hedgerow.demo import DemoSpec, build_demo_network
 from hedgerow.demo.files import write_demo_tables
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.enums import Mode, TableName
-from hedgerow.plan.chain import run_chain
+from hedgerow.pipeline.chain import run_chain
 from hedgerow.services.holds import holds_frame
 from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.planning import plan_record

@@ -17,8 +17,9 @@ from hedgerow.explain.context import ExplainContext
 from hedgerow.explain.narrative import MAX_WORDS, word_count
 from hedgerow.explain.recommend import draft_recommendations
 from hedgerow.explain.words import money, percent, units
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.evaluate import evaluate
-from hedgerow.plan.planner import MethodChoice, PlannerOptions, make_plan, plan_partition
+from hedgerow.plan.planner import MethodChoice, PlannerOptions, plan_partition
 from hedgerow.plan.problem import DataSource, PlannerPolicy
 from hedgerow.plan.synthetic import random_instance
 

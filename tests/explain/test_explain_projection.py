@@ -16,7 +16,7 @@ from tests.plan.plan_cases import poisson, single_item, two_locations
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.plan import PROJECTION_QUANTILES, StockProjection
 from hedgerow.explain.projection import stock_projection, weighted_quantiles
-from hedgerow.plan.planner import make_plan
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.web.explain_view import explanation_view
 
 NAMES = [n for n, _ in PROJECTION_QUANTILES]

@@ -8,15 +8,8 @@ from typing import Any
 import numpy as np
 
 from hedgerow.domain.enums import Mode
-from hedgerow.plan.problem import (
-    ItemLocationSpec,
-    ItemSpec,
-    LaneSpec,
-    LocationSpec,
-    OriginKind,
-    PlannerPolicy,
-    PlanningProblem,
-)
+from hedgerow.domain.network import Item, Lane, Location, OriginKind
+from hedgerow.plan.problem import ItemLocationSpec, PlannerPolicy, PlanningProblem
 from hedgerow.plan.synthetic import scenario_set
 from hedgerow.scenarios.scenario_set import ScenarioSet
 
@@ -29,6 +22,7 @@ PLAIN = PlannerPolicy(
     risk_aversion=0.0,
     cost_of_capital_per_year=0.0,
     max_change_per_period=float("inf"),
+    smoothing_periods=1.0,
 )
 
 
@@ -47,10 +41,10 @@ def single_item(
     """One item at one location bought on one lane from one supplier; ``demand`` is [S, T]."""
     problem = PlanningProblem(
         base_currency="USD",
-        items=(ItemSpec("SKU", "Widget", "A", cost, "USD"),),
-        locations=(LocationSpec("LOC", "Store", "NA", "USD", holding_rate),),
+        items=(Item("SKU", "Widget", "A", cost, "USD"),),
+        locations=(Location("LOC", "Store", "NA", "USD", holding_rate),),
         item_locations=(ItemLocationSpec("SKU", "LOC", price, "USD", on_hand=on_hand),),
-        lanes=(LaneSpec("LANE", "SUP", OriginKind.SUPPLIER, "LOC", Mode.TRUCK, 0.0, "USD", **lane),),
+        lanes=(Lane("LANE", "SUP", OriginKind.SUPPLIER, "LOC", Mode.TRUCK, 0.0, "USD", **lane),),
         policy=policy,
     )
     scen = scenario_set(
@@ -90,20 +84,20 @@ def two_locations(
     holds = (HoldSpec("H1", "SKU", "A", held_a, "Ana", "launch buffer", date(2026, 6, 30)),) if held_a else ()
     problem = PlanningProblem(
         base_currency="USD",
-        items=(ItemSpec("SKU", "Widget", "A", 10.0, "USD"),),
+        items=(Item("SKU", "Widget", "A", 10.0, "USD"),),
         locations=(
-            LocationSpec("A", "Los Angeles", "NA", "USD", 0.2),
-            LocationSpec("B", "Tokyo", "APAC", "USD", 0.2),
+            Location("A", "Los Angeles", "NA", "USD", 0.2),
+            Location("B", "Tokyo", "APAC", "USD", 0.2),
         ),
         item_locations=(
             ItemLocationSpec("SKU", "A", 20.0, "USD", on_hand=on_hand_a),
             ItemLocationSpec("SKU", "B", 20.0, "USD", on_hand=on_hand_b),
         ),
         lanes=(
-            LaneSpec("SUP-A", "SUP", OriginKind.SUPPLIER, "A", Mode.OCEAN, 0.5, "USD"),
-            LaneSpec("SUP-B", "SUP", OriginKind.SUPPLIER, "B", Mode.OCEAN, 0.5, "USD"),
-            LaneSpec("A-B", "A", OriginKind.LOCATION, "B", Mode.AIR, 1.0, "USD"),
-            LaneSpec("B-A", "B", OriginKind.LOCATION, "A", Mode.AIR, 1.0, "USD"),
+            Lane("SUP-A", "SUP", OriginKind.SUPPLIER, "A", Mode.OCEAN, 0.5, "USD"),
+            Lane("SUP-B", "SUP", OriginKind.SUPPLIER, "B", Mode.OCEAN, 0.5, "USD"),
+            Lane("A-B", "A", OriginKind.LOCATION, "B", Mode.AIR, 1.0, "USD"),
+            Lane("B-A", "B", OriginKind.LOCATION, "A", Mode.AIR, 1.0, "USD"),
         ),
         holds=holds,
         supplier_names={"SUP": "Acme"},
@@ -119,5 +113,38 @@ def two_locations(
             "A-B": transfer_lead_days,
             "B-A": transfer_lead_days,
         },
+    )
+    return problem, scen
+
+
+def many_locations(
+    demand: np.ndarray,
+    *,
+    price: np.ndarray,
+    cost: float = 10.0,
+    on_hand: np.ndarray | None = None,
+    lead_days: float = 0.0,
+    policy: PlannerPolicy = PLAIN,
+) -> tuple[PlanningProblem, ScenarioSet]:
+    """One item sold at ``len(demand)`` stores, each buying on its own supplier lane; ``demand`` is [n, S, T],
+    ``price`` [n] the selling price at each store (USD), ``on_hand`` [n] its stock now."""
+    n = demand.shape[0]
+    stock = np.zeros(n) if on_hand is None else on_hand
+    locs = [f"STORE-{k:03d}" for k in range(n)]
+    problem = PlanningProblem(
+        base_currency="USD",
+        items=(Item("SKU", "Widget", "A", cost, "USD"),),
+        locations=tuple(Location(loc, f"Store {k}", "NA", "USD", 0.25) for k, loc in enumerate(locs)),
+        item_locations=tuple(
+            ItemLocationSpec("SKU", loc, float(price[k]), "USD", on_hand=float(stock[k])) for k, loc in enumerate(locs)
+        ),
+        lanes=tuple(Lane(f"SUP-{loc}", "SUP", OriginKind.SUPPLIER, loc, Mode.TRUCK, 0.0, "USD") for loc in locs),
+        policy=policy,
+    )
+    scen = scenario_set(
+        item_ids=["SKU"] * n,
+        location_ids=locs,
+        demand=demand,
+        lanes={f"SUP-{loc}": lead_days for loc in locs},
     )
     return problem, scen

@@ -10,9 +10,9 @@ import pytest
 
 from hedgerow.config import Settings
 from hedgerow.domain.enums import Mode, TableName
+from hedgerow.domain.network import OriginKind
 from hedgerow.errors import PlanningError
 from hedgerow.plan.adapter import SnapshotLineage, problem_from_frames
-from hedgerow.plan.problem import OriginKind
 
 AS_OF = date(2026, 3, 2)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hedgerow.domain.plan import CostTerm
 from hedgerow.plan.evaluate import evaluate
 from hedgerow.plan.exact import ExactOptions, SolverStatus, build_exact, read_exact, solve_exact, solve_sample_average
 from hedgerow.plan.ladder import run_ladder
@@ -55,10 +56,14 @@ def test_ladder_is_close_to_the_optimum(seed: int, kw: dict[str, object]) -> Non
     exact = solve_sample_average(model, ExactOptions(floors=False, integer=True))
     assert exact.status is SolverStatus.OPTIMAL
     ladder = run_ladder(model)
-    opt = evaluate(model, exact.x).total_objective
+    best = evaluate(model, exact.x)
+    opt = best.total_objective
     got = evaluate(model, ladder.x).total_objective
-    assert got >= opt - 1e-6 * abs(opt)  # nothing beats the optimum of the same problem
-    assert got <= opt + 0.01 * abs(opt)
+    # the gap is judged on the full cost of being wrong: leftover stock is credited the freight it saves the next
+    # order, which lowers the objective without making a gap any smaller
+    full = abs(opt) + max(0.0, -float(best.breakdown[:, list(CostTerm).index(CostTerm.LEFTOVER_WRITEDOWN)].sum()))
+    assert got >= opt - 1e-6 * full  # nothing beats the optimum of the same problem
+    assert got <= opt + 0.01 * full
     assert (ladder.x * model.candidates.capital).sum() <= problem.policy.budget_total + 1e-6
 
 

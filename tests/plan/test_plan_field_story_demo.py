@@ -19,9 +19,9 @@ import pytest
 from hedgerow.demo import DemoSpec
 from hedgerow.demo.field_story import TYO, US, bundle_accessory, inject_cascade, viral_item
 from hedgerow.domain.actions import ActionKind
-from hedgerow.domain.enums import Mode, TableName
+from hedgerow.domain.enums import TableName
 from hedgerow.domain.plan import DriverKind, GuardrailKind
-from hedgerow.plan.chain import PlanRun, run_chain
+from hedgerow.pipeline.chain import PlanRun, run_chain
 from hedgerow.services.demo import build_demo_workspace
 
 AS_OF = date(2026, 11, 23)
@@ -42,18 +42,24 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[PlanRun, str, str]:
     return run, viral, accessory
 
 
-def test_the_viral_item_goes_to_tokyo_fast_and_the_shift_is_named(story: tuple[PlanRun, str, str]) -> None:
+def test_the_viral_item_goes_to_tokyo_and_the_shift_is_named(story: tuple[PlanRun, str, str]) -> None:
+    """hedgerow hedges the viral shift in Tokyo: more of the item reaches Tokyo within its window than under the
+    margin maximiser (which reads the spike as noise), and the Tokyo recommendation names the shift.
+
+    The viral item here is a low-margin cable (about $0.60 of margin a unit), so air is not worth its freight and
+    the plan buys by ocean what arrives in the window; a transfer or air lot only appears where a service floor
+    needs it (the synthetic field story, tests/plan/test_plan_field_story.py, has a high-margin viral item that goes
+    by air)."""
+    from hedgerow.plan.planner import plan_partition
+
     run, viral, _ = story
-    fast = [
+    to_tokyo = [
         r
         for r in run.plan.recommendations
-        if r.action.item_id == viral
-        and r.action.location_id == TYO
-        and (r.action.kind is ActionKind.TRANSFER or r.action.mode is Mode.AIR)
+        if r.action.item_id == viral and r.action.location_id == TYO and r.action.kind is not ActionKind.KEEP_BUFFER
     ]
-    assert fast, [(r.action.kind, r.action.item_id, r.action.location_id) for r in run.plan.recommendations]
-    top = max(fast, key=lambda r: r.value)
-    assert top.value > 0
+    assert to_tokyo, [(r.action.kind, r.action.item_id, r.action.location_id) for r in run.plan.recommendations]
+    top = max(to_tokyo, key=lambda r: r.action.qty)
     shift = [d for d in top.explanation.drivers if d.kind is DriverKind.DEMAND_SHIFT]
     assert shift, [d.label for d in top.explanation.drivers]
     assert "Tokyo" in shift[0].label
@@ -61,6 +67,12 @@ def test_the_viral_item_goes_to_tokyo_fast_and_the_shift_is_named(story: tuple[P
     assert shift[0].probability > 0.5
     assert "Tokyo" in top.explanation.summary
     assert top.stockout_after <= top.stockout_before
+
+    greedy = plan_partition(replace(run.problem, policy=run.problem.policy.margin_only()), run.scenarios)
+    c = greedy.model.candidates
+    row = greedy.model.il_row(viral, TYO)
+    greedy_units = float(greedy.x[c.target == row].sum())
+    assert sum(r.action.qty for r in to_tokyo) > greedy_units
 
 
 def test_the_accessory_the_us_bundles_need_is_protected(story: tuple[PlanRun, str, str]) -> None:

@@ -8,13 +8,15 @@ import numpy as np
 import pytest
 from plan_cases import PLAIN, poisson, single_item, two_locations, with_policy
 
+from hedgerow.domain.network import BundleComponent, Item
 from hedgerow.domain.plan import GuardrailKind, PlanStatus
+from hedgerow.explain.guardrails import guardrail_notes
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.evaluate import evaluate
-from hedgerow.plan.guardrails import guardrail_notes
 from hedgerow.plan.ladder import run_ladder
 from hedgerow.plan.model import build_model
-from hedgerow.plan.planner import MethodChoice, PlannerOptions, make_plan, plan_partition
-from hedgerow.plan.problem import BundleComponent, ItemLocationSpec, ItemSpec
+from hedgerow.plan.planner import MethodChoice, PlannerOptions, plan_partition
+from hedgerow.plan.problem import ItemLocationSpec
 
 S = 400
 LADDER = PlannerOptions(method=MethodChoice.LADDER)
@@ -112,8 +114,8 @@ def test_bundle_component_is_protected_and_carries_the_bundle_margin() -> None:
     demand_acc = poisson(5, (S, 1), "acc")
     demand_bundle = poisson(15, (S, 1), "bundle")
     problem, _ = single_item(demand_acc, price=2.2, cost=2.0, policy=replace(PLAIN, leftover_value_fraction=0.5))
-    accessory = ItemSpec("SKU", "Cable", "C", 2.0, "USD")
-    bundle = ItemSpec("KIT", "Cable kit", "A", 5.0, "USD")
+    accessory = Item("SKU", "Cable", "C", 2.0, "USD")
+    bundle = Item("KIT", "Cable kit", "A", 5.0, "USD")
     # a bundle is assembled from its components, so its margin is $5 - $2 = $3 per kit: its economics alone
     # stock the cable at about the 75th percentile, the bundle's 97 % floor asks for more
     with_bundle = replace(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hedgerow.config import Settings
-from hedgerow.scenarios.scenario_set import DemandBlock
+from hedgerow.plan.planner import PlannerOptions, plan_echelons
 from hedgerow.sim.backtest import BacktestSettings, run_backtest
 from hedgerow.sim.costs import cost_arrays
 from hedgerow.sim.engine import ApprovalRule, _Replay, simulate
@@ -21,18 +21,10 @@ from hedgerow.sim.policies.hedgerow import (
     HedgerowBackend,
     HedgerowSettings,
     NetworkSpec,
-    UpstreamPlanning,
     hedgerow_backend,
     hedgerow_policy,
 )
-from hedgerow.sim.policies.hedgerow.backend import (
-    echelon_block,
-    echelon_stock,
-    freight_premium,
-    position_orders,
-    smooth_orders,
-    stage_block,
-)
+from hedgerow.sim.policies.hedgerow.backend import freight_premium
 from hedgerow.sim.policies.hedgerow.demand import own_demand
 from hedgerow.sim.policies.hedgerow.supply import draw_leads, lane_leads, pipeline
 from hedgerow.sim.synthetic import single_echelon, store_network
@@ -183,7 +175,7 @@ def test_approvals_follow_the_auto_approval_policy(network: SimInputs) -> None:
     assert int(run_none.actions.sum()) > 0
 
 
-def test_own_demand_removes_requests_and_bundle_pulls(network: SimInputs) -> None:
+def test_own_demand_removes_requests(network: SimInputs) -> None:
     net = NetworkSpec.from_inputs(network)
     replay = _Replay(network, UnmetDemand.LOST, cost_arrays(network))
     view = replay.view(network.start)
@@ -191,35 +183,46 @@ def test_own_demand_removes_requests_and_bundle_pulls(network: SimInputs) -> Non
     stores = network.echelon == 0
     np.testing.assert_allclose(own[stores], network.demand[stores, : network.start])
     np.testing.assert_allclose(own[~stores], 0.0)  # the DC has no customers of its own
-    with_requests = own_demand(view, net, requests=True)
-    np.testing.assert_allclose(with_requests, view.demand)
 
 
-def test_echelon_paths_and_stock_add_up_the_stores_below(network: SimInputs) -> None:
-    net = NetworkSpec.from_inputs(network)
-    backend = hedgerow_backend(network, FAST)
-    replay = _Replay(network, UnmetDemand.LOST, cost_arrays(network))
-    view = replay.view(network.start)
-    block = backend.cache.sample(view, np.arange(net.n_il), 3, 20, 1)
-    ech = echelon_block(block, net)
-    dcs = np.flatnonzero(network.echelon == 1)
-    for d in dcs:
-        kids = np.flatnonzero(network.parent == d)
-        np.testing.assert_allclose(ech.paths[d], block.paths[d] + block.paths[kids].sum(axis=0))
-        expected = view.on_hand[d] + (view.on_hand[kids] + view.on_order[kids]).sum()
-        assert echelon_stock(view, net)[d] == pytest.approx(expected)
-    stores = network.echelon == 0
-    np.testing.assert_array_equal(ech.paths[stores], block.paths[stores])
-
-
-@pytest.mark.parametrize("upstream", list(UpstreamPlanning))
-def test_every_way_of_planning_a_dc_runs_and_keeps_stock_balance(
-    network: SimInputs, upstream: UpstreamPlanning
-) -> None:
-    run = simulate(network, hedgerow_policy(network, replace(FAST, upstream=upstream)))
+def test_dcs_order_and_keep_stock_balance(network: SimInputs) -> None:
+    run = simulate(network, hedgerow_policy(network, FAST))
     balance = run.on_hand_start + run.arrivals - run.shipped_out - run.consumed - run.sales
     np.testing.assert_allclose(run.on_hand, balance, atol=1e-6)
     assert run.orders[network.echelon == 1].sum() > 0
+
+
+def test_the_policy_orders_what_hedgerow_plans_planner_plans(network: SimInputs) -> None:
+    """Same code as ``hedgerow plan``: the period's decision is exactly the orders and DC replenishments of
+    :func:`~hedgerow.plan.planner.plan_echelons` on the problem the backend built, the stores' replenishments
+    drawn from their DC's stock and the DC planned by position."""
+    backend = hedgerow_backend(network, FAST)
+    replay = _Replay(network, UnmetDemand.LOST, cost_arrays(network))
+    view = replay.view(network.start)
+    decision = backend.recommend(view)
+    last = backend.last
+    assert last is not None
+    assert {(i, loc) for i, loc, _ in last.problem.parents} == {
+        (network.item_ids[k], network.location_ids[k]) for k in np.flatnonzero(network.parent >= 0)
+    }
+    stages = plan_echelons(last.problem, last.scenarios, options=PlannerOptions(ladder=FAST.ladder, explain=False))
+    assert len(stages) == 2  # the stores, then their DC
+    expected = np.zeros(network.n_il)
+    for stage in stages:
+        m, c = stage.model, stage.model.candidates
+        for j in np.flatnonzero(stage.x > 0):
+            expected[_row(network, m, int(c.target[j]))] += stage.x[j]
+    np.testing.assert_allclose(decision.qty.sum(axis=1), expected)
+    # a store never gets more from its DC than the DC has free
+    dcs = np.flatnonzero(network.echelon == 1)
+    for d in dcs:
+        kids = np.flatnonzero(network.parent == d)
+        assert decision.qty[kids].sum() <= view.on_hand[d] - view.backlog[d] + 1e-6
+
+
+def _row(network: SimInputs, model: object, row: int) -> int:
+    key = (model.il_items[row], model.il_locations[row])  # type: ignore[attr-defined]
+    return next(k for k in range(network.n_il) if (network.item_ids[k], network.location_ids[k]) == key)
 
 
 def test_lead_times_pool_by_lane_and_draws_keep_their_mean(network: SimInputs) -> None:
@@ -270,67 +273,6 @@ def test_an_unbounded_order_change_and_a_series_without_demand_order_nothing_for
     assert run.orders[0].sum() > 0.0
 
 
-def test_a_dc_faces_its_stores_orders_now_and_their_demand_of_each_later_period(network: SimInputs) -> None:
-    net = NetworkSpec.from_inputs(network)
-    backend = hedgerow_backend(network, FAST)
-    replay = _Replay(network, UnmetDemand.LOST, cost_arrays(network))
-    view = replay.view(network.start)
-    own = backend.cache.sample(view, np.arange(net.n_il), 4, 20, 1)
-    ordered = np.zeros(network.lane_options.shape)
-    ordered[:, 0] = np.arange(net.n_il, dtype=float)
-    dcs = np.flatnonzero(network.echelon == 1)
-    block = stage_block(own, net, dcs, ordered)
-    assert block.item_ids == tuple(network.item_ids[d] for d in dcs)
-    for k, d in enumerate(dcs):
-        kids = np.flatnonzero(network.parent == d)
-        np.testing.assert_allclose(block.paths[k, :, 0], own.paths[d, :, 0] + ordered[kids].sum())
-        np.testing.assert_allclose(block.paths[k, :, 1:], own.paths[d, :, 1:] + own.paths[kids, :, 1:].sum(axis=0))
-    stores = np.flatnonzero(network.echelon == 0)
-    np.testing.assert_array_equal(stage_block(own, net, stores, ordered).paths, own.paths[stores])
-
-
-def _dc_block(network: SimInputs, dcs: np.ndarray, paths: np.ndarray) -> DemandBlock:
-    return DemandBlock(
-        item_ids=tuple(network.item_ids[d] for d in dcs),
-        location_ids=tuple(network.location_ids[d] for d in dcs),
-        paths=paths,
-        shift_probability=np.zeros(dcs.size),
-        is_count=np.ones(dcs.size, dtype=bool),
-    )
-
-
-def test_a_dc_orders_up_to_the_quantile_of_its_protection_interval_against_its_position(
-    network: SimInputs,
-) -> None:
-    """Known case: 10 units a period in every scenario; the lane takes 1 period in 70 % of the scenarios and 4 in
-    30 %. With review 1 the interval demand is 20 or 50 units; at a high critical ratio the level is 50 (the
-    late scenarios), at a low one 20; the order is the level less on hand + on order − owed."""
-    net = NetworkSpec.from_inputs(network)
-    replay = _Replay(network, UnmetDemand.LOST, cost_arrays(network))
-    view = replay.view(network.start)
-    dcs = np.flatnonzero(network.echelon == 1)
-    n_s, horizon = 100, 6
-    block = _dc_block(network, dcs, np.full((dcs.size, n_s, horizon), 10.0))
-    leads = np.ones((len(net.lane_ids), n_s, horizon), dtype=np.int64)
-    leads[:, 70:, 0] = 4
-    approval = Settings().approval
-    decision = position_orders(view, net, block, dcs, leads, 1, approval)
-    position = view.on_hand + view.on_order - view.backlog
-    for d in dcs:
-        assert decision.qty[d, 0] == pytest.approx(max(50.0 - position[d], 0.0))
-        assert decision.qty[d, 1:].sum() == 0.0
-    assert decision.needs_approval is not None
-    ordered = decision.qty[:, 0] > 0
-    assert ordered.any()
-    np.testing.assert_array_equal(decision.needs_approval[:, 0], ordered)  # default: a person sees every order
-    cheap_penalty = replace(view, shortage=np.full_like(view.shortage, 1e-6), holding=np.full_like(view.holding, 1.0))
-    low = position_orders(cheap_penalty, net, block, dcs, leads, 1, approval)
-    for d in dcs:
-        assert low.qty[d, 0] == pytest.approx(max(20.0 - position[d], 0.0))
-    stores = np.flatnonzero(network.echelon == 0)
-    assert decision.qty[stores].sum() == 0.0
-
-
 def test_the_planner_is_charged_only_a_faster_lanes_freight_premium() -> None:
     """The LA DC of the helper network buys by ocean and by air: air costs the planner its premium over ocean,
     ocean nothing (its freight is paid on every unit sooner or later); a single-lane store pays nothing."""
@@ -349,22 +291,3 @@ def test_the_planner_is_charged_only_a_faster_lanes_freight_premium() -> None:
     one = [i for i in range(net.n_il) if (net.lane_options[i] >= 0).sum() == 1]
     assert one
     assert all(premium[int(net.lane_options[i, 0])] == 0.0 for i in one)
-
-
-def test_smoothing_keeps_a_steady_order_and_spreads_a_jump(network: SimInputs) -> None:
-    """POUT: an order equal to the expected demand is unchanged; a jump of the plan's order is spread over Tᵢ
-    periods (μ + (q − μ)/Tᵢ); an overstocked item-location still orders (1 − 1/Tᵢ)·μ; bundles order nothing."""
-    net = NetworkSpec.from_inputs(network)
-    view = _Replay(network, UnmetDemand.LOST, cost_arrays(network)).view(network.start)
-    rate = np.full(net.n_il, 10.0)
-    qty = np.zeros(network.lane_options.shape)
-    qty[0, 0], qty[1, 0], qty[2, 0] = 10.0, 30.0, 0.0
-    needs = np.zeros(qty.shape, dtype=bool)
-    out, flags = smooth_orders(view, net, qty, needs, rate, 2.0, Settings().approval)
-    assert out[0, 0] == pytest.approx(10.0)
-    assert out[1, 0] == pytest.approx(20.0)
-    assert out[2, 0] == pytest.approx(5.0)
-    assert flags[2, 0]  # created by smoothing: a person sees it under the default approval policy
-    assert out[net.assembled].sum() == 0.0
-    with pytest.raises(ValueError, match=r"smoothing_periods must be at least 1 period, got 0\.5"):
-        HedgerowSettings(smoothing_periods=0.5)

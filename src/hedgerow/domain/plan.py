@@ -29,7 +29,8 @@ class CostTerm(StrEnum):
     LOST_MARGIN = "lost_margin"  # lost sales × unit margin
     GOODWILL = "goodwill"  # lost sales × goodwill multiplier × unit margin
     LOST_BUNDLE_MARGIN = "lost_bundle_margin"  # bundles not sold because a component was missing
-    LEFTOVER_WRITEDOWN = "leftover_writedown"  # stock left at the end of the window × (1 - value fraction)
+    # stock left at the end of the window × (1 - value fraction) of book cost, less the regular freight it has paid
+    LEFTOVER_WRITEDOWN = "leftover_writedown"
 
 
 #: Plain-language names of the cost terms, for explanations.
@@ -41,7 +42,7 @@ COST_TERM_LABELS: dict[CostTerm, str] = {
     CostTerm.LOST_MARGIN: "margin of lost sales",
     CostTerm.GOODWILL: "goodwill of customers turned away",
     CostTerm.LOST_BUNDLE_MARGIN: "margin of bundles that could not be sold",
-    CostTerm.LEFTOVER_WRITEDOWN: "write-down of leftover stock",
+    CostTerm.LEFTOVER_WRITEDOWN: "leftover stock (write-down less the freight it saves)",
 }
 
 
@@ -51,6 +52,7 @@ class GuardrailKind(StrEnum):
     SERVICE_FLOOR = "service_floor"
     BUNDLE_COMPONENT = "bundle_component"
     MAX_ORDER_CHANGE = "max_order_change"
+    ORDER_SMOOTHING = "order_smoothing"
     MIN_ORDER_QTY = "min_order_qty"
     LANE_CAPACITY = "lane_capacity"
     WAREHOUSE_CAPACITY = "warehouse_capacity"

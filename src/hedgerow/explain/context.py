@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hedgerow.plan.costs import cvar, expect, simulate
+from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.evaluate import Evaluation, action_terms, evaluate, flow_terms
 from hedgerow.plan.model import PlanModel
 from hedgerow.plan.state import LadderState
@@ -28,7 +28,7 @@ class Variants:
     item_cost:
         [B, S] cost of the item per scenario under the variant.
     expected, tail, objective:
-        [B] expected cost, CVaR and risk-adjusted objective.
+        [B] expected cost, the sum of its item-locations' CVaR and the risk-adjusted objective.
     breakdown:
         [B, len(CostTerm)] expected cost per term.
     rows, stockout:
@@ -89,9 +89,6 @@ class ExplainContext:
         model, st = self.model, self.state
         p = model.scenario_weight
         trial = st.trial(items, cands, qty, move_item)
-        pol = model.problem.policy
-        tail = cvar(trial.item_cost, p, pol.cvar_level)
-        expected = expect(trial.item_cost, p)
         # breakdown: the item's plan breakdown, with the re-simulated rows and the changed actions replaced
         breakdown = self.base.breakdown[items].copy()
         tw = model.tw
@@ -109,8 +106,8 @@ class ExplainContext:
         return Variants(
             items=items,
             item_cost=trial.item_cost,
-            expected=expected,
-            tail=tail,
+            expected=trial.expected,
+            tail=trial.tail,
             objective=trial.objective,
             breakdown=breakdown,
             rows=trial.rows,

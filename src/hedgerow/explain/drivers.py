@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hedgerow.domain.network import OriginKind
 from hedgerow.domain.plan import Driver, DriverKind
 from hedgerow.explain.words import days, duration, percent, place, units
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.model import PlanModel
-from hedgerow.plan.problem import OriginKind
+from hedgerow.plan.problem import PlanningProblem
 from hedgerow.scenarios.rng import item_location_key
 
 #: Shift probabilities at or above this are named as demand shifts.
@@ -102,12 +103,30 @@ def demand_feature(model: PlanModel, row: int, kind: DriverKind) -> Feature:
         drv = Driver(DriverKind.DEMAND_SHIFT, key, label, shift, "probability", shift, 0.0)
     else:
         lo, mid, hi = np.round(np.percentile(z, [10, 50, 90]))
-        label = (
-            f"{loc} demand over the next {duration(w, period_days)}: {units(mid)} expected, "
-            f"{units(lo)} to {units(hi)} in 8 of 10 scenarios"
-        )
+        served = supplied_by(problem, model.il_items[row], model.il_locations[row])
+        if served:  # a distribution centre: its demand is what the locations it supplies will draw
+            label = (
+                f"the {len(served)} location{'s' if len(served) > 1 else ''} {loc} supplies will draw "
+                f"{units(mid)} over the next {duration(w, period_days)}, {units(lo)} to {units(hi)} in 8 of 10 "
+                "scenarios"
+            )
+        else:
+            label = (
+                f"{loc} demand over the next {duration(w, period_days)}: {units(mid)} expected, "
+                f"{units(lo)} to {units(hi)} in 8 of 10 scenarios"
+            )
         drv = Driver(kind, key, label, float(z.mean()), f"units per {duration(w, period_days)}", None, 0.0)
     return Feature(drv, z, False)
+
+
+def supplied_by(problem: PlanningProblem, item_id: str, location_id: str) -> tuple[str, ...]:
+    """Locations a distribution centre (an item-location that sells nothing) replenishes with the item."""
+    sells = next(
+        (il.sells for il in problem.item_locations if (il.item_id, il.location_id) == (item_id, location_id)), True
+    )
+    if sells:
+        return ()
+    return tuple(sorted(loc for i, loc, p in problem.parents if i == item_id and p == location_id))
 
 
 def shipment_features(model: PlanModel, row: int) -> list[Feature]:
@@ -181,7 +200,7 @@ def action_features(model: PlanModel, j: int) -> list[Feature]:
     lanes += [int(pl.lane_rows[k]) for k in np.flatnonzero(pl.il == row) if pl.lane_rows[k] >= 0]
     feats += lane_features(model, lanes, w)
     feats += shipment_features(model, row)
-    if c.kind[j] == CandidateKind.TRANSFER:
+    if c.kind[j] == CandidateKind.TRANSFER and model.demand[int(c.source[j])].any():
         feats.append(demand_feature(model, int(c.source[j]), DriverKind.SOURCE_DEMAND))
     feats += fx_features(model, j)
     return feats

@@ -27,24 +27,11 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from hedgerow.config import Settings
-from hedgerow.domain.enums import Mode, TableName
+from hedgerow.contract.network import REQUIRED, network_from_frames, opt_value
+from hedgerow.domain.enums import TableName
+from hedgerow.domain.network import Network
 from hedgerow.errors import PlanningError
-from hedgerow.plan.problem import (
-    BundleComponent,
-    DataSource,
-    HoldSpec,
-    ItemLocationSpec,
-    ItemSpec,
-    LaneSpec,
-    LocationSpec,
-    OpenShipment,
-    OriginKind,
-    PlannerPolicy,
-    PlanningProblem,
-)
-
-#: Tables without which no plan can be made.
-REQUIRED = (TableName.ITEMS, TableName.LOCATIONS, TableName.ITEM_LOCATIONS)
+from hedgerow.plan.problem import DataSource, HoldSpec, ItemLocationSpec, OpenShipment, PlannerPolicy, PlanningProblem
 
 
 @dataclass(frozen=True)
@@ -53,18 +40,6 @@ class SnapshotLineage:
 
     snapshot_sha256: str
     imported_at: datetime | None = None
-
-
-def _opt(row: pd.Series, column: str) -> object | None:
-    if column not in row.index:
-        return None
-    value = row[column]
-    return None if pd.isna(value) else value
-
-
-def _num(row: pd.Series, column: str) -> float | None:
-    value = _opt(row, column)
-    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _day(value: object) -> date:
@@ -104,137 +79,37 @@ def problem_from_frames(
             "Import them with `hedgerow import`."
         )
     base = settings.workspace.base_currency
-    period = timedelta(days=settings.workspace.period.days)
-    items_f = frames[TableName.ITEMS]
-    locs_f = frames[TableName.LOCATIONS]
-    il_f = frames[TableName.ITEM_LOCATIONS]
-    suppliers_f = frames.get(TableName.SUPPLIERS)
-    lanes_f = frames.get(TableName.LANES)
-    ship_f = frames.get(TableName.SHIPMENTS)
-    inv_f = frames.get(TableName.INVENTORY)
-    bundles_f = frames.get(TableName.BUNDLES)
-    holds_f = frames.get(TableName.HOLDS)
-    fx_f = frames.get(TableName.FX_RATES)
+    network = network_from_frames(frames, shipped_before=as_of)
     cutoff = pd.Timestamp(as_of) + pd.Timedelta(days=1)  # counts taken during the as-of day are current
 
-    supplier_ids = set(suppliers_f["supplier_id"]) if suppliers_f is not None else set()
-    supplier_names = (
-        {str(r.supplier_id): str(r.name) for r in suppliers_f.itertuples()} if suppliers_f is not None else {}
+    fx_spot, latest_fx = _fx_spot(frames.get(TableName.FX_RATES), cutoff)
+    used = (
+        {i.cost_currency for i in network.items}
+        | {il.price_currency for il in network.item_locations if il.price_currency is not None}
+        | {lane.cost_currency for lane in network.lanes}
     )
-    location_ids = set(locs_f["location_id"])
-
-    lanes: list[LaneSpec] = []
-    lane_origin: dict[str, str] = {}
-    if lanes_f is not None:
-        for _, r in lanes_f.iterrows():
-            origin = str(r["origin_id"])
-            kind = OriginKind.SUPPLIER if origin in supplier_ids or origin not in location_ids else OriginKind.LOCATION
-            ports = _opt(r, "ports")
-            lanes.append(
-                LaneSpec(
-                    lane_id=str(r["lane_id"]),
-                    origin_id=origin,
-                    origin_kind=kind,
-                    destination_id=str(r["destination_id"]),
-                    mode=Mode(str(r["mode"])),
-                    cost_per_unit=float(r["cost_per_unit"]),
-                    cost_currency=str(r["cost_currency"]),
-                    transit_days=_num(r, "transit_days"),
-                    capacity_units_per_period=_num(r, "capacity_units_per_period"),
-                    min_order_qty=_num(r, "min_order_qty") or 0.0,
-                    ports=tuple(p.strip() for p in str(ports).split(";") if p.strip()) if ports else (),
-                )
-            )
-            lane_origin[str(r["lane_id"])] = origin
-    lane_dest = {lane.lane_id: lane.destination_id for lane in lanes}
-
-    # shipment history: suppliers per item, open shipments, last period's orders per item-location
-    shipped_from: dict[str, set[str]] = {}
-    opened: list[OpenShipment] = []
-    last_order: dict[tuple[str, str], float] = {}
-    history: set[tuple[str, str]] = set()
-    if ship_f is not None and len(ship_f):
-        for _, r in ship_f.iterrows():
-            lane_id, item_id = str(r["lane_id"]), str(r["item_id"])
-            if lane_id not in lane_dest:
-                continue
-            dest = lane_dest[lane_id]
-            origin = lane_origin[lane_id]
-            if origin in supplier_ids or origin not in location_ids:
-                shipped_from.setdefault(item_id, set()).add(origin)
-            history.add((item_id, dest))
-            ship_day = _day(r["ship_date"])
-            if as_of - period <= ship_day < as_of:
-                last_order[(item_id, dest)] = last_order.get((item_id, dest), 0.0) + float(r["qty"])
-            if _opt(r, "delivered_date") is None:
-                eta = _opt(r, "eta_date")
-                opened.append(
-                    OpenShipment(
-                        shipment_id=str(r["shipment_id"]),
-                        item_id=item_id,
-                        lane_id=lane_id,
-                        qty=float(r["qty"]),
-                        eta_days=None if eta is None else float((_day(eta) - as_of).days),
-                        expeditable=ship_day >= as_of,
-                    )
-                )
-
-    items = tuple(
-        ItemSpec(
-            item_id=str(r["item_id"]),
-            name=str(r["name"]),
-            item_class=str(r["item_class"]),
-            unit_cost=float(r["unit_cost"]),
-            cost_currency=str(r["cost_currency"]),
-            supplier_ids=tuple(
-                sorted(
-                    ({str(_opt(r, "supplier_id"))} if _opt(r, "supplier_id") is not None else set())
-                    | shipped_from.get(str(r["item_id"]), set())
-                )
-            ),
+    no_rate = sorted(c for c in used if c != base and c not in fx_spot)
+    if no_rate:
+        raise PlanningError(
+            f"no exchange rate against {base} for {', '.join(no_rate)} on or before {as_of.isoformat()}; "
+            "add them to the fx_rates table (units of the currency per one unit of the base currency)"
         )
-        for _, r in items_f.iterrows()
-    )
-    locations = tuple(
-        LocationSpec(
-            location_id=str(r["location_id"]),
-            name=str(r["name"]),
-            region=str(r["region"]),
-            currency=str(r["currency"]),
-            holding_cost_rate_per_year=float(r["holding_cost_rate_per_year"]),
-            capacity_units=_num(r, "capacity_units"),
-        )
-        for _, r in locs_f.iterrows()
-    )
-
-    on_hand: dict[tuple[str, str], float] = {}
-    latest_count: datetime | None = None
-    if inv_f is not None and len(inv_f):
-        current = inv_f[inv_f["counted_at"] < cutoff].sort_values("counted_at")
-        last = current.groupby(["item_id", "location_id"], observed=True).tail(1)
-        on_hand = {
-            (str(i), str(loc)): float(q)
-            for i, loc, q in zip(last["item_id"], last["location_id"], last["on_hand"], strict=True)
-        }
-        if len(current):
-            latest_count = pd.Timestamp(current["counted_at"].max()).to_pydatetime()
-
+    opened, last_order, history = _shipments(frames.get(TableName.SHIPMENTS), network, as_of, settings)
+    on_hand, latest_count = _on_hand(frames.get(TableName.INVENTORY), cutoff)
+    prices = _prices(network, fx_spot, base)
     item_locations = tuple(
         ItemLocationSpec(
-            item_id=str(r["item_id"]),
-            location_id=str(r["location_id"]),
-            unit_price=float(r["unit_price"]),
-            price_currency=str(r["price_currency"]),
-            on_hand=on_hand.get((str(r["item_id"]), str(r["location_id"])), 0.0),
-            last_order_qty=(
-                last_order.get((str(r["item_id"]), str(r["location_id"])), 0.0)
-                if (str(r["item_id"]), str(r["location_id"])) in history
-                else None
-            ),
+            item_id=il.item_id,
+            location_id=il.location_id,
+            unit_price=prices[k][0],
+            price_currency=prices[k][1],
+            on_hand=on_hand.get(il.key, 0.0),
+            last_order_qty=last_order.get(il.key, 0.0) if il.key in history else None,
+            sells=not il.implied and il.unit_price is not None,
         )
-        for _, r in il_f.iterrows()
+        for k, il in enumerate(network.item_locations)
     )
-
+    holds_f = frames.get(TableName.HOLDS)
     holds: tuple[HoldSpec, ...] = ()
     if holds_f is not None and len(holds_f):
         holds = tuple(
@@ -250,34 +125,6 @@ def problem_from_frames(
             for _, r in holds_f.iterrows()
             if _day(r["expires_at"]) >= as_of
         )
-
-    bundles: tuple[BundleComponent, ...] = ()
-    if bundles_f is not None and len(bundles_f):
-        bundles = tuple(
-            BundleComponent(str(r["bundle_item_id"]), str(r["component_item_id"]), float(r["qty_per_bundle"]))
-            for _, r in bundles_f.iterrows()
-        )
-
-    fx_spot: dict[str, float] = {}
-    latest_fx: datetime | None = None
-    if fx_f is not None and len(fx_f):
-        current_fx = fx_f[fx_f["date"] < cutoff].sort_values("date")
-        last_fx = current_fx.groupby("currency", observed=True).tail(1)
-        fx_spot = {str(c): float(v) for c, v in zip(last_fx["currency"], last_fx["units_per_base"], strict=True)}
-        if len(current_fx):
-            latest_fx = pd.Timestamp(current_fx["date"].max()).to_pydatetime()
-    used = (
-        {i.cost_currency for i in items}
-        | {il.price_currency for il in item_locations}
-        | {lane.cost_currency for lane in lanes}
-    )
-    no_rate = sorted(c for c in used if c != base and c not in fx_spot)
-    if no_rate:
-        raise PlanningError(
-            f"no exchange rate against {base} for {', '.join(no_rate)} on or before {as_of.isoformat()}; "
-            "add them to the fx_rates table (units of the currency per one unit of the base currency)"
-        )
-
     q = settings.quality
     stale = {
         TableName.INVENTORY: q.stale_inventory_days,
@@ -295,18 +142,106 @@ def problem_from_frames(
         )
         for t, info in sorted((lineage or {}).items(), key=lambda kv: kv[0].value)
     )
-    policy = PlannerPolicy.from_settings(settings)
     return PlanningProblem(
         base_currency=base,
-        items=items,
-        locations=locations,
+        items=network.items,
+        locations=network.locations,
         item_locations=item_locations,
-        lanes=tuple(lanes),
-        shipments=tuple(opened),
+        lanes=network.lanes,
+        shipments=opened,
         holds=holds,
-        bundles=bundles,
+        bundles=network.bundles,
         fx_spot=fx_spot,
-        supplier_names=supplier_names,
+        supplier_names={s.supplier_id: s.name for s in network.suppliers},
         sources=sources,
-        policy=policy,
+        policy=PlannerPolicy.from_settings(settings),
+        parents=tuple(
+            (il.item_id, il.location_id, network.item_locations[p].location_id)
+            for il, p in zip(network.item_locations, network.parent, strict=True)
+            if p >= 0
+        ),
     )
+
+
+def _fx_spot(fx_f: pd.DataFrame | None, cutoff: pd.Timestamp) -> tuple[dict[str, float], datetime | None]:
+    """The latest rate of each currency before ``cutoff``, and the date of the newest one."""
+    if fx_f is None or not len(fx_f):
+        return {}, None
+    current = fx_f[fx_f["date"] < cutoff].sort_values("date")
+    last = current.groupby("currency", observed=True).tail(1)
+    spot = {str(c): float(v) for c, v in zip(last["currency"], last["units_per_base"], strict=True)}
+    newest = pd.Timestamp(current["date"].max()).to_pydatetime() if len(current) else None
+    return spot, newest
+
+
+def _on_hand(inv_f: pd.DataFrame | None, cutoff: pd.Timestamp) -> tuple[dict[tuple[str, str], float], datetime | None]:
+    """The latest count of each item-location before ``cutoff``, and the time of the newest count."""
+    if inv_f is None or not len(inv_f):
+        return {}, None
+    current = inv_f[inv_f["counted_at"] < cutoff].sort_values("counted_at")
+    last = current.groupby(["item_id", "location_id"], observed=True).tail(1)
+    counts = {
+        (str(i), str(loc)): float(q)
+        for i, loc, q in zip(last["item_id"], last["location_id"], last["on_hand"], strict=True)
+    }
+    newest = pd.Timestamp(current["counted_at"].max()).to_pydatetime() if len(current) else None
+    return counts, newest
+
+
+def _shipments(
+    ship_f: pd.DataFrame | None, network: Network, as_of: date, settings: Settings
+) -> tuple[tuple[OpenShipment, ...], dict[tuple[str, str], float], set[tuple[str, str]]]:
+    """Open shipments, last period's orders per item-location and the item-locations with a shipment history."""
+    period = timedelta(days=settings.workspace.period.days)
+    lane_dest = {lane.lane_id: lane.destination_id for lane in network.lanes}
+    opened: list[OpenShipment] = []
+    last_order: dict[tuple[str, str], float] = {}
+    history: set[tuple[str, str]] = set()
+    if ship_f is None or not len(ship_f):
+        return (), last_order, history
+    for r in ship_f.to_dict("records"):
+        lane_id, item_id = str(r["lane_id"]), str(r["item_id"])
+        if lane_id not in lane_dest:
+            continue
+        key = (item_id, lane_dest[lane_id])
+        history.add(key)
+        ship_day = _day(r["ship_date"])
+        if as_of - period <= ship_day < as_of:
+            last_order[key] = last_order.get(key, 0.0) + float(r["qty"])
+        if opt_value(r.get("delivered_date")) is None:
+            eta = opt_value(r.get("eta_date"))
+            opened.append(
+                OpenShipment(
+                    shipment_id=str(r["shipment_id"]),
+                    item_id=item_id,
+                    lane_id=lane_id,
+                    qty=float(r["qty"]),
+                    eta_days=None if eta is None else float((_day(eta) - as_of).days),
+                    expeditable=ship_day >= as_of,
+                )
+            )
+    return tuple(opened), last_order, history
+
+
+def _prices(network: Network, fx_spot: Mapping[str, float], base: str) -> list[tuple[float, str]]:
+    """(price, currency) of every item-location of ``network``: its own where it sells; for an implied one (a DC
+    that supplies others, a component added where its bundle sells) the mean price of the item where it is sold,
+    in the base currency, else its unit cost (no margin)."""
+
+    def in_base(value: float, currency: str) -> float:
+        return value if currency == base else value / fx_spot[currency]
+
+    sold: dict[str, list[float]] = {}
+    for il in network.item_locations:
+        if il.unit_price is not None and il.price_currency is not None:
+            sold.setdefault(il.item_id, []).append(in_base(il.unit_price, il.price_currency))
+    out: list[tuple[float, str]] = []
+    for il in network.item_locations:
+        if il.unit_price is not None and il.price_currency is not None:
+            out.append((il.unit_price, il.price_currency))
+        elif il.item_id in sold:
+            out.append((sum(sold[il.item_id]) / len(sold[il.item_id]), base))
+        else:
+            item = network.item(il.item_id)
+            out.append((in_base(item.unit_cost, item.cost_currency), base))
+    return out

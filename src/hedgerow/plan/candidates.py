@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hedgerow.domain.actions import ActionKind
-from hedgerow.plan.problem import MODE_SPEED_RANK, LaneSpec, OriginKind, PlanningProblem
+from hedgerow.domain.network import Lane, OriginKind
+from hedgerow.plan.problem import MODE_SPEED_RANK, PlanningProblem
 from hedgerow.scenarios.scenario_set import ScenarioSet
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class LaneProfiles:
         [L] units per period (``inf`` = unlimited).
     """
 
-    lanes: tuple[LaneSpec, ...]
+    lanes: tuple[Lane, ...]
     arrival: np.ndarray
     share: np.ndarray
     fx_transport: np.ndarray
@@ -145,7 +146,7 @@ class Candidates:
         return np.asarray(self.cost_parts.sum(axis=0))
 
 
-def _lane_lead_days(scenarios: ScenarioSet, lane: LaneSpec) -> tuple[np.ndarray, np.ndarray]:
+def _lane_lead_days(scenarios: ScenarioSet, lane: Lane) -> tuple[np.ndarray, np.ndarray]:
     """([S, T] lead time days, [S, T] capacity factor) of a lane from the scenarios or its planned transit."""
     sup = scenarios.supply
     n_s, horizon = scenarios.n_scenarios, scenarios.horizon

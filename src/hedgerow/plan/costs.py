@@ -16,9 +16,12 @@ margin of demand that could have been served and the book value of the starting 
     cost = Σ_t holding_t · stock_t + penalty · Σ_t lost_t + writedown · (stock_{Tw-1} + inflow_Tw)
            + Σ_actions qty · unit_cost(scenario)
 
-Risk: the planner minimises, per item, ``(1 - w) E[cost] + w CVaR_α[cost]`` (Rockafellar & Uryasev 2000,
-"Optimization of conditional value-at-risk", J. Risk 2(3)); CVaR is taken per item (all its locations) so the
-objective does not depend on how items are split into partitions.
+Risk: the planner minimises, per item-location, ``(1 - w) E[cost] + w CVaR_α[cost]`` (Rockafellar & Uryasev
+2000, "Optimization of conditional value-at-risk", J. Risk 2(3)), summed over item-locations. CVaR is taken per
+item-location — a stockout is a local event: a shopper in Tokyo is not served by stock in Rotterdam — so the
+objective, and every decision, depends neither on how items are split into partitions nor on how many other
+locations sell the same item (a CVaR of the item's total would let a store lean on the diversification of its
+item's other stores and order less the more stores there are).
 """
 
 from __future__ import annotations
@@ -185,6 +188,13 @@ def risk_weights(cost: np.ndarray, weight: np.ndarray, level: float, aversion: f
 def objective(cost: np.ndarray, weight: np.ndarray, level: float, aversion: float) -> np.ndarray:
     """[G] ``(1 - w) E[cost] + w CVaR_α[cost]`` of each row of ``cost`` [G, S]."""
     return np.asarray((risk_weights(cost, weight, level, aversion) * cost).sum(axis=1))
+
+
+def per_item(values: np.ndarray, il_item: np.ndarray, n_items: int) -> np.ndarray:
+    """Sum of per-item-location ``values`` [n, ...] over the item-locations of each item: [n_items, ...]."""
+    out = np.zeros((n_items, *values.shape[1:]), dtype=np.float64)
+    np.add.at(out, il_item, values)
+    return out
 
 
 def marginal_costs(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hedgerow.domain.plan import CostTerm
-from hedgerow.plan.costs import cvar, expect, flow_cost, simulate
+from hedgerow.plan.costs import cvar, expect, flow_cost, per_item, simulate
 from hedgerow.plan.model import PlanModel
 
 
@@ -69,7 +69,10 @@ class Evaluation:
     item_cost:
         [G, S] cost per item and scenario.
     expected, tail, objective:
-        [G] expected cost, CVaR_α and ``(1 - w) E + w CVaR`` per item.
+        [G] expected cost, the sum of its item-locations' CVaR_α and ``(1 - w) E + w CVaR`` per item (risk is
+        measured per item-location, :mod:`hedgerow.plan.costs`).
+    il_tail:
+        [n] CVaR_α of each item-location's cost.
     breakdown:
         [G, len(CostTerm)] expected cost per term, summing to ``expected``.
     stockout_probability:
@@ -86,6 +89,7 @@ class Evaluation:
     expected: np.ndarray
     tail: np.ndarray
     objective: np.ndarray
+    il_tail: np.ndarray
     breakdown: np.ndarray
     stockout_probability: np.ndarray
     expected_lost_units: np.ndarray
@@ -148,10 +152,10 @@ def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray |
     acts = action_cost(model, x)
     il_cost = flow_cost(flow, model.penalty, model.writedown) + acts
     n_items = len(model.item_ids)
-    item_cost = np.zeros((n_items, model.n_scenarios))
-    np.add.at(item_cost, model.il_item, il_cost)
+    item_cost = per_item(il_cost, model.il_item, n_items)
     expected = expect(item_cost, p)
-    tail = cvar(item_cost, p, policy.cvar_level)
+    il_tail = cvar(il_cost, p, policy.cvar_level)
+    tail = per_item(il_tail, model.il_item, n_items)
     obj = (1.0 - policy.risk_aversion) * expected + policy.risk_aversion * tail
 
     rows = np.arange(model.n_il)
@@ -170,6 +174,7 @@ def evaluate(model: PlanModel, x: np.ndarray | None = None, weight: np.ndarray |
         expected=expected,
         tail=tail,
         objective=obj,
+        il_tail=il_tail,
         breakdown=breakdown,
         stockout_probability=np.clip(expect(flow.stockout.astype(np.float64), p), 0.0, 1.0),
         expected_lost_units=expect(flow.lost_units, p),

@@ -8,7 +8,7 @@ candidate. The model is the ladder's cost model written as linear constraints, s
 
 Variables (per item-location ``i``, scenario ``s``, period ``t < Tw``): stock ``I[i,s,t] >= 0``, sales
 ``0 <= z[i,s,t] <= demand``; per candidate ``x_j >= 0`` (and a binary ``y_j`` when the lane has a minimum
-order quantity); per item ``η_g`` and ``u[g,s] >= 0`` for CVaR (Rockafellar & Uryasev 2000); per
+order quantity); per item-location ``η_i`` and ``u[i,s] >= 0`` for its CVaR (Rockafellar & Uryasev 2000); per
 item-location with a service floor a binary ``b[i,s]`` (1 = a stockout is allowed in scenario ``s``).
 
 Stock balance: ``I[t] = I[t-1] + inflow0[t] + Σ_j a_j[s,t] x_j - z[t]``. With costs constant over time within a
@@ -214,23 +214,20 @@ def build_exact(model: PlanModel, options: ExactOptions | None = None) -> ExactM
     pol = model.problem.policy
     w, beta = pol.risk_aversion, 1.0 - pol.cvar_level
     c = model.candidates
-    n_items = len(model.item_ids)
 
     x = _define_decisions(b, model, opt)
     stock = b.variables(n * n_s * tw, 0.0, math.inf).reshape(n, n_s, tw)
     sales = b.variables(n * n_s * tw, 0.0, model.demand.ravel()).reshape(n, n_s, tw)
     _define_balance(b, model, x, stock, sales)
 
-    # scenario cost of each item, as (cols, coefficients) + constant, then expected part and CVaR part
-    item_of = model.il_item
+    # scenario cost of each item-location (risk is measured per item-location, hedgerow.plan.costs), as
+    # (cols, coefficients) + constant, then expected part and CVaR part; an action's cost is its target's
+    unit_of = np.arange(n)
     coef_j, coef_r, coef_s, coef_t, coef_v = _coef_arrays(model)
-    const = np.zeros((n_items, n_s))
-    np.add.at(
-        const, item_of, model.penalty * model.demand.sum(axis=2) + model.writedown[:, None] * model.inflow0[:, :, tw]
-    )
-    cost_terms: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # (item, s, col, coef)
+    const = model.penalty * model.demand.sum(axis=2) + model.writedown[:, None] * model.inflow0[:, :, tw]
+    cost_terms: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # (row, s, col, coef)
     hold = np.broadcast_to(model.holding[:, None, :], (n, n_s, tw))
-    gi = np.broadcast_to(item_of[:, None, None], (n, n_s, tw))
+    gi = np.broadcast_to(unit_of[:, None, None], (n, n_s, tw))
     gs = np.broadcast_to(np.arange(n_s)[None, :, None], (n, n_s, tw))
     cost_terms.append((gi.ravel(), gs.ravel(), stock.ravel(), hold.ravel().copy()))
     end = np.zeros((n, n_s, tw))
@@ -241,24 +238,24 @@ def build_exact(model: PlanModel, options: ExactOptions | None = None) -> ExactM
     after = coef_t >= tw
     if after.any():
         j = coef_j[after]
-        cost_terms.append((item_of[coef_r[after]], coef_s[after], x[j], coef_v[after] * model.writedown[coef_r[after]]))
+        cost_terms.append((coef_r[after], coef_s[after], x[j], coef_v[after] * model.writedown[coef_r[after]]))
     if c.n:
         jj = np.repeat(np.arange(c.n), n_s)
         ss = np.tile(np.arange(n_s), c.n)
-        cost_terms.append((item_of[c.target[jj]], ss, x[jj], c.unit_cost.ravel()))
+        cost_terms.append((c.target[jj], ss, x[jj], c.unit_cost.ravel()))
     g_all = np.concatenate([t[0] for t in cost_terms])
     s_all = np.concatenate([t[1] for t in cost_terms])
     col_all = np.concatenate([t[2] for t in cost_terms])
     v_all = np.concatenate([t[3] for t in cost_terms])
 
-    # expected part: (1 - w) Σ_s p_s cost_gs
+    # expected part: (1 - w) Σ_s p_s cost_rs
     b.add_cost(col_all, (1.0 - w) * p[s_all] * v_all)
     b.offset += float((1.0 - w) * (const @ p).sum())
     if w > 0:
-        eta = b.variables(n_items, -math.inf, math.inf, w)
-        u = b.variables(n_items * n_s, 0.0, math.inf, (w / beta) * np.tile(p, n_items)).reshape(n_items, n_s)
-        # u_gs + η_g - cost_gs >= const_gs
-        rows = b.constraints(const.ravel(), np.full(n_items * n_s, math.inf)).reshape(n_items, n_s)
+        eta = b.variables(n, -math.inf, math.inf, w)
+        u = b.variables(n * n_s, 0.0, math.inf, (w / beta) * np.tile(p, n)).reshape(n, n_s)
+        # u_rs + η_r - cost_rs >= const_rs
+        rows = b.constraints(const.ravel(), np.full(n * n_s, math.inf)).reshape(n, n_s)
         b.terms(rows.ravel(), u.ravel(), 1.0)
         b.terms(rows.ravel(), np.repeat(eta, n_s), 1.0)
         b.terms(rows[g_all, s_all], col_all, -v_all)

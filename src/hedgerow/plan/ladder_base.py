@@ -13,7 +13,7 @@ import numpy as np
 
 from hedgerow.domain.plan import GuardrailKind
 from hedgerow.plan.candidates import CandidateKind
-from hedgerow.plan.costs import cvar, expect, simulate
+from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.floorcalc import max_remove_keeping_floor, min_add_for_floor
 from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.linesearch import Steps, add_steps, best_quantity, remove_steps
@@ -28,16 +28,51 @@ def _floor_kind(model: PlanModel, row: int) -> GuardrailKind:
     return GuardrailKind.BUNDLE_COMPONENT if model.floor[row] > own + 1e-12 else GuardrailKind.SERVICE_FLOOR
 
 
-def _one_per_item(model: PlanModel, rows: np.ndarray) -> np.ndarray:
-    """The first row of each item in ``rows`` (order kept)."""
-    seen: set[int] = set()
+def disjoint_moves(touched: np.ndarray, priority: np.ndarray, shared: np.ndarray | None = None) -> np.ndarray:
+    """Indices of moves that touch pairwise different rows, taken greedily by ``priority`` (highest first).
+
+    ``touched`` [M, 2] holds the rows each move changes (its target and its source, -1 when none). Moves on
+    different rows change the objective independently (risk is measured per item-location), so they can be
+    tried and kept together in one round; a move that shares a row with a better one waits for the next round.
+    Rows flagged in ``shared`` [n] (a distribution centre's stock pool, whose cost no move changes) may be the
+    source of several moves. Returned in the order of ``priority``.
+    """
+    order = np.argsort(-priority, kind="stable")
+    if touched.size == 0:
+        return order
+    if (touched[:, 1] < 0).all() and np.unique(touched[:, 0]).size == touched.shape[0]:
+        return order  # no transfers and one move per row: nothing to resolve
+    used: set[int] = set()
+    sources: set[int] = set()
     out = []
-    for r in rows:
-        g = int(model.il_item[r])
-        if g not in seen:
-            seen.add(g)
-            out.append(int(r))
+    for k in order.tolist():
+        a, b = int(touched[k, 0]), int(touched[k, 1])
+        pooled = b >= 0 and shared is not None and bool(shared[b])
+        if a in used or a in sources or (b >= 0 and b in used) or (b in sources and not pooled):
+            continue
+        used.add(a)
+        if b >= 0:
+            sources.add(b)
+            if not pooled:
+                used.add(b)
+        out.append(k)
     return np.array(out, dtype=np.int64)
+
+
+def best_per_row(rows: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Indices of the highest ``score`` of each distinct value of ``rows`` (ties: the first)."""
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((-score, rows))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = rows[order][1:] != rows[order][:-1]
+    return np.asarray(order[first])
+
+
+def group_moves(item_of_move: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct items, index of each move's item among them) for :meth:`LadderState.trial`."""
+    items, move_item = np.unique(item_of_move, return_inverse=True)
+    return items, move_item.ravel()
 
 
 def _top_per_group(groups: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
@@ -100,12 +135,20 @@ class LadderBase:
         self.step = self._fresh_steps()
         self.max_step = 32.0 * self.base_step
         self.exhausted = np.zeros(c.n, dtype=bool)
+        # rows whose cost no move can change (a distribution centre's stock pool while its stores are planned: no
+        # demand, no holding, no write-down): several moves of a round may draw on one of them
+        self.inert = (
+            (model.demand.sum(axis=(1, 2)) == 0) & (np.abs(model.holding).sum(axis=1) == 0) & (model.writedown == 0)
+        )
         self.limit = 1.0 - model.floor  # allowed stockout probability per row
+        # what later moves may not push a row's stockout probability above: its limit, or — where the floor
+        # cannot be met — the best the guardrail phase reached (a best-feasible floor is a guardrail too)
+        self.guard = self.limit.copy()
         self.reverse = self._reverse_transfers()
         # marginal values per candidate, valid until the candidate's item changes
         self.marg = np.zeros(c.n)
         self.rmarg = np.zeros(c.n)
-        self.dirty = np.ones(n_items, dtype=bool)
+        self.dirty = np.ones(model.n_il, dtype=bool)  # rows whose candidates must be re-priced
         self.rungs: list[Rung] = []
         self.events: list[LadderEvent] = []
         self.noted: set[tuple[GuardrailKind, int, int]] = set()
@@ -166,6 +209,34 @@ class LadderBase:
         rem[is_order] = np.minimum(rem[is_order], st.ordered[t[is_order]] - self.order_min[t[is_order]])
         return np.asarray(np.maximum(rem, 0.0))
 
+    def _share_sources(self, cands: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """[len(cands)] ``q`` with moves that draw on one source cut to share what it has left (units): in
+        proportion to what each asked for, whole units for counted items (a short DC shared between its stores)."""
+        c, st = self.c, self.st
+        src = c.source[cands]
+        out = q.copy()
+        pos = np.flatnonzero((src >= 0) & (q > 0))
+        if pos.size < 2:
+            return out
+        for s_row in np.unique(src[pos]).tolist():
+            mine = pos[src[pos] == s_row]
+            if mine.size < 2:
+                continue
+            free = max(float(self.model.movable[s_row] - st.moved_out[s_row]), 0.0)
+            asked = float(q[mine].sum())
+            if asked <= free + 1e-9:
+                continue
+            share = q[mine] * free / asked
+            if self.model.is_count[c.target[mine]].all():
+                # whole units by the largest remainder, so that nothing the source has is left unshared
+                whole = np.floor(share + 1e-9)
+                spare = math.floor(free - whole.sum() + 1e-9)
+                if spare > 0:
+                    whole[np.argsort(-(share - whole), kind="stable")[:spare]] += 1.0
+                share = whole
+            out[mine] = share
+        return out
+
     def _round_down(self, cands: np.ndarray, q: np.ndarray) -> np.ndarray:
         count = self.model.is_count[self.c.target[cands]]
         return np.where(count, np.floor(q + 1e-9), q)
@@ -177,55 +248,54 @@ class LadderBase:
     # ---- rung bookkeeping --------------------------------------------------------------------------------
 
     def _commit(self, trial: Trial, keep: np.ndarray, phase: RungPhase, kinds: list[GuardrailKind | None]) -> None:
-        """Record and apply the rungs of ``trial`` flagged in ``keep``."""
+        """Record and apply the moves of ``trial`` flagged in ``keep`` [M] (``kinds`` [M]: the guardrail each
+        serves)."""
         if not keep.any():
             return
         st, model, c = self.st, self.model, self.c
-        items = trial.items[keep]
-        moves = keep[trial.move_item]
-        cands, qty, move_item = trial.cands[moves], trial.qty[moves], trial.move_item[moves]
-        new_pos = np.cumsum(keep) - 1
-        p = model.scenario_weight
-        level = model.problem.policy.cvar_level
-        old_cost, new_cost = st.item_cost[items], trial.item_cost[keep]
-        d_exp = expect(new_cost - old_cost, p)
-        d_tail = cvar(new_cost, p, level) - cvar(old_cost, p, level)
-        d_obj = trial.objective[keep] - st.objective[items]
-        kept_kinds = [k for k, f in zip(kinds, keep, strict=True) if f]
-        first_move: set[int] = set()
-        for j, q, mi in zip(cands, qty, move_item, strict=True):
-            b = int(new_pos[mi])
-            g = int(items[b])
-            share = b not in first_move  # the item's change is recorded on its first move
-            first_move.add(b)
+        kept_pos = trial.move_rows[keep[trial.move_rows[:, 0]], 1]
+        dropped_pos = trial.move_rows[~keep[trial.move_rows[:, 0]], 1]
+        if np.intersect1d(kept_pos, dropped_pos).size:
+            # moves sharing a DC's stock where only some are kept: simulate the kept ones again on their own
+            kept = np.flatnonzero(keep)
+            items, move_item = group_moves(model.il_item[c.target[trial.cands[kept]]])
+            trial = st.trial(items, trial.cands[kept], trial.qty[kept], move_item)
+            keep = np.ones(kept.size, dtype=bool)
+            kinds = [kinds[m] for m in kept.tolist()]
+        for m in np.flatnonzero(keep).tolist():
+            j, q = int(trial.cands[m]), float(trial.qty[m])
             if c.kind[j] == CandidateKind.ORDER and st.x[j] == 0 and c.moq[j] > 0 and q <= c.moq[j] + 1e-9:
                 self._event(
                     LadderEvent(
                         GuardrailKind.MIN_ORDER_QTY,
                         int(c.target[j]),
-                        int(j),
-                        detail={"moq": float(c.moq[j]), "qty": float(q)},
+                        j,
+                        detail={"moq": float(c.moq[j]), "qty": q},
                     )
                 )
             self.rungs.append(
                 Rung(
-                    item=g,
-                    cand=int(j),
-                    qty=float(q),
+                    item=int(model.il_item[c.target[j]]),
+                    cand=j,
+                    qty=q,
                     capital=float(q * c.capital[j]),
-                    d_expected=float(d_exp[b]) if share else 0.0,
-                    d_tail=float(d_tail[b]) if share else 0.0,
-                    d_objective=float(d_obj[b]) if share else 0.0,
+                    d_expected=float(trial.d_expected[m]),
+                    d_tail=float(trial.d_tail[m]),
+                    d_objective=float(trial.d_objective[m]),
                     phase=phase,
-                    guardrail=kept_kinds[b],
+                    guardrail=kinds[m],
                 )
             )
-        self.limits.consume(cands, qty)
-        st.apply(trial, keep)
-        self.dirty[items] = True
-        touched = np.zeros(len(model.item_ids), dtype=bool)
-        touched[items] = True
-        self.exhausted[touched[model.il_item[c.target]]] = False
+        cands = trial.cands[keep]
+        self.limits.consume(cands, trial.qty[keep])
+        st.apply_moves(trial, keep)
+        touched = st.touched_rows(cands).ravel()
+        changed = np.zeros(model.n_il, dtype=bool)
+        changed[touched[touched >= 0]] = True
+        self.dirty |= changed
+        # candidates on a changed row may pay again
+        src = np.maximum(c.source, 0)
+        self.exhausted[changed[c.target] | ((c.source >= 0) & changed[src])] = False
 
     def _shared_note(self, row: int, j: int) -> GuardrailKind:
         kind, _ = self.limits.binding(j)
@@ -248,17 +318,19 @@ class LadderBase:
         return bool((room + 1e-9 >= np.maximum(self.min_lot[self.c.target[idx]], self.c.moq[idx])).any())
 
     def _refresh_marginals(self) -> None:
-        """Re-price the candidates of items that changed since they were last priced."""
+        """Re-price the candidates whose rows changed since they were last priced."""
         c, st = self.c, self.st
-        item_of = self.model.il_item[c.target]
-        stale = np.flatnonzero(self.active_cand & self.dirty[item_of])
+        src = np.maximum(c.source, 0)
+        stale_mask = self.active_cand & (self.dirty[c.target] | ((c.source >= 0) & self.dirty[src]))
+        stale = np.flatnonzero(stale_mask)
         if stale.size == 0:
             return
         self.marg[stale] = st.marginal(stale)
         held = stale[st.x[stale] > 0]
         if held.size:
             self.rmarg[held] = st.removal_marginal(held)
-        self.dirty[item_of[stale]] = False
+        rows = st.touched_rows(stale).ravel()
+        self.dirty[rows[rows >= 0]] = False
 
     def _fits_shared(self, js: np.ndarray, signed_qty: np.ndarray, good: np.ndarray) -> np.ndarray:
         """[B] False for rungs that no longer fit the shared headroom once better rungs of the round are in."""
@@ -330,7 +402,7 @@ class LadderBase:
             return ok
         prob_now = st.stockout_probability(trial.rows)
         prob_new = expect(trial.stockout.astype(np.float64), model.scenario_weight)
-        lim = self.limit[trial.rows]
+        lim = self.guard[trial.rows]
         worse = (prob_now <= lim + 1e-12) & (prob_new > lim + 1e-12) & (model.floor[trial.rows] > 0)
         bad_rows = set(trial.rows[worse].tolist())
         if not bad_rows:
@@ -352,35 +424,18 @@ class LadderBase:
                     )
         return ok
 
-    def _floors_kept_items(self, trial: Trial) -> np.ndarray:
-        """[B] False for items of ``trial`` where a row meeting its floor would stop meeting it."""
-        model, st = self.model, self.st
-        prob_now = st.stockout_probability(trial.rows)
-        prob_new = expect(trial.stockout.astype(np.float64), model.scenario_weight)
-        lim = self.limit[trial.rows]
-        worse = (prob_new > np.maximum(lim, prob_now) + 1e-12) & (model.floor[trial.rows] > 0)
-        keep = np.ones(trial.items.size, dtype=bool)
-        pos = np.full(len(model.item_ids), -1, dtype=np.int64)
-        pos[trial.items] = np.arange(trial.items.size)
-        keep[pos[model.il_item[trial.rows[worse]]]] = False
-        return keep
-
     def _move_to(self, target: np.ndarray) -> None:
-        """Apply the differences ``target - x`` (one candidate per item per step)."""
+        """Apply the differences ``target - x`` (one candidate per row per step, take-backs first)."""
         c, st = self.c, self.st
-        item_of = self.model.il_item[c.target]
         for _ in range(c.n):
             diff = target - st.x
             js = np.flatnonzero(np.abs(diff) > 1e-9)
             if js.size == 0:
                 return
             # take-backs first, so that freed headroom is there for the additions
-            order = np.lexsort((diff[js] > 0, item_of[js]))
-            js = js[order]
-            first = np.ones(js.size, dtype=bool)
-            first[1:] = item_of[js][1:] != item_of[js][:-1]
-            js = js[first]
-            trial = st.trial(item_of[js], js, diff[js])
+            js = js[disjoint_moves(st.touched_rows(js), (diff[js] < 0).astype(np.float64), self.inert)]
+            items, move_item = group_moves(self.model.il_item[c.target[js]])
+            trial = st.trial(items, js, diff[js], move_item)
             self._commit(trial, np.ones(js.size, dtype=bool), RungPhase.POLISH, [None] * js.size)
 
     def _stockout_after(
@@ -538,7 +593,7 @@ class Sizing(LadderBase):
         s = np.arange(n_s)
         dominant = np.argmax(lanes.share[li], axis=1)  # [B, S] departure carrying most of the booking
         arrival = lanes.arrival[li[:, None], dominant, s[None, :]]
-        w = st.weights[model.il_item[t]]
+        w = st.weights[t]
         gamma = st.unit_cost[js]
         zeros = np.zeros((js.size, n_s))
         at0 = np.zeros((js.size, n_s), dtype=np.int64)
@@ -565,10 +620,11 @@ class Sizing(LadderBase):
                 tr = c.source[js[mm]] >= 0
                 rows = np.where(tr, sm, t[mm])
                 start = np.where(tr[:, None], at0[mm], ship_arr[mm])
+                w_other = st.weights[rows]
                 if sign[m[0]] > 0:
-                    other = remove_steps(st.stock[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w[mm])
+                    other = remove_steps(st.stock[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w_other)
                 else:
-                    other = add_steps(st.lost[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w[mm])
+                    other = add_steps(st.lost[rows], hold[rows], pen[rows], wd[rows], start, zeros[mm], w_other)
                 first = Steps(parts[0].m0[two], parts[0].ends[two], parts[0].jumps[two])
                 q[two] = best_quantity([first, other], cap[mm], whole_units=whole)
             out[m] = q
@@ -577,9 +633,9 @@ class Sizing(LadderBase):
     def _floor_cap(self, js: np.ndarray, sign: np.ndarray) -> np.ndarray:
         """[len(js)] most units each move may take from a row that meets its floor without breaking it.
 
-        A take-back removes units arriving at its target; a transfer removes units from its source now. Rows
-        already short of their floor are not capped (the move cannot make the count of stockouts worse there
-        than the guardrail phase could not avoid).
+        A take-back removes units arriving at its target; a transfer removes units from its source now. A row
+        whose floor cannot be met is held at the best the guardrail phase reached (its ``guard``); rows above
+        even that are not capped.
         """
         model, c, st = self.model, self.c, self.st
         cap = np.full(js.size, np.inf)
@@ -597,7 +653,7 @@ class Sizing(LadderBase):
         arrival = lanes.arrival[li[:, None], dominant, s_idx[None, :]]
         start = np.where(tr_up[pick][:, None], 0, arrival)
         prob = st.stockout_probability(rows)
-        guard = (model.floor[rows] > 0) & (prob <= self.limit[rows] + 1e-12)
+        guard = (model.floor[rows] > 0) & (prob <= self.guard[rows] + 1e-12)
         if not guard.any():
             return cap
         g = np.flatnonzero(guard)
@@ -608,7 +664,7 @@ class Sizing(LadderBase):
             model.floor_from[r],
             model.window[r],
             model.scenario_weight,
-            self.limit[r],
+            self.guard[r],
             start=start[g],
         )
         cap[pick[g]] = np.where(model.is_count[r], np.floor(q + 1e-9), q)

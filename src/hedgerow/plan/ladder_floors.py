@@ -8,7 +8,7 @@ import numpy as np
 
 from hedgerow.domain.plan import GuardrailKind
 from hedgerow.plan.candidates import CandidateKind
-from hedgerow.plan.ladder_base import Sizing, _floor_kind, _one_per_item, _top_per_group
+from hedgerow.plan.ladder_base import Sizing, _floor_kind, _top_per_group, best_per_row, disjoint_moves, group_moves
 from hedgerow.plan.rungs import LadderEvent, RungPhase
 
 
@@ -17,7 +17,6 @@ class _SwapOptions:
     """Floor-swap options: a pair (take back ``q_out`` of ``j_out``, add ``q_in`` of ``j_in`` at the same row),
     optionally with a compensating take-back ``opt_q`` of ``opt_comp`` at a transfer's source."""
 
-    il_item: np.ndarray
     pair_row: np.ndarray
     j_out: np.ndarray
     j_in: np.ndarray
@@ -27,19 +26,34 @@ class _SwapOptions:
     opt_comp: np.ndarray
     opt_q: np.ndarray
 
-    def moves(self, ks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(items, candidates, signed quantities, move → item index) of options ``ks`` (one per item)."""
+    def moves(self, ks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(candidates, signed quantities, index into ``ks`` of each move's option) of options ``ks``."""
         pk = self.opt_pair[ks]
-        items = self.il_item[self.pair_row[pk]]
         cands = [self.j_out[pk], self.j_in[pk]]
         qty = [-self.q_out[pk], self.q_in[pk]]
-        mi = [np.arange(ks.size), np.arange(ks.size)]
+        opt = [np.arange(ks.size), np.arange(ks.size)]
         w = np.flatnonzero((self.opt_comp[ks] >= 0) & (self.opt_q[ks] > 0))
         if w.size:
             cands.append(self.opt_comp[ks][w])
             qty.append(-self.opt_q[ks][w])
-            mi.append(w)
-        return items, np.concatenate(cands), np.concatenate(qty), np.concatenate(mi)
+            opt.append(w)
+        return np.concatenate(cands), np.concatenate(qty), np.concatenate(opt)
+
+    def disjoint(self, ks: np.ndarray, touched: np.ndarray, option: np.ndarray, gain: np.ndarray) -> np.ndarray:
+        """Positions in ``ks`` of options touching pairwise different rows, best ``gain`` first; ``touched``
+        [M, 2] and ``option`` [M] describe the moves of all options (as :meth:`moves` of every option)."""
+        rows_of: dict[int, set[int]] = {}
+        for m, k in enumerate(option.tolist()):
+            rows_of.setdefault(k, set()).update(int(r) for r in touched[m] if r >= 0)
+        used: set[int] = set()
+        out = []
+        for pos in np.argsort(-gain, kind="stable").tolist():
+            rows = rows_of.get(int(ks[pos]), set())
+            if rows & used:
+                continue
+            used |= rows
+            out.append(pos)
+        return np.array(sorted(out), dtype=np.int64)
 
 
 class FloorPhase(Sizing):
@@ -52,8 +66,7 @@ class FloorPhase(Sizing):
             rows = np.flatnonzero((need > 1e-9) & self.active_item[model.il_item])
             if rows.size == 0:
                 return
-            rows = _one_per_item(model, rows)
-            items, cands, qty = [], [], []
+            cands, qty = [], []
             for r in rows:
                 js = np.flatnonzero((c.target == r) & (c.kind == CandidateKind.ORDER) & self.active_cand)
                 rem = self.remaining(js) if js.size else np.zeros(0)
@@ -79,110 +92,57 @@ class FloorPhase(Sizing):
                 j = int(js[k])
                 q = need[r] if st.x[j] > 0 else max(need[r], c.moq[j])
                 q = float(min(self._round_up(np.array([j]), np.array([q]))[0], rem[k]))
-                items.append(int(model.il_item[r]))
                 cands.append(j)
                 qty.append(q)
                 self._event(LadderEvent(GuardrailKind.MAX_ORDER_CHANGE, int(r), j, detail=detail))
                 if q + 1e-9 < need[r]:
                     self.order_min[r] = st.ordered[r] + q
-            if items:
-                trial = st.trial(np.array(items), np.array(cands), np.array(qty))
+            if cands:
+                js = np.array(cands, dtype=np.int64)
+                items, move_item = group_moves(model.il_item[c.target[js]])
+                trial = st.trial(items, js, np.array(qty), move_item)
                 self._commit(
                     trial,
-                    np.ones(len(items), dtype=bool),
+                    np.ones(js.size, dtype=bool),
                     RungPhase.GUARDRAIL,
-                    [GuardrailKind.MAX_ORDER_CHANGE] * len(items),
+                    [GuardrailKind.MAX_ORDER_CHANGE] * js.size,
                 )
 
     # ---- phase B: service floors -------------------------------------------------------------------------
 
     def floors(self) -> None:
-        model, c, st = self.model, self.c, self.st
+        """Bring every item-location short of its service floor up to it, cheapest candidate first.
+
+        Each round, every row short of its floor (at most ``floor_rounds`` times each) gets the candidate that
+        restores the floor on its own at the lowest objective, or, when none can, the biggest risk cut. Rows are
+        independent: an item sold at many locations has all of them fixed in the same round.
+        """
+        model, st = self.model, self.st
         gave_up: set[int] = set()
-        for _ in range(self.opt.floor_rounds):
+        served = np.zeros(model.n_il, dtype=np.int64)  # floor moves each row received
+        for _ in range(self.opt.floor_rounds * (model.n_il + 1)):
             prob = st.stockout_probability()
             viol = (prob > self.limit + 1e-12) & self.active_item[model.il_item] & (model.floor > 0)
+            viol &= served < self.opt.floor_rounds
             if gave_up:
                 viol[list(gave_up)] = False
             rows = np.flatnonzero(viol)
             if rows.size == 0:
-                return
+                break
             order = np.argsort(-(prob[rows] - self.limit[rows]), kind="stable")
-            rows = _one_per_item(model, rows[order])
-            pr, pc = [], []
-            for row_ in rows:
-                js = np.flatnonzero((c.target == row_) & self.active_cand)
-                pr += [int(row_)] * js.size
-                pc += [int(j) for j in js]
-            pair_row, pair_cand = np.array(pr, dtype=np.int64), np.array(pc, dtype=np.int64)
-            if pair_cand.size == 0:
-                for row_ in rows:
-                    self._floor_infeasible(int(row_), float(prob[row_]))
-                    gave_up.add(int(row_))
-                continue
-            ub = self.remaining(pair_cand)
-            is_tr = c.source[pair_cand] >= 0
-            if is_tr.any():  # transfers may not push their source below its own floor
-                src = c.source[pair_cand[is_tr]]
-                src_ok = prob[src] <= self.limit[src] + 1e-12
-                keep = self._max_remove(src, ub[is_tr], self.limit[src])
-                limited = src_ok & (keep + 1e-9 < ub[is_tr])
-                for k in np.flatnonzero(limited):
-                    j = int(pair_cand[is_tr][k])
-                    self._event(
-                        LadderEvent(
-                            GuardrailKind.SOURCE_PROTECTED,
-                            int(c.source[j]),
-                            j,
-                            detail={"free_units": float(ub[is_tr][k]), "movable_keeping_floor": float(keep[k])},
-                        )
-                    )
-                ub[is_tr] = np.where(src_ok, np.minimum(ub[is_tr], keep), ub[is_tr])
-            moq_needed = np.where(st.x[pair_cand] > 0, 0.0, c.moq[pair_cand])
-            hi = np.where(np.isfinite(ub), ub, self._huge(pair_row))
-            usable = (hi > 1e-9) & (hi + 1e-9 >= moq_needed)
-            q_need = np.full(pair_cand.size, np.inf)
-            if usable.any():
-                u = np.flatnonzero(usable)
-                q_need[u] = self._min_add(pair_row[u], pair_cand[u], hi[u], self.limit[pair_row[u]])
-            reach = usable & np.isfinite(q_need)
-            q = np.zeros(pair_cand.size)
-            q[reach] = np.minimum(np.maximum(q_need[reach], moq_needed[reach]), hi[reach])
-            # rows no candidate can fix alone: the biggest risk cut at the limit of each candidate
-            p_hi = np.full(pair_cand.size, np.inf)
-            lone = usable & ~np.isin(pair_row, pair_row[reach])
-            if lone.any():
-                p_hi[lone] = self._stockout_after(pair_row[lone], pair_cand[lone], hi[lone], remove=False)
-            chosen: dict[int, tuple[int, float]] = {}
-            slots: dict[int, list[int]] = {}
-            for k in np.flatnonzero(reach):
-                slots.setdefault(int(pair_row[k]), []).append(int(k))
-            best_obj: dict[int, float] = {}
-            depth = max((len(v) for v in slots.values()), default=0)
-            for level in range(depth):
-                ks = np.array([v[level] for v in slots.values() if len(v) > level], dtype=np.int64)
-                trial = st.trial(model.il_item[pair_row[ks]], pair_cand[ks], q[ks])
-                for b, k in enumerate(ks):
-                    rk = int(pair_row[k])
-                    if rk not in best_obj or trial.objective[b] < best_obj[rk]:
-                        best_obj[rk] = float(trial.objective[b])
-                        chosen[rk] = (int(pair_cand[k]), float(q[k]))
-            for row in rows:
-                r = int(row)
-                if r in chosen:
-                    continue
-                ks = np.flatnonzero((pair_row == r) & usable & (p_hi < prob[r] - 1e-12))
-                if ks.size == 0:
-                    self._floor_infeasible(r, float(prob[r]))
-                    gave_up.add(r)
-                    continue
-                kb = int(ks[np.argmin(p_hi[ks])])
-                chosen[r] = (int(pair_cand[kb]), float(hi[kb]))
+            rows = rows[order]
+            chosen = self._floor_choices(rows, prob, gave_up)
             if not chosen:
                 continue
-            rs = np.array(sorted(chosen), dtype=np.int64)
+            rs = np.array(list(chosen), dtype=np.int64)  # most violated first
             js = np.array([chosen[r][0] for r in rs], dtype=np.int64)
             qs = np.array([chosen[r][1] for r in rs])
+            pick = disjoint_moves(st.touched_rows(js), -np.arange(rs.size, dtype=np.float64), self.inert)
+            rs, js, qs = rs[pick], js[pick], self._share_sources(js[pick], qs[pick])
+            keep = qs > 0
+            rs, js, qs = rs[keep], js[keep], qs[keep]
+            if rs.size == 0:
+                break
             for rr, j, qq in zip(rs.tolist(), js.tolist(), qs.tolist(), strict=True):
                 self._event(
                     LadderEvent(
@@ -192,7 +152,9 @@ class FloorPhase(Sizing):
                         detail={"floor": float(model.floor[rr]), "before": float(prob[rr]), "qty": float(qq)},
                     )
                 )
-            trial = st.trial(model.il_item[rs], js, qs)
+            served[rs] += 1
+            items, move_item = group_moves(model.il_item[rs])
+            trial = st.trial(items, js, qs, move_item)
             self._commit(
                 trial, np.ones(rs.size, dtype=bool), RungPhase.GUARDRAIL, [_floor_kind(model, int(r)) for r in rs]
             )
@@ -201,6 +163,86 @@ class FloorPhase(Sizing):
         for left_row in left.tolist():
             if left_row not in gave_up:
                 self._floor_infeasible(left_row, float(prob[left_row]))
+        self.guard[left] = np.maximum(self.guard[left], prob[left])
+
+    def _floor_choices(self, rows: np.ndarray, prob: np.ndarray, gave_up: set[int]) -> dict[int, tuple[int, float]]:
+        """For each row of ``rows`` (in order) short of its floor: (candidate, units) that restores the floor at
+        the lowest objective, or the biggest risk cut when no candidate can alone; rows nothing can help are
+        reported and added to ``gave_up``."""
+        model, c, st = self.model, self.c, self.st
+        pr, pc = [], []
+        for row_ in rows:
+            js = np.flatnonzero((c.target == row_) & self.active_cand)
+            pr += [int(row_)] * js.size
+            pc += [int(j) for j in js]
+        pair_row, pair_cand = np.array(pr, dtype=np.int64), np.array(pc, dtype=np.int64)
+        if pair_cand.size == 0:
+            for row_ in rows:
+                self._floor_infeasible(int(row_), float(prob[row_]))
+                gave_up.add(int(row_))
+            return {}
+        ub = self.remaining(pair_cand)
+        is_tr = c.source[pair_cand] >= 0
+        if is_tr.any():
+            # a transfer may not push its source below its own floor, nor — where the source is short of its floor
+            # already — raise its risk further (one row's floor is not bought with another's)
+            src = c.source[pair_cand[is_tr]]
+            src_lim = np.maximum(self.guard[src], prob[src])
+            keep = self._max_remove(src, ub[is_tr], src_lim)
+            # a source short of its floor gives only what it has left in every scenario (its risk may be at 100 %
+            # already, yet every unit it would sell taken away is a sale lost there)
+            short = prob[src] > self.guard[src] + 1e-12
+            if short.any():
+                surplus = np.maximum(st.stock[src[short]].min(axis=(1, 2)), 0.0)
+                keep[short] = np.minimum(keep[short], np.where(model.is_count[src[short]], np.floor(surplus), surplus))
+            limited = (model.floor[src] > 0) & (keep + 1e-9 < ub[is_tr])
+            for k in np.flatnonzero(limited):
+                j = int(pair_cand[is_tr][k])
+                self._event(
+                    LadderEvent(
+                        GuardrailKind.SOURCE_PROTECTED,
+                        int(c.source[j]),
+                        j,
+                        detail={"free_units": float(ub[is_tr][k]), "movable_keeping_floor": float(keep[k])},
+                    )
+                )
+            ub[is_tr] = np.where(model.floor[src] > 0, np.minimum(ub[is_tr], keep), ub[is_tr])
+        moq_needed = np.where(st.x[pair_cand] > 0, 0.0, c.moq[pair_cand])
+        hi = np.where(np.isfinite(ub), ub, self._huge(pair_row))
+        usable = (hi > 1e-9) & (hi + 1e-9 >= moq_needed)
+        q_need = np.full(pair_cand.size, np.inf)
+        if usable.any():
+            u = np.flatnonzero(usable)
+            q_need[u] = self._min_add(pair_row[u], pair_cand[u], hi[u], self.limit[pair_row[u]])
+        reach = usable & np.isfinite(q_need)
+        q = np.zeros(pair_cand.size)
+        q[reach] = np.minimum(np.maximum(q_need[reach], moq_needed[reach]), hi[reach])
+        # rows no candidate can fix alone: the biggest risk cut at the limit of each candidate
+        p_hi = np.full(pair_cand.size, np.inf)
+        lone = usable & ~np.isin(pair_row, pair_row[reach])
+        if lone.any():
+            p_hi[lone] = self._stockout_after(pair_row[lone], pair_cand[lone], hi[lone], remove=False)
+        chosen: dict[int, tuple[int, float]] = {}
+        ks = np.flatnonzero(reach)
+        if ks.size:
+            # each way of restoring a floor evaluated on its own: the lowest objective wins
+            d_obj = st.options(pair_cand[ks], q[ks], np.arange(ks.size)).d_objective
+            best = {int(pair_row[ks[b]]): int(ks[b]) for b in best_per_row(pair_row[ks], -d_obj)}
+        else:
+            best = {}
+        for row in rows.tolist():
+            if row in best:
+                kbest = best[row]
+                chosen[row] = (int(pair_cand[kbest]), float(q[kbest]))
+                continue
+            kk = np.flatnonzero((pair_row == row) & usable & (p_hi < prob[row] - 1e-12))
+            if kk.size == 0:
+                self._floor_infeasible(row, float(prob[row]))
+                gave_up.add(row)
+                continue
+            kb = int(kk[np.argmin(p_hi[kk])])
+            chosen[row] = (int(pair_cand[kb]), float(hi[kb]))
+        return chosen
 
     def _floor_infeasible(self, row: int, prob: float) -> None:
         """Record a floor that cannot be met, with the limit that blocks it (tested by lifting limits)."""
@@ -274,7 +316,7 @@ class FloorPhase(Sizing):
             last = now
             prob = st.stockout_probability()
             # binding floors only: within one and a half scenarios of the limit
-            binding = (model.floor > 0) & (prob > self.limit - 1.5 / n_s) & self.active_item[model.il_item]
+            binding = (model.floor > 0) & (prob > self.guard - 1.5 / n_s) & self.active_item[model.il_item]
             rows_all = np.flatnonzero(binding)
             self._refresh_marginals()
             pr, po, pi = [], [], []
@@ -304,15 +346,15 @@ class FloorPhase(Sizing):
             pair_row, j_out, j_in, q_out = pair_row[ok], j_out[ok], j_in[ok], q_out[ok]
             if pair_row.size == 0:
                 return
-            # the most promising swaps of each item by first-order gain per unit moved
+            # the most promising swaps of each item-location by first-order gain per unit moved
             first_order = -(self.rmarg[j_out] + self.marg[j_in])
-            keep = _top_per_group(model.il_item[pair_row], first_order, 2 * self.opt.swap_pairs_per_item)
+            keep = _top_per_group(pair_row, first_order, 2 * self.opt.swap_pairs_per_row)
             pair_row, j_out, j_in, q_out = (a[keep] for a in (pair_row, j_out, j_in, q_out))
             base = st.inflow[pair_row].copy()
             self._add_pairwise(base, j_out, -q_out)
             hi = self.remaining(j_in)
             hi = np.where(np.isfinite(hi), hi, self._huge(pair_row))
-            limit = np.maximum(self.limit[pair_row], prob[pair_row])
+            limit = np.maximum(self.guard[pair_row], prob[pair_row])
             q_in = self._min_add(pair_row, j_in, hi, limit, base=base)
             reach = np.isfinite(q_in)
             if not reach.any():
@@ -325,9 +367,9 @@ class FloorPhase(Sizing):
             )
             q_in = np.where(st.x[j_in] > 0, q_in, np.maximum(q_in, c.moq[j_in]))
             q_in = np.minimum(q_in, hi)
-            # keep the most promising swaps of each item (first-order gain estimate)
+            # keep the most promising swaps of each item-location (first-order gain estimate)
             est = -(self.rmarg[j_out] * q_out + self.marg[j_in] * q_in)
-            keep_pairs = _top_per_group(model.il_item[pair_row], est, self.opt.swap_pairs_per_item)
+            keep_pairs = _top_per_group(pair_row, est, self.opt.swap_pairs_per_row)
             pair_row, j_out, j_in, q_out, q_in = (a[keep_pairs] for a in (pair_row, j_out, j_in, q_out, q_in))
             # a swap that takes back a transfer hands the units back to its source: also try taking the same
             # quantity back from the source's largest order there (the stock was routed through it)
@@ -346,37 +388,33 @@ class FloorPhase(Sizing):
             if model.is_count.any():
                 opt_q = np.floor(opt_q + 1e-9)
 
-            swap = _SwapOptions(model.il_item, pair_row, j_out, j_in, q_out, q_in, opt_pair, opt_comp, opt_q)
+            swap = _SwapOptions(pair_row, j_out, j_in, q_out, q_in, opt_pair, opt_comp, opt_q)
 
-            # try the options slot by slot (one per item per trial), keep the best improving one per item
-            best: dict[int, tuple[float, int]] = {}
-            items_of_opt = model.il_item[pair_row[opt_pair]]
-            slots: dict[int, list[int]] = {}
-            for k, g in enumerate(items_of_opt):
-                slots.setdefault(int(g), []).append(k)
-            depth = max(len(v) for v in slots.values())
-            for level in range(depth):
-                ks = np.array([v[level] for v in slots.values() if len(v) > level], dtype=np.int64)
-                items, cands, qty, mi = swap.moves(ks)
-                trial = st.trial(items, cands, qty, mi)
-                kept = self._floors_kept_items(trial)
-                gain = st.objective[items] - trial.objective
-                for b, k in enumerate(ks):
-                    if kept[b] and gain[b] > 1e-9 * (1.0 + abs(st.objective[items[b]])):
-                        g = int(items[b])
-                        if g not in best or gain[b] > best[g][0]:
-                            best[g] = (float(gain[b]), int(k))
-            if not best:
+            # every option evaluated on its own; the best improving one per item-location that keeps the floors
+            cands, qty, option = swap.moves(np.arange(opt_pair.size))
+            ev = st.options(cands, qty, option)
+            prob_now = st.stockout_probability(ev.pair_row)
+            worse = (ev.stockout > np.maximum(self.guard[ev.pair_row], prob_now) + 1e-12) & (
+                model.floor[ev.pair_row] > 0
+            )
+            broken = np.zeros(opt_pair.size, dtype=bool)
+            broken[ev.pair_option[worse]] = True
+            rows_opt = pair_row[opt_pair]
+            gain = -ev.d_objective
+            ok = ~broken & (gain > 1e-9 * (1.0 + np.abs(st.row_objective[rows_opt])))
+            if not ok.any():
                 step = np.maximum(
                     np.where(model.is_count[c.target], np.floor(step / 2), step / 2), self.min_lot[c.target]
                 )
                 if (step <= self.min_lot[c.target] + 1e-12).all():
                     return
                 continue
-            ks = np.array([k for _, k in best.values()], dtype=np.int64)
-            items, cands, qty, mi = swap.moves(ks)
-            trial = st.trial(items, cands, qty, mi)
+            ks = np.flatnonzero(ok)[best_per_row(rows_opt[ok], gain[ok])]
+            ks = ks[swap.disjoint(ks, st.touched_rows(cands), option, gain[ks])]
+            cands, qty, option = swap.moves(ks)
+            items, move_item = group_moves(model.il_item[c.target[cands]])
+            trial = st.trial(items, cands, qty, move_item)
             fits = self._fits_shared(cands, qty, np.ones(cands.size, dtype=bool))
-            keep = np.ones(items.size, dtype=bool)
-            np.logical_and.at(keep, mi, fits)
-            self._commit(trial, keep, RungPhase.POLISH, [None] * items.size)
+            keep = np.ones(ks.size, dtype=bool)
+            np.logical_and.at(keep, option, fits)
+            self._commit(trial, keep[option], RungPhase.POLISH, [None] * cands.size)

@@ -14,7 +14,7 @@ Conventions (docs/planner.md):
   (periods) of its regular lane (cheapest landed cost) and ``R`` the review period. What is ordered now must
   cover demand until the next plan's order can arrive (base-stock logic); later periods belong to later plans.
   Stock left at the end of the window (on hand or still in transit) is worth ``leftover_value_fraction`` of
-  its book cost. Arrays are padded to the largest window ``Tw`` of the partition; slot ``Tw`` of arrival
+  its book cost plus its regular lane's freight (what the next order would pay to bring it). Arrays are padded to the largest window ``Tw`` of the partition; slot ``Tw`` of arrival
   arrays collects everything that arrives after the window.
 * Lane capacity disruptions are shared **pro rata**: when a lane runs at a share ``f`` of its capacity in a
   period, a share ``f`` of every booking leaves then and the rest waits for the next period.
@@ -25,13 +25,14 @@ Conventions (docs/planner.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from hedgerow.domain.network import Lane, OriginKind
 from hedgerow.plan.candidates import Candidates, LaneProfiles, build_candidates, build_lane_profiles
-from hedgerow.plan.problem import ItemLocationSpec, OriginKind, PlanningProblem
+from hedgerow.plan.problem import ItemLocationSpec, PlanningProblem
 from hedgerow.scenarios.rng import item_location_key
 from hedgerow.scenarios.scenario_set import ScenarioSet
 
@@ -101,7 +102,9 @@ class PlanModel:
     penalty_parts:
         [3, n, S] ``penalty`` split into lost margin, goodwill and lost bundle margin.
     writedown:
-        [n] cost of one unit left at the end of the window: (1 - leftover_value_fraction) × book cost.
+        [n] cost of one unit left at the end of the window: (1 - leftover_value_fraction) × book cost less
+        leftover_value_fraction × the freight of the row's regular lane (the freight a leftover unit has paid and
+        the next order saves; negative when nothing is written down).
     book_cost:
         [n] unit cost in the base currency at today's rates.
     on_hand, held, movable:
@@ -210,7 +213,13 @@ def _demand_lookup(scenarios: ScenarioSet) -> dict[tuple[str, str], int]:
     return {(i, loc): k for k, (i, loc) in enumerate(zip(d.item_ids, d.location_ids, strict=True))}
 
 
-def build_model(problem: PlanningProblem, scenarios: ScenarioSet, items: Sequence[str] | None = None) -> PlanModel:
+def build_model(
+    problem: PlanningProblem,
+    scenarios: ScenarioSet,
+    items: Sequence[str] | None = None,
+    *,
+    windows: Mapping[tuple[str, str], int] | None = None,
+) -> PlanModel:
     """Build the arrays of the planning problem for a partition of items.
 
     Parameters
@@ -223,6 +232,9 @@ def build_model(problem: PlanningProblem, scenarios: ScenarioSet, items: Sequenc
     items:
         The partition: a union of :meth:`PlanningProblem.item_groups`. None = every item with demand paths in
         ``scenarios`` (and their groups).
+    windows:
+        Evaluation windows (periods) set from outside for some item-locations, ``(item_id, location_id)`` →
+        ``W`` (a distribution centre planned by position, :mod:`hedgerow.plan.echelons`); capped at the horizon.
 
     Returns
     -------
@@ -249,26 +261,17 @@ def build_model(problem: PlanningProblem, scenarios: ScenarioSet, items: Sequenc
 
     # evaluation window: regular lane (cheapest landed book cost) median lead time + review periods
     window = np.empty(n, dtype=np.int64)
+    regular_freight = np.zeros(n)  # base currency per unit on each row's regular lane
     planned = set(zip(il_items, il_locs, strict=True))
     for k, r in enumerate(rows):
-        best: tuple[float, int] | None = None
-        for kind in (OriginKind.SUPPLIER, OriginKind.LOCATION):
-            for li, lane in enumerate(lanes.lanes):
-                if lane.destination_id != r.location_id or lane.origin_kind is not kind:
-                    continue
-                if kind is OriginKind.SUPPLIER and not _item_buys_on(problem, r.item_id, lane.origin_id):
-                    continue
-                if kind is OriginKind.LOCATION and (r.item_id, lane.origin_id) not in planned:
-                    continue
-                landed = lane.cost_per_unit / problem.fx(lane.cost_currency)
-                if kind is OriginKind.SUPPLIER:
-                    landed += book_cost[k]
-                if best is None or landed < best[0]:
-                    best = (landed, li)
-            if best is not None:
-                break
-        lead = int(lanes.median_lead_periods[best[1]]) if best is not None else 0
+        best = regular_lane(problem, lanes.lanes, r.item_id, r.location_id, planned)
+        if best is not None:
+            lane = lanes.lanes[best]
+            regular_freight[k] = lane.cost_per_unit / problem.fx(lane.cost_currency)
+        lead = int(lanes.median_lead_periods[best]) if best is not None else 0
         window[k] = min(horizon, lead + policy.review_periods)
+        if windows is not None and (r.item_id, r.location_id) in windows:
+            window[k] = min(horizon, max(int(windows[(r.item_id, r.location_id)]), 1))
     tw = int(window.max())
     lanes = lanes.clipped(tw)
     active = np.arange(tw)[None, :] < window[:, None]  # [n, Tw]
@@ -332,7 +335,9 @@ def build_model(problem: PlanningProblem, scenarios: ScenarioSet, items: Sequenc
 
     rate = np.array([problem.location(loc).holding_cost_rate_per_year for loc in il_locs])
     holding = (book_cost * (rate + policy.cost_of_capital_per_year) / periods_per_year)[:, None] * active
-    writedown = (1.0 - policy.leftover_value_fraction) * book_cost
+    # a unit left at the end keeps its value fraction of book cost *and* of the regular freight it has paid: the next
+    # order saves that freight, so a unit bought now and not sold in the window costs its holding, not its freight
+    writedown = (1.0 - policy.leftover_value_fraction) * book_cost - policy.leftover_value_fraction * regular_freight
 
     on_hand = np.array([r.on_hand for r in rows], dtype=np.float64)
     held = np.minimum(np.array([problem.held_units(r.item_id, r.location_id) for r in rows]), on_hand)
@@ -405,9 +410,34 @@ def build_model(problem: PlanningProblem, scenarios: ScenarioSet, items: Sequenc
     )
 
 
-def _item_buys_on(problem: PlanningProblem, item_id: str, supplier_id: str) -> bool:
-    allowed = problem.item(item_id).supplier_ids
-    return not allowed or supplier_id in allowed
+def regular_lane(
+    problem: PlanningProblem,
+    lanes: Sequence[Lane],
+    item_id: str,
+    location_id: str,
+    planned: Collection[tuple[str, str]],
+) -> int | None:
+    """Index in ``lanes`` of an item-location's *regular* lane: the cheapest landed book cost (unit cost +
+    transport, base currency) among the supplier lanes the item buys on, else the cheapest lane from another
+    item-location of ``planned``; None when no lane serves it."""
+    book = problem.item(item_id).unit_cost / problem.fx(problem.item(item_id).cost_currency)
+    for kind in (OriginKind.SUPPLIER, OriginKind.LOCATION):
+        best: tuple[float, int] | None = None
+        for li, lane in enumerate(lanes):
+            if lane.destination_id != location_id or lane.origin_kind is not kind:
+                continue
+            if kind is OriginKind.SUPPLIER and not problem.item(item_id).buys_from(lane.origin_id):
+                continue
+            if kind is OriginKind.LOCATION and (item_id, lane.origin_id) not in planned:
+                continue
+            landed = lane.cost_per_unit / problem.fx(lane.cost_currency) + (
+                book if kind is OriginKind.SUPPLIER else 0.0
+            )
+            if best is None or landed < best[0]:
+                best = (landed, li)
+        if best is not None:
+            return best[1]
+    return None
 
 
 def _build_pipeline(

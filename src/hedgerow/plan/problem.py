@@ -15,74 +15,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from enum import StrEnum
 from functools import cached_property
 
-from hedgerow.config import Settings
+from hedgerow.config import OrderSettings, Settings
 from hedgerow.domain.enums import Mode
+from hedgerow.domain.network import BundleComponent, Item, Lane, Location, OriginKind
 from hedgerow.scenarios.rng import item_location_key
-
-
-class OriginKind(StrEnum):
-    """What a lane starts from: a supplier (orders) or a location (transfers)."""
-
-    SUPPLIER = "supplier"
-    LOCATION = "location"
-
 
 #: Speed rank of transport modes, fastest first; used to find expedite lanes (a faster mode on the same route).
 MODE_SPEED_RANK: dict[Mode, int] = {Mode.AIR: 0, Mode.TRUCK: 1, Mode.RAIL: 2, Mode.OCEAN: 3}
-
-
-@dataclass(frozen=True)
-class ItemSpec:
-    """One item of the catalogue.
-
-    Attributes
-    ----------
-    item_id, name:
-        Identifier and display name.
-    item_class:
-        Planning class; selects the service floor and goodwill multiplier.
-    unit_cost:
-        Purchase cost of one unit before transport, in ``cost_currency`` per unit.
-    cost_currency:
-        ISO 4217 code of ``unit_cost``.
-    supplier_ids:
-        Suppliers the item may be ordered from; empty = any supplier with a lane to the location.
-    """
-
-    item_id: str
-    name: str
-    item_class: str
-    unit_cost: float
-    cost_currency: str
-    supplier_ids: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not (self.unit_cost >= 0 and math.isfinite(self.unit_cost)):
-            raise ValueError(f"item {self.item_id}: unit_cost must be a finite number >= 0, got {self.unit_cost}")
-
-
-@dataclass(frozen=True)
-class LocationSpec:
-    """A stocking location.
-
-    Attributes
-    ----------
-    holding_cost_rate_per_year:
-        Storage, handling, insurance and shrinkage as a share of stock value per year (cost of capital is added
-        from the policy).
-    capacity_units:
-        Most units the location can hold (all items); None = unlimited.
-    """
-
-    location_id: str
-    name: str
-    region: str
-    currency: str
-    holding_cost_rate_per_year: float
-    capacity_units: float | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +39,10 @@ class ItemLocationSpec:
     last_order_qty:
         Units ordered for this item-location in the last period (for the bounded order change); None = unknown,
         which leaves the order change unbounded.
+    sells:
+        False for an item-location that sells nothing itself: a distribution centre that only supplies others
+        (its price then stands for what its stores lose when it runs short) or a bundle component kept where the
+        bundle sells.
     """
 
     item_id: str
@@ -106,6 +51,7 @@ class ItemLocationSpec:
     price_currency: str
     on_hand: float = 0.0
     last_order_qty: float | None = None
+    sells: bool = True
 
     def __post_init__(self) -> None:
         if not (self.on_hand >= 0 and math.isfinite(self.on_hand)):
@@ -117,37 +63,6 @@ class ItemLocationSpec:
     def key(self) -> str:
         """``item_id@location_id``."""
         return item_location_key(self.item_id, self.location_id)
-
-
-@dataclass(frozen=True)
-class LaneSpec:
-    """A transport lane from a supplier or a location to a location, in one mode.
-
-    Attributes
-    ----------
-    cost_per_unit, cost_currency:
-        Transport cost of one unit, in ``cost_currency`` per unit.
-    transit_days:
-        Planned transit time (days); used when the scenario set has no lead-time paths for the lane.
-    capacity_units_per_period:
-        Most units the lane carries per period (all items); None = unlimited.
-    min_order_qty:
-        Smallest quantity of one item one order on the lane may carry (units, 0 = none).
-    ports:
-        UN/LOCODEs the lane passes through, for explanations.
-    """
-
-    lane_id: str
-    origin_id: str
-    origin_kind: OriginKind
-    destination_id: str
-    mode: Mode
-    cost_per_unit: float
-    cost_currency: str
-    transit_days: float | None = None
-    capacity_units_per_period: float | None = None
-    min_order_qty: float = 0.0
-    ports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,15 +99,6 @@ class HoldSpec:
     owner: str
     reason: str
     expires_at: date
-
-
-@dataclass(frozen=True)
-class BundleComponent:
-    """One line of a bundle's bill of materials: selling one bundle consumes ``qty_per_bundle`` units."""
-
-    bundle_item_id: str
-    component_item_id: str
-    qty_per_bundle: float
 
 
 @dataclass(frozen=True)
@@ -240,6 +146,9 @@ class PlannerPolicy:
     max_change_per_period:
         Largest change of an item-location's order quantity from the last period, as a share of its mean
         demand per period; ``inf`` = no limit.
+    smoothing_periods:
+        Order smoothing ``T`` (:mod:`hedgerow.plan.smoothing`): an order is the expected demand per period plus
+        ``1/T`` of the rest of what the plan asks for, never below what a service floor needs; 1 = none.
     review_periods:
         Periods between two plans (R in the base-stock formula).
     leftover_value_fraction:
@@ -255,7 +164,8 @@ class PlannerPolicy:
     cost_of_capital_per_year: float = 0.08
     budget_total: float = math.inf
     budget_per_region: Mapping[str, float] = field(default_factory=dict)
-    max_change_per_period: float = 0.5
+    max_change_per_period: float = OrderSettings.max_change_per_period  # the defaults of hedgerow.toml
+    smoothing_periods: float = OrderSettings.smoothing_periods
     review_periods: int = 1
     leftover_value_fraction: float = 1.0
 
@@ -266,6 +176,8 @@ class PlannerPolicy:
             raise ValueError(f"cvar_level must be in (0, 1), got {self.cvar_level}")
         if self.review_periods < 1:
             raise ValueError(f"review_periods must be >= 1, got {self.review_periods}")
+        if not self.smoothing_periods >= 1.0:
+            raise ValueError(f"smoothing_periods must be >= 1, got {self.smoothing_periods}")
 
     def margin_only(self) -> PlannerPolicy:
         """This policy without its guardrails and risk term: no service floors, no goodwill, risk-neutral — what
@@ -293,6 +205,7 @@ class PlannerPolicy:
             budget_total=settings.finance.budget_total,
             budget_per_region=dict(settings.finance.budget_per_region),
             max_change_per_period=settings.orders.max_change_per_period,
+            smoothing_periods=settings.orders.smoothing_periods,
             review_periods=settings.orders.review_periods,
             leftover_value_fraction=settings.finance.leftover_value_fraction,
         )
@@ -337,13 +250,17 @@ class PlanningProblem:
         Lineage of the input tables.
     policy:
         The settings the planner obeys.
+    parents:
+        ``(item_id, location_id, parent_location_id)`` of every item-location replenished by another location
+        (a store by its distribution centre; the sourcing rule of :mod:`hedgerow.domain.network`); item-locations
+        not listed buy from suppliers.
     """
 
     base_currency: str
-    items: tuple[ItemSpec, ...]
-    locations: tuple[LocationSpec, ...]
+    items: tuple[Item, ...]
+    locations: tuple[Location, ...]
     item_locations: tuple[ItemLocationSpec, ...]
-    lanes: tuple[LaneSpec, ...] = ()
+    lanes: tuple[Lane, ...] = ()
     shipments: tuple[OpenShipment, ...] = ()
     holds: tuple[HoldSpec, ...] = ()
     bundles: tuple[BundleComponent, ...] = ()
@@ -351,6 +268,7 @@ class PlanningProblem:
     supplier_names: Mapping[str, str] = field(default_factory=dict)
     sources: tuple[DataSource, ...] = ()
     policy: PlannerPolicy = field(default_factory=PlannerPolicy)
+    parents: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         item_ids = {i.item_id for i in self.items}
@@ -380,35 +298,43 @@ class PlanningProblem:
                 f"no exchange rate for {currency} against {self.base_currency}; fx_spot has {sorted(self.fx_spot)}"
             ) from None
 
-    def item(self, item_id: str) -> ItemSpec:
+    def item(self, item_id: str) -> Item:
         """The item named ``item_id``."""
         return self._items[item_id]
 
-    def location(self, location_id: str) -> LocationSpec:
+    def location(self, location_id: str) -> Location:
         """The location named ``location_id``."""
         return self._locations[location_id]
 
-    def lane(self, lane_id: str) -> LaneSpec:
+    def lane(self, lane_id: str) -> Lane:
         """The lane named ``lane_id``."""
         return self._lanes[lane_id]
 
-    def origin_name(self, lane: LaneSpec) -> str:
+    def origin_name(self, lane: Lane) -> str:
         """Display name of a lane's origin (supplier or location)."""
         if lane.origin_kind is OriginKind.LOCATION and lane.origin_id in self._locations:
             return self._locations[lane.origin_id].name
         return self.supplier_names.get(lane.origin_id, lane.origin_id)
 
     @cached_property
-    def _items(self) -> dict[str, ItemSpec]:
+    def _items(self) -> dict[str, Item]:
         return {i.item_id: i for i in self.items}
 
     @cached_property
-    def _locations(self) -> dict[str, LocationSpec]:
+    def _locations(self) -> dict[str, Location]:
         return {loc.location_id: loc for loc in self.locations}
 
     @cached_property
-    def _lanes(self) -> dict[str, LaneSpec]:
+    def _lanes(self) -> dict[str, Lane]:
         return {lane.lane_id: lane for lane in self.lanes}
+
+    @cached_property
+    def _parent(self) -> dict[tuple[str, str], str]:
+        return {(i, loc): p for i, loc, p in self.parents}
+
+    def parent_of(self, item_id: str, location_id: str) -> str | None:
+        """The location that replenishes an item-location, or None when it buys from suppliers."""
+        return self._parent.get((item_id, location_id))
 
     def held_units(self, item_id: str, location_id: str) -> float:
         """Units under active holds at an item-location."""

@@ -102,19 +102,22 @@ class LadderOptions:
     max_rounds:
         Safety bound on the rounds of one stage.
     floor_rounds:
-        Rounds of the service-floor phase (each can add one more candidate per item-location).
+        Floor moves each item-location short of its service floor may receive (each adds one more candidate).
     polish_rounds:
         Safety bound on polish rounds (0 = no polish).
     rel_tol:
-        A move is kept only when it lowers its item's objective by more than this share of the objective
-        (plus λ × capital); a larger value stops the search earlier, trading a little optimality for speed.
-    swap_pairs_per_item:
-        Floor swaps tried per item and pass (the most promising by marginal value).
+        A move is kept only when it lowers the objective by more than this share of the objective of the
+        item-locations it touches (plus λ × capital); a larger value stops the search earlier, trading a little
+        optimality for speed. The share is of the rows moved, never of the item's other locations, so no
+        decision depends on how many locations sell the item.
+    swap_pairs_per_row:
+        Floor swaps tried per item-location and pass (the most promising by marginal value).
     swap_passes:
         Passes of floor swaps (0 = none).
     stall_tol:
-        A stage stops when its last 10 rounds (a floor-swap phase: its last pass) lowered the total objective by
-        less than this share of it; the moves left would gain almost nothing.
+        An item-location is done for a stage when its last 10 rounds lowered its objective by less than this
+        share of it (a floor-swap phase stops when its last pass lowered the total by less than this share); the
+        moves left would gain almost nothing.
     line_search:
         Size each lot by the exact line search of :mod:`hedgerow.plan.linesearch` (else: lots of
         ``lot_periods`` of mean demand, doubled after a success and halved after a failure).
@@ -131,7 +134,7 @@ class LadderOptions:
     line_search: bool = True
     stall_tol: float = 1e-5
     rel_tol: float = 1e-9
-    swap_pairs_per_item: int = 4
+    swap_pairs_per_row: int = 4
     swap_passes: int = 8
 
 

@@ -16,18 +16,8 @@ from datetime import date
 import numpy as np
 
 from hedgerow.domain.enums import Mode
-from hedgerow.plan.problem import (
-    BundleComponent,
-    HoldSpec,
-    ItemLocationSpec,
-    ItemSpec,
-    LaneSpec,
-    LocationSpec,
-    OpenShipment,
-    OriginKind,
-    PlannerPolicy,
-    PlanningProblem,
-)
+from hedgerow.domain.network import BundleComponent, Item, Lane, Location, OriginKind
+from hedgerow.plan.problem import HoldSpec, ItemLocationSpec, OpenShipment, PlannerPolicy, PlanningProblem
 from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.scenarios.scenario_set import DemandBlock, ScenarioSet, SupplyBlock
 
@@ -153,7 +143,7 @@ def random_instance(
     items = []
     for i in range(n_items):
         cost = float(rng.uniform(5, 50))
-        items.append(ItemSpec(f"I{i}", f"Item {i}", str(rng.choice(["A", "B", "C"])), round(cost, 2), "USD", ("S1",)))
+        items.append(Item(f"I{i}", f"Item {i}", str(rng.choice(["A", "B", "C"])), round(cost, 2), "USD", ("S1",)))
     bundle_ids: set[str] = set()
     bom: tuple[BundleComponent, ...] = ()
     if bundles and n_items >= 3:
@@ -161,10 +151,10 @@ def random_instance(
         bundle_ids = {b}
         bom = (BundleComponent(b, items[0].item_id, 1.0), BundleComponent(b, items[1].item_id, 2.0))
     locations = tuple(
-        LocationSpec(loc, f"Location {loc}", regions[k % 3], "USD", float(rng.uniform(0.1, 0.3)))
+        Location(loc, f"Location {loc}", regions[k % 3], "USD", float(rng.uniform(0.1, 0.3)))
         for k, loc in enumerate(locs)
     )
-    lane_specs: list[LaneSpec] = []
+    lane_specs: list[Lane] = []
     lane_lt: dict[str, np.ndarray] = {}
     lane_cf: dict[str, np.ndarray] = {}
     lane_dis: dict[str, np.ndarray] = {}
@@ -174,7 +164,7 @@ def random_instance(
         delay = np.where(disrupted, rng.uniform(5, 15), 0.0)
         ocean = f"OC-{loc}"
         lane_specs.append(
-            LaneSpec(
+            Lane(
                 ocean,
                 "S1",
                 OriginKind.SUPPLIER,
@@ -191,7 +181,7 @@ def random_instance(
         lane_dis[ocean] = np.broadcast_to(disrupted, (n_scenarios, horizon))
         air = f"AIR-{loc}"
         lane_specs.append(
-            LaneSpec(
+            Lane(
                 air,
                 "S1",
                 OriginKind.SUPPLIER,
@@ -208,7 +198,7 @@ def random_instance(
             if a != b:
                 lid = f"TR-{a}-{b}"
                 lane_specs.append(
-                    LaneSpec(
+                    Lane(
                         lid,
                         a,
                         OriginKind.LOCATION,
@@ -319,26 +309,24 @@ def large_instance(
     locs = tuple(f"L{k}" for k in range(n_locations))
     regions = ("NA", "APAC", "EU")
     cost = rng.uniform(5, 50, n_items).round(2)
-    items = tuple(ItemSpec(f"I{i}", f"Item {i}", "ABC"[i % 3], float(cost[i]), "USD", ("S1",)) for i in range(n_items))
-    locations = tuple(LocationSpec(loc, f"Location {loc}", regions[k % 3], "USD", 0.2) for k, loc in enumerate(locs))
-    lanes: list[LaneSpec] = []
+    items = tuple(Item(f"I{i}", f"Item {i}", "ABC"[i % 3], float(cost[i]), "USD", ("S1",)) for i in range(n_items))
+    locations = tuple(Location(loc, f"Location {loc}", regions[k % 3], "USD", 0.2) for k, loc in enumerate(locs))
+    lanes: list[Lane] = []
     lt: dict[str, np.ndarray] = {}
     cf: dict[str, np.ndarray] = {}
     dis: dict[str, np.ndarray] = {}
     for loc in locs:
         hit = rng.random((n_scenarios, 1)) < 0.25
-        lanes.append(LaneSpec(f"OC-{loc}", "S1", OriginKind.SUPPLIER, loc, Mode.OCEAN, 1.0, "USD", transit_days=28.0))
+        lanes.append(Lane(f"OC-{loc}", "S1", OriginKind.SUPPLIER, loc, Mode.OCEAN, 1.0, "USD", transit_days=28.0))
         lt[f"OC-{loc}"] = 28.0 + rng.gamma(4.0, 1.0, (n_scenarios, horizon)) + np.where(hit, 9.0, 0.0)
         cf[f"OC-{loc}"] = np.where(hit, 0.7, 1.0) * np.ones((n_scenarios, horizon))
         dis[f"OC-{loc}"] = np.broadcast_to(hit, (n_scenarios, horizon))
-        lanes.append(LaneSpec(f"AIR-{loc}", "S1", OriginKind.SUPPLIER, loc, Mode.AIR, 6.0, "USD", transit_days=5.0))
+        lanes.append(Lane(f"AIR-{loc}", "S1", OriginKind.SUPPLIER, loc, Mode.AIR, 6.0, "USD", transit_days=5.0))
         lt[f"AIR-{loc}"] = rng.uniform(3, 9, (n_scenarios, horizon))
     for a in locs:
         for b in locs:
             if a != b:
-                lanes.append(
-                    LaneSpec(f"TR-{a}-{b}", a, OriginKind.LOCATION, b, Mode.TRUCK, 1.5, "USD", transit_days=7.0)
-                )
+                lanes.append(Lane(f"TR-{a}-{b}", a, OriginKind.LOCATION, b, Mode.TRUCK, 1.5, "USD", transit_days=7.0))
                 lt[f"TR-{a}-{b}"] = rng.uniform(4, 12, (n_scenarios, horizon))
     n_il = n_items * n_locations
     mean = rng.uniform(3, 30, n_il)

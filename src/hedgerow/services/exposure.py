@@ -17,7 +17,7 @@ import pandas as pd
 
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import SupplyInputError
-from hedgerow.plan.chain import fit_plan_demand
+from hedgerow.pipeline.chain import fit_plan_demand
 from hedgerow.services.workspace import Workspace
 from hedgerow.supply.exposure import ElementType
 from hedgerow.supply.model import SupplyModel, fit_supply

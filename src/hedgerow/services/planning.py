@@ -2,7 +2,7 @@
 
 Reads the current snapshots, replaces the imported ``holds`` table by the ledger's holds in force (the ledger is
 where people create, extend and release holds, so the plan never counts a released buffer or misses a new
-one), runs the pure chain (:func:`hedgerow.plan.chain.run_chain`) and records the plan and its recommendations
+one), runs the pure chain (:func:`hedgerow.pipeline.chain.run_chain`) and records the plan and its recommendations
 in the ledger with the scenario seed, the snapshot hashes and a digest of the settings.
 """
 
@@ -20,8 +20,8 @@ from hedgerow.contract.as_of import tables_as_of
 from hedgerow.decide.records import PlanRecord, RecommendationRecord
 from hedgerow.domain.enums import Period, TableName
 from hedgerow.domain.plan import AlternativeKind, Plan, Recommendation
+from hedgerow.pipeline.chain import PlanRun, Progress, run_chain
 from hedgerow.plan.adapter import SnapshotLineage
-from hedgerow.plan.chain import PlanRun, Progress, run_chain
 from hedgerow.plan.planner import PlannerOptions
 from hedgerow.services.holds import holds_frame
 from hedgerow.services.recommendations import RecordedPlan, record_plan

@@ -4,14 +4,13 @@ How each input is read (every rule is stated in docs/simulator.md):
 
 - **periods**: the grid of ``[workspace] period`` from the first to the last ``demand.period_start``; the last
   ``periods`` of them are simulated, the earlier ones are warm-up history;
-- **item-locations**: every ``item_locations`` row and every (item, location) with demand; plus, for each store
-  supplied by another location, the same item at that location (a DC), recursively;
-- **supply**: an item-location buys from its item's supplier when a lane runs from that supplier to its location
-  (lane options = those lanes, cheapest first; any supplier's lanes when the item names none); else from the
-  location, among those with a lane into it, that is fewest location → location hops from a location the
-  supplier ships to (then fastest, then cheapest) — its DC; else from any supplier lane into the location; else
-  over a default lane of ``default_lead_time_days`` at no cost. A parent is always strictly closer to the
-  supplier, so transfer lanes between DCs cannot make a cycle;
+- **item-locations, suppliers and who supplies whom**: the network of
+  :func:`hedgerow.contract.network.network_from_frames` — the reader and sourcing rule ``hedgerow plan`` uses
+  (:mod:`hedgerow.domain.network`) — with every (item, location) of the demand history kept: each item-location
+  buys on its supplier lanes, or is replenished from its parent (its DC), which becomes an item-location too;
+  lane options = its supply lanes, primary first. An item-location the rule leaves without a lane gets a default
+  lane of ``default_lead_time_days`` at no cost (so the replay can run; the plan would report "no lane serves
+  it");
 - **lead times** per lane and period: the mean transit (delivered − shipped, days) of the lane's shipments that
   left in that period, where there are any; otherwise a draw from all of the lane's delivered transits (its
   history); otherwise its planned ``transit_days``; otherwise ``default_lead_time_days``. Draws come from
@@ -35,8 +34,10 @@ import numpy as np
 import pandas as pd
 
 from hedgerow.config import Settings
+from hedgerow.contract.network import network_from_frames
 from hedgerow.contract.spec import TABLES
 from hedgerow.domain.enums import Mode, TableName
+from hedgerow.domain.network import Network
 from hedgerow.errors import SimulationInputError
 from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.sim.inputs import SimInputs, lead_periods, neutral_initial_state
@@ -79,105 +80,21 @@ def _need(frames: Mapping[TableName, pd.DataFrame | None], table: TableName) -> 
     return frame
 
 
-@dataclass
-class _Network:
-    """Item-locations and lanes being assembled."""
-
-    keys: list[tuple[str, str]]
-    index: dict[tuple[str, str], int]
-    parent: list[int]
-    options: list[list[int]]
-    lanes: pd.DataFrame
-    defaults: list[str]
-    distance: dict[str | None, dict[str, int]]
-
-
-def _lane_table(
-    frames: Mapping[TableName, pd.DataFrame | None], locations: set[str], options: FrameOptions
-) -> pd.DataFrame:
-    lanes = frames.get(TableName.LANES)
-    if lanes is None or lanes.empty:
-        lanes = pd.DataFrame(
-            columns=["lane_id", "origin_id", "destination_id", "mode", "cost_per_unit", "cost_currency"]
-        )
-    lanes = lanes.copy()
-    for col in ("transit_days", "ports"):
-        if col not in lanes:
-            lanes[col] = pd.NA
-    lanes["from_location"] = lanes["origin_id"].astype("string").isin(locations)
-    lanes["transit"] = pd.to_numeric(lanes["transit_days"], errors="coerce").fillna(options.default_lead_time_days)
-    return lanes.sort_values(["cost_per_unit", "transit", "lane_id"], kind="stable").reset_index(drop=True)
-
-
-def _supply_distance(net: _Network, supplier: str | None) -> dict[str, int]:
-    """Hops from each location to the nearest location a lane from ``supplier`` (any supplier when None) reaches,
-    over location → location lanes; cached per supplier."""
-    if supplier in net.distance:
-        return net.distance[supplier]
-    lanes = net.lanes
-    external = lanes[~lanes["from_location"]]
-    if supplier is not None:
-        external = external[external["origin_id"] == supplier]
-    dist = {str(loc): 0 for loc in external["destination_id"]}
-    internal = lanes[lanes["from_location"]]
-    frontier = list(dist)
-    while frontier:
-        nxt = []
-        for origin in frontier:
-            for dest in internal.loc[internal["origin_id"] == origin, "destination_id"]:
-                if str(dest) not in dist:
-                    dist[str(dest)] = dist[origin] + 1
-                    nxt.append(str(dest))
-        frontier = nxt
-    net.distance[supplier] = dist
-    return dist
-
-
-def _resolve(net: _Network, item: str, loc: str, supplier: str | None) -> None:
-    """Give the item-location (item, loc) its lane options and parent, creating upstream DCs as needed.
-
-    A parent is always strictly closer (in location → location hops) to a location the item's supplier ships to,
-    so the supply network is a forest whatever transfer lanes the table holds.
-    """
-    i = net.index[(item, loc)]
-    lanes = net.lanes
-    into = lanes[lanes["destination_id"] == loc]
-    from_supplier = into[~into["from_location"]]
-    own = from_supplier[from_supplier["origin_id"] == supplier] if supplier else from_supplier
-    if len(own):
-        net.options[i] = own.index.tolist()
-        return
-    dist = _supply_distance(net, supplier)
-    here = dist.get(loc, len(net.keys) + len(lanes) + 1)
-    from_loc = into[into["from_location"]]
-    closer = from_loc[[dist.get(str(o), here) < here for o in from_loc["origin_id"]]]
-    if len(closer):
-        ranked = closer.assign(hops=[dist[str(o)] for o in closer["origin_id"]])
-        best = ranked.sort_values(["hops", "transit", "cost_per_unit", "lane_id"], kind="stable").iloc[0]
-        origin = str(best["origin_id"])
-        net.options[i] = closer[closer["origin_id"] == origin].index.tolist()
-        key = (item, origin)
-        if key not in net.index:
-            net.index[key] = len(net.keys)
-            net.keys.append(key)
-            net.parent.append(-1)
-            net.options.append([])
-            _resolve(net, item, origin, supplier)
-        net.parent[i] = net.index[key]
-        return
-    if len(from_supplier):
-        net.options[i] = from_supplier.index.tolist()
-        return
-    if loc not in net.defaults:
-        net.defaults.append(loc)
-    net.options[i] = [len(lanes) + net.defaults.index(loc)]
-
-
-def _with_defaults(lanes: pd.DataFrame, defaults: list[str], base_currency: str) -> pd.DataFrame:
-    """The lane table with one default lane per location in ``defaults`` appended (in that order)."""
-    if not defaults:
-        return lanes.reset_index(drop=True)
-    records = lanes.to_dict("records") + [
+def _lane_table(network: Network, defaults: list[str], base_currency: str, options: FrameOptions) -> pd.DataFrame:
+    """The network's lanes in order, then one default lane per location in ``defaults``."""
+    records = [
+        {
+            "lane_id": lane.lane_id,
+            "origin_id": lane.origin_id,
+            "destination_id": lane.destination_id,
+            "mode": lane.mode.value,
+            "cost_per_unit": lane.cost_per_unit,
+            "cost_currency": lane.cost_currency,
+            "transit_days": lane.transit_days,
+            "ports": ";".join(lane.ports) or None,
+        }
+        for lane in network.lanes
+    ] + [
         {
             "lane_id": f"{DEFAULT_LANE_PREFIX}{loc}",
             "origin_id": "default",
@@ -185,14 +102,13 @@ def _with_defaults(lanes: pd.DataFrame, defaults: list[str], base_currency: str)
             "mode": Mode.TRUCK.value,
             "cost_per_unit": 0.0,
             "cost_currency": base_currency,
-            "transit_days": None,
+            "transit_days": options.default_lead_time_days,
             "ports": None,
-            "from_location": False,
-            "transit": None,
         }
         for loc in defaults
     ]
-    return pd.DataFrame.from_records(records)
+    columns = ["lane_id", "origin_id", "destination_id", "mode", "cost_per_unit", "cost_currency", "transit_days"]
+    return pd.DataFrame.from_records(records, columns=[*columns, "ports"])
 
 
 def _lead_times(
@@ -305,40 +221,34 @@ def inputs_from_frames(
             f"demand and item_locations name items or locations the items/locations tables lack: "
             f"items {unknown_items[:5]}, locations {unknown_locs[:5]}"
         )
-    keys = [(str(i), str(loc)) for i, loc in zip(pairs["item_id"], pairs["location_id"], strict=True)]
     recipes = _recipes(frames.get(TableName.BUNDLES), set(map(str, items.index)))
-    present = set(keys)
-    for item, loc in list(keys):
-        for component, _qty in recipes.get(item, ()):
-            if (component, loc) not in present:  # a location selling a bundle stocks its components
-                keys.append((component, loc))
-                present.add((component, loc))
-    lanes = _lane_table(frames, set(map(str, locations.index)), opt)
-    net = _Network(
-        keys=list(keys),
-        index={k: n for n, k in enumerate(keys)},
-        parent=[-1] * len(keys),
-        options=[[] for _ in keys],
-        lanes=lanes,
-        defaults=[],
-        distance={},
+    network = network_from_frames(
+        frames,
+        extra_pairs=[(str(i), str(loc)) for i, loc in zip(pairs["item_id"], pairs["location_id"], strict=True)],
     )
-    supplier_col = items["supplier_id"] if "supplier_id" in items else pd.Series(pd.NA, index=items.index)
-    for item, loc in keys:
-        if item in recipes:
-            continue  # assembled from its components, never ordered
-        supplier = supplier_col.get(item)
-        _resolve(net, item, loc, None if pd.isna(supplier) else str(supplier))
-    bom = [(net.index[(b, loc)], net.index[(c, loc)], q) for b, loc in keys if b in recipes for c, q in recipes[b]]
-    lanes = _with_defaults(net.lanes, net.defaults, base)
-    n = len(net.keys)
-    item_arr = np.array([k[0] for k in net.keys], dtype=object)
-    loc_arr = np.array([k[1] for k in net.keys], dtype=object)
+    keys = [il.key for il in network.item_locations]
+    index = network.index
+    defaults = sorted(
+        {
+            il.location_id
+            for k, il in enumerate(network.item_locations)
+            if not network.supply[k] and il.item_id not in recipes
+        }
+    )
+    lanes = _lane_table(network, defaults, base, opt)
+    lane_index = {str(lane_id): k for k, lane_id in enumerate(lanes["lane_id"])}
+    options_of = [
+        [lane_index[lane_id] for lane_id in network.supply[k]]
+        or ([] if il.item_id in recipes else [lane_index[f"{DEFAULT_LANE_PREFIX}{il.location_id}"]])
+        for k, il in enumerate(network.item_locations)
+    ]
+    bom = [(index[(b, loc)], index[(c, loc)], q) for b, loc in keys if b in recipes for c, q in recipes[b]]
+    n = len(keys)
+    item_arr = np.array([k[0] for k in keys], dtype=object)
+    loc_arr = np.array([k[1] for k in keys], dtype=object)
     # demand and drivers [il, T]
     col = (demand["period_start"] - first).dt.days.to_numpy() // period_days
-    row = np.array(
-        [net.index[(str(i), str(loc))] for i, loc in zip(demand["item_id"], demand["location_id"], strict=True)]
-    )
+    row = np.array([index[(str(i), str(loc))] for i, loc in zip(demand["item_id"], demand["location_id"], strict=True)])
     dem = np.zeros((n, n_periods))
     np.add.at(dem, (row, col), demand["qty"].to_numpy(dtype=np.float64))
     declared = {c.name for c in TABLES[TableName.DEMAND].columns}
@@ -350,8 +260,8 @@ def inputs_from_frames(
             drivers[str(name)] = arr
     # money and currencies
     prices = item_locations.set_index(["item_id", "location_id"])
-    price = np.array([float(prices["unit_price"].get((i, loc), np.nan)) for i, loc in net.keys])
-    price_cur = [str(prices["price_currency"].get((i, loc), base)) for i, loc in net.keys]
+    price = np.array([float(prices["unit_price"].get((i, loc), np.nan)) for i, loc in keys])
+    price_cur = [str(prices["price_currency"].get((i, loc), base)) for i, loc in keys]
     cost_cur = [str(items.at[i, "cost_currency"]) for i in item_arr]
     lane_cur = [str(c) for c in lanes["cost_currency"]]
     currencies = [base, *sorted(set(cost_cur + price_cur + lane_cur) - {base})]
@@ -360,11 +270,11 @@ def inputs_from_frames(
     klass = [str(items.at[i, "item_class"]) for i in item_arr]
     shipments = frames.get(TableName.SHIPMENTS)
     realised, nominal = _lead_times(lanes, shipments, first, n_periods, period_days, opt)
-    width = max([1, *(len(o) for o in net.options)])
+    width = max([1, *(len(o) for o in options_of)])
     lane_options = np.full((n, width), -1, dtype=np.int64)
-    for k, opts in enumerate(net.options):
+    for k, opts in enumerate(options_of):
         lane_options[k, : len(opts)] = opts
-    parent = np.array(net.parent, dtype=np.int64)
+    parent = np.array(network.parent, dtype=np.int64)
     bom_bundle = np.array([b for b, _c, _q in bom], dtype=np.int64)
     bom_component = np.array([c for _b, c, _q in bom], dtype=np.int64)
     bom_qty = np.array([q for _b, _c, q in bom], dtype=np.float64)

@@ -1,17 +1,20 @@
 """The lane network as typed records: what each lane connects, through which ports, regions and countries.
 
-Built once from the contract's ``lanes``, ``locations`` and ``suppliers`` frames; every other supply module
+A view on the network's lanes, locations and suppliers (:mod:`hedgerow.domain.network`, read by
+:mod:`hedgerow.contract.network` — the same reader the planner and the simulator use); every other supply module
 (lead-time pooling, signal scopes, exposure) reads lanes through it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from hedgerow.contract.network import lanes_from_frame, locations_from_frame, suppliers_from_frame
 from hedgerow.domain.enums import Mode
+from hedgerow.domain.network import Lane, Location, Network, OriginKind, Supplier
 
 
 @dataclass(frozen=True)
@@ -63,31 +66,6 @@ class LaneInfo:
         return f"origin:{self.origin_id}"
 
 
-def _opt_str(value: object) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _opt_float(value: object) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(out) else out
-
-
-def split_ports(value: object) -> tuple[str, ...]:
-    """The ports of a lane's ``ports`` cell: ';'-separated codes, blanks dropped."""
-    text = _opt_str(value)
-    if text is None:
-        return ()
-    return tuple(p.strip() for p in text.split(";") if p.strip())
-
-
 @dataclass(frozen=True)
 class LaneNetwork:
     """Lanes by id, plus the location and supplier facts scopes need."""
@@ -106,43 +84,47 @@ class LaneNetwork:
         locations: pd.DataFrame | None = None,
         suppliers: pd.DataFrame | None = None,
     ) -> LaneNetwork:
-        """Build the network from contract frames (locations and suppliers may be absent)."""
-        loc_region: dict[str, str] = {}
-        loc_country: dict[str, str] = {}
-        loc_currency: dict[str, str] = {}
-        if locations is not None:
-            for row in locations.itertuples(index=False):
-                loc_region[str(row.location_id)] = str(row.region)
-                loc_country[str(row.location_id)] = str(row.country)
-                loc_currency[str(row.location_id)] = str(row.currency)
-        sup_country: dict[str, str] = {}
-        sup_currency: dict[str, str] = {}
-        if suppliers is not None:
-            for row in suppliers.itertuples(index=False):
-                sup_country[str(row.supplier_id)] = str(row.country)
-                sup_currency[str(row.supplier_id)] = str(row.currency)
+        """Build the view from contract frames (locations and suppliers may be absent)."""
+        locs = locations_from_frame(locations)
+        sups = suppliers_from_frame(suppliers)
+        return cls.from_parts(lanes_from_frame(lanes, locs, sups), locs, sups)
+
+    @classmethod
+    def from_network(cls, network: Network) -> LaneNetwork:
+        """The view of a :class:`~hedgerow.domain.network.Network`'s lanes."""
+        return cls.from_parts(network.lanes, network.locations, network.suppliers)
+
+    @classmethod
+    def from_parts(
+        cls, lanes: Iterable[Lane], locations: Iterable[Location], suppliers: Iterable[Supplier]
+    ) -> LaneNetwork:
+        """The view of these lanes, with the regions, countries and currencies of their ends."""
+        locs = tuple(locations)
+        sups = tuple(suppliers)
+        loc_region = {loc.location_id: loc.region for loc in locs}
+        loc_country = {loc.location_id: loc.country for loc in locs}
+        loc_currency = {loc.location_id: loc.currency for loc in locs}
+        sup_country = {s.supplier_id: s.country for s in sups}
+        sup_currency = {s.supplier_id: s.currency for s in sups}
         out: dict[str, LaneInfo] = {}
-        records = lanes.to_dict("records")
-        for rec in records:
-            lane_id = str(rec["lane_id"])
-            origin = str(rec["origin_id"])
-            dest = str(rec["destination_id"])
-            is_supplier = origin in sup_country or origin not in loc_region
-            out[lane_id] = LaneInfo(
-                lane_id=lane_id,
+        for lane in lanes:
+            is_supplier = lane.origin_kind is OriginKind.SUPPLIER
+            origin = lane.origin_id
+            out[lane.lane_id] = LaneInfo(
+                lane_id=lane.lane_id,
                 origin_id=origin,
-                destination_id=dest,
-                mode=Mode(str(rec["mode"])),
-                ports=split_ports(rec.get("ports")),
+                destination_id=lane.destination_id,
+                mode=lane.mode,
+                ports=lane.ports,
                 origin_is_supplier=is_supplier,
-                origin_country=sup_country.get(origin) or loc_country.get(origin),
+                origin_country=sup_country.get(origin) or loc_country.get(origin) or None,
                 origin_region=None if is_supplier else loc_region.get(origin),
-                destination_country=loc_country.get(dest),
-                destination_region=loc_region.get(dest),
-                transit_days=_opt_float(rec.get("transit_days")),
-                cost_per_unit=float(rec["cost_per_unit"]),
-                cost_currency=str(rec["cost_currency"]),
-                capacity_units_per_period=_opt_float(rec.get("capacity_units_per_period")),
+                destination_country=loc_country.get(lane.destination_id) or None,
+                destination_region=loc_region.get(lane.destination_id),
+                transit_days=lane.transit_days,
+                cost_per_unit=lane.cost_per_unit,
+                cost_currency=lane.cost_currency,
+                capacity_units_per_period=lane.capacity_units_per_period,
             )
         return cls(out, loc_region, loc_country, loc_currency, sup_country, sup_currency)
 

@@ -11,17 +11,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Plain names of the planner's cost terms (keys of ``breakdown``).
-COST_TERM_LABELS = {
-    "transport": "transport",
-    "purchase_fx": "exchange-rate effect on purchases",
-    "capital_in_transit": "cost of money tied up in transit",
-    "holding": "storage and cost of money tied up in stock",
-    "lost_margin": "margin of lost sales",
-    "goodwill": "goodwill of customers turned away",
-    "lost_bundle_margin": "margin of bundles that could not be sold",
-    "leftover_writedown": "write-down of leftover stock",
-}
+from hedgerow.domain.plan import COST_TERM_LABELS as DOMAIN_COST_TERM_LABELS
+
+#: Plain names of the planner's cost terms (keys of ``breakdown``): the one set of labels, from the domain.
+COST_TERM_LABELS = {term.value: label for term, label in DOMAIN_COST_TERM_LABELS.items()}
 
 QUANTILES = ("p05", "p25", "p50", "p75", "p95")
 

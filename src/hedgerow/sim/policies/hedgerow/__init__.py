@@ -1,15 +1,13 @@
 """hedgerow's own planner as a simulator policy (the backend of :class:`~hedgerow.sim.policies.planner.PlannerPolicy`).
 
 :func:`hedgerow_policy` builds the policy for a network; :class:`HedgerowBackend` does the work each period
-(demand engine → scenario set → hedge ladder → orders). See docs/simulator.md.
+(demand engine → scenario set → ``hedgerow plan``'s planner → orders). See docs/simulator.md.
 """
 
 from hedgerow.sim.policies.hedgerow.backend import (
     HedgerowBackend,
     HedgerowSettings,
     PeriodPlan,
-    UpstreamPlanning,
-    fast_ladder,
     hedgerow_backend,
     hedgerow_policy,
 )
@@ -23,8 +21,6 @@ __all__ = [
     "HedgerowSettings",
     "NetworkSpec",
     "PeriodPlan",
-    "UpstreamPlanning",
-    "fast_ladder",
     "hedgerow_backend",
     "hedgerow_policy",
 ]

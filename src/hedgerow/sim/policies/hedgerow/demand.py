@@ -7,8 +7,9 @@ engine's rolling-origin selection; the spike-or-shift sensor is off by default, 
 docs/demand.md). Between two fits the cached fit is used for the later
 periods of its horizon: at ``t = t_fit + a`` the paths of periods ``a .. a + H - 1`` of the fit are drawn.
 
-What the engine sees is exactly the view: ``view.demand`` (customer demand plus the requests of the item-locations
-supplied, so a DC is fitted on its stores' orders) and the planned drivers ``view.known_ahead``. A bundle
+What the engine sees is the view's customer demand: ``view.demand`` less the requests of the item-locations supplied
+(a DC that only supplies stores has none: the planner puts its stores' demand on it, :mod:`hedgerow.plan.echelons`)
+and the planned drivers ``view.known_ahead``. A bundle
 component's own series is its demand minus what the bundles took (``bom_qty`` × the bundle's demand); the planner's
 model adds ``bom_qty`` × the bundle's paths back scenario by scenario (:func:`hedgerow.plan.build_model`), so it
 knows which part of a component's demand comes from bundles and prices a lost unit at the bundle's margin.
@@ -70,7 +71,7 @@ class DemandSettings:
             raise ValueError(f"history_periods must be at least 8 periods, got {self.history_periods}")
 
 
-def own_demand(view: HistoryView, network: NetworkSpec, *, requests: bool = False) -> np.ndarray:
+def own_demand(view: HistoryView, network: NetworkSpec) -> np.ndarray:
     """[il, t] customer demand of each item-location, units: what it saw without the requests of the item-locations
     it supplies and without what bundles took from it (bundle components).
 
@@ -82,7 +83,7 @@ def own_demand(view: HistoryView, network: NetworkSpec, *, requests: bool = Fals
     if network.bom_bundle.size:
         np.subtract.at(own, network.bom_component, network.bom_qty[:, None] * seen[network.bom_bundle])
     kids = np.flatnonzero(network.parent >= 0)
-    if kids.size and not requests:
+    if kids.size:
         start, done = view.start, view.orders.shape[1]
         asked = np.zeros_like(seen)
         np.add.at(asked[:, :start], network.parent[kids], seen[kids, :start])
@@ -95,12 +96,10 @@ def _freq(period_days: int) -> tuple[str, int]:
     return ("W", 52) if period_days == 7 else ("D", 7)
 
 
-def build_series_panel(
-    view: HistoryView, network: NetworkSpec, history_periods: int, *, requests: bool = False
-) -> SeriesPanel:
-    """The view's demand history (the last ``history_periods`` periods) and planned drivers as a panel; with
-    ``requests`` an item-location's series keeps the requests of the item-locations it supplies."""
-    y_all = own_demand(view, network, requests=requests)
+def build_series_panel(view: HistoryView, network: NetworkSpec, history_periods: int) -> SeriesPanel:
+    """The view's customer demand history (the last ``history_periods`` periods, :func:`own_demand`) and planned
+    drivers as a panel."""
+    y_all = own_demand(view, network)
     first = max(0, view.t - history_periods)
     y = y_all[:, first:]
     freq, season = _freq(network.period_days)
@@ -137,9 +136,8 @@ def build_series_panel(
 class DemandCache:
     """The fit of the current run, re-used for ``refit_every`` periods (cleared by :meth:`clear`)."""
 
-    def __init__(self, network: NetworkSpec, settings: DemandSettings, seed: int, *, requests: bool = False) -> None:
+    def __init__(self, network: NetworkSpec, settings: DemandSettings, seed: int) -> None:
         self.network = network
-        self.requests = requests
         self.settings = settings
         self.seed = seed
         self.fit: FittedDemand | None = None
@@ -158,7 +156,7 @@ class DemandCache:
             assert self.fit is not None
             stale = view.t - self.fit_t + horizon > self.fit.horizon
         if stale:
-            panel = build_series_panel(view, self.network, cfg.history_periods, requests=self.requests)
+            panel = build_series_panel(view, self.network, cfg.history_periods)
             engine = EngineConfig(
                 horizon=horizon + cfg.refit_every - 1,
                 families=cfg.families,

@@ -43,6 +43,10 @@ class NetworkSpec:
         [lane] transport mode (an unknown mode is read as truck).
     bom_bundle, bom_component, bom_qty:
         [bom] bill of materials per item-location (as in :class:`~hedgerow.sim.inputs.SimInputs`).
+    sells:
+        [il] False for an item-location with no price (a distribution centre that only supplies others).
+    lane_from_location:
+        [lane] True when the lane starts at a location (a transfer lane), False at a supplier.
     """
 
     item_ids: tuple[str, ...]
@@ -61,6 +65,8 @@ class NetworkSpec:
     bom_bundle: np.ndarray
     bom_component: np.ndarray
     bom_qty: np.ndarray
+    sells: np.ndarray
+    lane_from_location: np.ndarray
 
     def __post_init__(self) -> None:
         keys = list(zip(self.item_ids, self.location_ids, strict=True))
@@ -88,6 +94,8 @@ class NetworkSpec:
             bom_bundle=inputs.bom_bundle.copy(),
             bom_component=inputs.bom_component.copy(),
             bom_qty=inputs.bom_qty.copy(),
+            sells=~np.isnan(inputs.unit_price),
+            lane_from_location=np.isin(np.array(inputs.lane_origin, dtype=object), np.array(inputs.location_ids)),
         )
 
     @property

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from hedgerow.domain.plan import GuardrailKind, GuardrailNote
-from hedgerow.explain.words import money, percent, place, units
+from hedgerow.explain.words import duration, money, percent, place, units
 from hedgerow.plan.candidates import CandidateKind
-from hedgerow.plan.costs import expect, simulate
-from hedgerow.plan.evaluate import Evaluation, inflow_for
+from hedgerow.plan.evaluate import Evaluation
 from hedgerow.plan.ladder import LadderEvent
 from hedgerow.plan.limits import warehouse_headroom
 from hedgerow.plan.model import PlanModel
+from hedgerow.plan.smoothing import Smoothed
 
 _FLOORS = (GuardrailKind.SERVICE_FLOOR, GuardrailKind.BUNDLE_COMPONENT)
 
@@ -87,9 +87,14 @@ def _blocking_setting(model: PlanModel, row: int, blocked_by: GuardrailKind | No
 
 
 def guardrail_notes(
-    model: PlanModel, x: np.ndarray, final: Evaluation, events: Sequence[LadderEvent]
+    model: PlanModel,
+    x: np.ndarray,
+    final: Evaluation,
+    events: Sequence[LadderEvent],
+    smoothed: Sequence[Smoothed] = (),
 ) -> tuple[GuardrailNote, ...]:
-    """Every guardrail or limit that binds in the final plan, and every one that cannot be met."""
+    """Every guardrail or limit that binds in the final plan, and every one that cannot be met (``smoothed``:
+    the orders order smoothing changed)."""
     problem = model.problem
     pol = problem.policy
     c = model.candidates
@@ -155,10 +160,9 @@ def guardrail_notes(
             )
 
     # bounded order change
-    delta = pol.max_change_per_period * model.mean_demand
-    for row in np.flatnonzero(~np.isnan(model.last_order)).tolist():
-        if not math.isfinite(pol.max_change_per_period):
-            break
+    bounded = math.isfinite(pol.max_change_per_period)
+    delta = pol.max_change_per_period * model.mean_demand if bounded else np.zeros(model.n_il)
+    for row in np.flatnonzero(~np.isnan(model.last_order) if bounded else np.zeros(0, dtype=bool)).tolist():
         ordered = float(x[(c.target == row) & (c.kind == CandidateKind.ORDER)].sum())
         last = float(model.last_order[row])
         hi, lo = last + delta[row], max(last - delta[row], 0.0)
@@ -183,6 +187,25 @@ def guardrail_notes(
                 settings=("[orders] max_change_per_period",),
                 item_id=item,
                 location_id=loc,
+            )
+        )
+
+    # order smoothing
+    for sm in smoothed:
+        more = sm.ordered > sm.planned
+        msg = (
+            f"Orders of {_where(model, sm.row)} are smoothed: {units(sm.ordered)} instead of the plan's best "
+            f"{units(sm.planned)}, so that a change of level is spread over {duration(pol.smoothing_periods, model.scenarios.period_days)} "
+            f"around expected demand of {units(sm.rate)} a period ([orders] smoothing_periods)"
+        )
+        notes.append(
+            GuardrailNote(
+                GuardrailKind.ORDER_SMOOTHING,
+                msg + ("; the extra units keep orders steady for the supplier" if more else ""),
+                True,
+                settings=("[orders] smoothing_periods",),
+                item_id=model.il_items[sm.row],
+                location_id=model.il_locations[sm.row],
             )
         )
 
@@ -302,58 +325,3 @@ def guardrail_notes(
                 )
             )
     return tuple(notes)
-
-
-def buffers_to_keep(model: PlanModel, x: np.ndarray, events: Sequence[LadderEvent]) -> dict[int, tuple[int, float]]:
-    """Rows whose stock a transfer wanted but their own floor keeps: row → (transfer candidate, units kept).
-
-    The units kept are the free units the floor does not let go of: free stock minus the largest quantity that
-    could leave at period 0 with the floor still met (bisection on the scenarios).
-    """
-    c = model.candidates
-    out: dict[int, tuple[int, float]] = {}
-    wanted: dict[int, int] = {}
-    for e in events:
-        if e.kind is GuardrailKind.SOURCE_PROTECTED and e.cand >= 0 and c.source[e.cand] == e.row:
-            wanted.setdefault(e.row, e.cand)
-    if not wanted:
-        return out
-    inflow = inflow_for(model, x)
-    limit = 1.0 - model.floor
-    for row, j in sorted(wanted.items()):
-        free = float(model.movable[row] - x[c.source == row].sum())
-        if free <= 0:
-            continue
-        base = inflow[row : row + 1]
-
-        def ok(q: float, base: np.ndarray = base, row: int = row) -> bool:
-            v = base.copy()
-            v[:, :, 0] -= q
-            f = simulate(
-                v,
-                model.demand[row : row + 1],
-                model.holding[row : row + 1],
-                model.floor_from[row : row + 1],
-                model.window[row : row + 1],
-            )
-            return bool(float(expect(f.stockout[0].astype(np.float64), model.scenario_weight)) <= limit[row] + 1e-12)
-
-        if not ok(0.0):
-            continue
-        lo, hi = 0.0, free
-        if ok(hi):
-            continue
-        step = 1.0 if model.is_count[row] else max(1e-3, 0.01 * model.mean_demand[row])
-        while hi - lo > step:
-            mid = 0.5 * (lo + hi)
-            mid = float(np.floor(mid)) if model.is_count[row] else mid
-            if mid <= lo:
-                break
-            if ok(mid):
-                lo = mid
-            else:
-                hi = mid
-        keep = free - lo
-        if keep > 1e-9:
-            out[row] = (int(j), float(keep))
-    return out

@@ -16,7 +16,7 @@ Steps (docs/planner.md, "From data to plan"):
 3. **Scenarios.** One :class:`~hedgerow.scenarios.scenario_set.ScenarioSet` of ``[risk] scenarios`` joint
    futures: demand paths of every item-location beside the lead times, capacities and FX of the same scenario.
 4. **Plan.** The position and policy (:func:`~hedgerow.plan.adapter.problem_from_frames`) and the scenarios go
-   to :func:`~hedgerow.plan.planner.make_plan`: ranked, explained recommendations.
+   to :func:`~hedgerow.pipeline.planning.make_plan`: ranked, explained recommendations.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from hedgerow.demand.series import build_panel
 from hedgerow.domain.enums import TableName
 from hedgerow.domain.plan import Plan
 from hedgerow.errors import PlanningError
+from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.adapter import SnapshotLineage, problem_from_frames
-from hedgerow.plan.planner import PlannerOptions, make_plan
+from hedgerow.plan.planner import PlannerOptions
 from hedgerow.plan.problem import PlanningProblem
 from hedgerow.scenarios.builder import BuildSettings, iter_scenario_sets
 from hedgerow.scenarios.scenario_set import ScenarioSet

@@ -1,0 +1,201 @@
+"""Locations per item: hedgerow against the textbook rule on the same store-items grouped into items of 1 … 300 stores.
+
+    python -m bench.sim_locations [--rows 600] [--stores 1 10 30 80 300] [--json PATH]
+
+No decision may depend on how many locations sell an item (issue 13). The benchmark draws one panel of ``--rows``
+store-items — each its own demand (negative binomial around a log-normal level, yearly seasonality, promotions
+×1.8 announced 4 weeks ahead as a ``promo`` driver), its own supplier lane (weekly transit log-normal around 7
+days, coefficient of variation 0.35, one lane per store), its own price (margins 10–50 % on a unit cost of 10 USD, holding 28 % a
+year, goodwill 0.5 × margin, class B) — and groups the same rows into items of ``n`` stores for each ``n`` of
+``--stores``: every row is identical in every grouping, only the number of stores that share an item changes.
+There are always ``--store-count`` stores (300), each buying from the supplier on its own truck lane and stocking
+``rows / store-count`` of the store-items, so lanes and their lateness are the same in every grouping too.
+156 weeks: the first 52 are warm-up, the textbook's trailing window ``W ∈ {8, 13, 26, 52}`` is chosen on weeks
+53–104 (as a competent planner would: the cheapest on a year it has seen), and weeks 105–156 are replayed for the
+figures. hedgerow runs with the default hedgerow.toml (what ``hedgerow plan`` uses).
+
+Target (issue 13): hedgerow at most 0.85 × the textbook's cost at a fill rate at least the textbook's at 300 stores
+per item, and its ratio there within 5 % of its ratio at 1 store per item.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hedgerow.domain.enums import Mode
+from hedgerow.sim.backtest import BacktestResult, BacktestSettings, run_backtest
+from hedgerow.sim.inputs import SimInputs, lead_periods, neutral_initial_state
+from hedgerow.sim.policies import OrderUpToSettings, PolicyName
+from hedgerow.sim.policies.hedgerow import HedgerowSettings
+from hedgerow.sim.synthetic import BASE
+
+WEEKS = 156
+STORES = 300
+WARMUP = 52
+WINDOWS = (8, 13, 26, 52)
+SEED = 20261207
+
+
+def panel(rows: int, seed: int) -> dict[str, np.ndarray]:
+    """The store-items' demand, prices, promotions and transit times (module docstring)."""
+    rng = np.random.default_rng(seed)
+    weeks = np.arange(WEEKS)
+    level = rng.lognormal(mean=1.8, sigma=0.9, size=rows)
+    phase = rng.uniform(0, 2 * np.pi, size=rows)
+    season = 1.0 + 0.2 * np.sin(2 * np.pi * weeks[None, :] / 52.0 + phase[:, None])
+    promo = (rng.random((rows, WEEKS)) < 0.06).astype(np.float64)
+    mean = level[:, None] * season * (1.0 + 0.8 * promo)
+    dispersion = 4.0
+    demand = rng.negative_binomial(dispersion, dispersion / (dispersion + mean)).astype(np.float64)
+    margin = rng.uniform(0.10, 0.50, size=rows)
+    sigma = np.sqrt(np.log(1 + 0.35**2))
+    transit = 7.0 * rng.lognormal(-(sigma**2) / 2, sigma, size=(STORES, WEEKS))
+    return {"demand": demand, "promo": promo, "price": 10.0 / (1.0 - margin), "transit": transit}
+
+
+def grouped(data: dict[str, np.ndarray], stores: int, *, start: int, periods: int) -> SimInputs:
+    """The panel's rows as items of ``stores`` stores each (row k = item k // stores at store k mod 300), the
+    weeks before ``start + periods`` kept and ``start`` … the end simulated."""
+    demand = data["demand"][:, : start + periods]
+    rows, t = demand.shape
+    if stores > STORES:
+        raise ValueError(f"at most {STORES} stores per item, got {stores}")
+    store = np.arange(rows) % STORES
+    item_ids = tuple(f"SKU-{k // stores:04d}" for k in range(rows))
+    location_ids = tuple(f"S{s:03d}" for s in store)
+    transit = data["transit"][:, :t]
+    nominal = np.full(STORES, 7.0)
+    parent = np.full(rows, -1, dtype=np.int64)
+    oh0, pipe0 = neutral_initial_state(demand, parent, lead_periods(nominal, 7)[store], start)
+    first = date(2023, 1, 2)
+    return SimInputs(
+        item_ids=item_ids,
+        location_ids=location_ids,
+        item_class=("B",) * rows,
+        region=("R0",) * rows,
+        period_starts=tuple(date.fromordinal(first.toordinal() + 7 * k) for k in range(t)),
+        period_days=7,
+        start=start,
+        demand=demand,
+        parent=parent,
+        unit_cost=np.full(rows, 10.0),
+        cost_currency=np.zeros(rows, dtype=np.int64),
+        unit_price=data["price"].copy(),
+        price_currency=np.zeros(rows, dtype=np.int64),
+        holding_rate_per_year=np.full(rows, 0.28),
+        goodwill_multiplier=np.full(rows, 0.5),
+        lane_options=store.astype(np.int64)[:, None],
+        lane_ids=tuple(f"SUP>S{s:03d}" for s in range(STORES)),
+        lane_origin=("SUP",) * STORES,
+        lane_destination=tuple(f"S{s:03d}" for s in range(STORES)),
+        lane_mode=(Mode.TRUCK.value,) * STORES,
+        lane_ports=((),) * STORES,
+        lane_countries=(("US", "US"),) * STORES,
+        lane_nominal_days=nominal,
+        lane_lead_time_days=transit,
+        lane_capacity_factor=np.ones((STORES, t)),
+        lane_cost_per_unit=np.full(STORES, 0.2),
+        lane_currency=np.zeros(STORES, dtype=np.int64),
+        currencies=(BASE,),
+        fx_units_per_base=np.ones((1, t)),
+        initial_on_hand=oh0,
+        initial_pipeline=pipe0,
+        drivers={"promo": data["promo"][:, :t]},
+        driver_lookahead=4,
+    )
+
+
+def tuned_window(data: dict[str, np.ndarray]) -> int:
+    """The textbook's trailing window that was cheapest on weeks 53–104 (the grouping does not matter to it)."""
+    tuning = grouped(data, 1, start=WARMUP, periods=52)
+    costs = {}
+    for w in WINDOWS:
+        cfg = BacktestSettings(policies=(PolicyName.ORDER_UP_TO,), order_up_to=OrderUpToSettings(window=w))
+        costs[w] = run_backtest(tuning, cfg).metrics[0].total_cost
+    print("  tuning: " + ", ".join(f"W={w}: {c:,.0f}" for w, c in costs.items()), file=sys.stderr)
+    return min(costs, key=lambda w: costs[w])
+
+
+def run(data: dict[str, np.ndarray], stores: int, window: int, scenarios: int) -> BacktestResult:
+    """The year 105–156 replayed with the textbook rule and hedgerow, rows grouped ``stores`` to an item."""
+    inputs = grouped(data, stores, start=2 * WARMUP, periods=52)
+    cfg = BacktestSettings(
+        policies=(PolicyName.ORDER_UP_TO, PolicyName.HEDGEROW),
+        order_up_to=OrderUpToSettings(window=window),
+        hedgerow=HedgerowSettings(n_scenarios=scenarios, seed=SEED),
+    )
+    return run_backtest(inputs, cfg)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=600, help="store-items in the panel")
+    parser.add_argument("--stores", type=int, nargs="+", default=[1, 10, 30, 80, 300], help="stores per item")
+    parser.add_argument("--scenarios", type=int, default=200, help="hedgerow's scenarios per period")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    began = time.perf_counter()
+    data = panel(args.rows, args.seed)
+    window = tuned_window(data)
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}; load {os.getloadavg()[0]:.1f}")
+    print(
+        f"panel: {args.rows} store-items, textbook window W = {window} (tuned on weeks 53-104); hedgerow.toml defaults"
+    )
+    print(
+        "| stores per item | items | textbook cost | textbook fill | hedgerow cost | hedgerow fill | × textbook | seconds |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    out: list[dict[str, Any]] = []
+    for n in args.stores:
+        t0 = time.perf_counter()
+        result = run(data, n, window, args.scenarios)
+        book = result.by_policy(PolicyName.ORDER_UP_TO.value)
+        ours = result.by_policy(PolicyName.HEDGEROW.value)
+        ratio = ours.total_cost / book.total_cost
+        items = -(-args.rows // n)
+        secs = time.perf_counter() - t0
+        print(
+            f"| {n} | {items} | {book.total_cost:,.0f} | {book.fill_rate:.4f} | {ours.total_cost:,.0f} | "
+            f"{ours.fill_rate:.4f} | {ratio:.3f} | {secs:.0f} |",
+            flush=True,
+        )
+        out.append(
+            {
+                "stores_per_item": n,
+                "items": items,
+                "textbook": {"total_cost": book.total_cost, "fill_rate": book.fill_rate},
+                "hedgerow": {"total_cost": ours.total_cost, "fill_rate": ours.fill_rate},
+                "ratio": ratio,
+                "seconds": secs,
+            }
+        )
+    if len(out) > 1:
+        first, last = out[0], out[-1]
+        drift = last["ratio"] / first["ratio"] - 1.0
+        met = (
+            last["ratio"] <= 0.85
+            and last["hedgerow"]["fill_rate"] >= last["textbook"]["fill_rate"]
+            and abs(drift) <= 0.05
+        )
+        print(
+            f"ratio at {last['stores_per_item']} stores per item vs at {first['stores_per_item']}: {drift:+.1%}; "
+            f"target (<= 0.85 x at >= fill, within 5 %): {'met' if met else 'NOT met'}"
+        )
+    print(f"total {time.perf_counter() - began:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps({"window": window, "runs": out}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
