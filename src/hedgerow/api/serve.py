@@ -133,7 +133,12 @@ def serve(root: Path, config: ServerConfig, *, inline_jobs: bool = False) -> Non
     workers = JobWorkers(root, 0 if inline_jobs else cfg.job_workers)
 
     class OneProcess(uvicorn.Server):
-        """uvicorn in this process; a stop signal also stops the job workers at once."""
+        """uvicorn in this process; the job workers start once it serves (not competing with its start-up for the
+        cores), and a stop signal also stops them at once."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            workers.start()
 
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             workers.begin_stop()
@@ -155,7 +160,6 @@ def serve(root: Path, config: ServerConfig, *, inline_jobs: bool = False) -> Non
 
     common = {"host": cfg.host, "port": cfg.port, "log_level": "info", "access_log": False,
               "timeout_graceful_shutdown": GRACEFUL_S, "timeout_worker_healthcheck": HEALTHCHECK_S}  # fmt: skip
-    workers.start()
     try:
         if cfg.web_workers == 1 or inline_jobs:
             app = create_app(root, cfg, inline_workers=cfg.job_workers if inline_jobs else 0)
@@ -163,6 +167,7 @@ def serve(root: Path, config: ServerConfig, *, inline_jobs: bool = False) -> Non
         else:
             os.environ[ENV_SERVE] = json.dumps(asdict(cfg) | {"workspace_root": str(root)})
             web = uvicorn.Config("hedgerow.api.serve:app_from_env", factory=True, workers=cfg.web_workers, **common)  # type: ignore[arg-type]
+            workers.start()
             Processes(web, [web.bind_socket()]).run()
     finally:
         workers.stop()
