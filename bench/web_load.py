@@ -12,6 +12,21 @@ server, costs as little as possible. Reported per backend: requests, throughput,
 
 Run: ``python -m bench.web_load [--seconds 20] [--clients 50] [--backend sqlite|postgres|both]``.
 PostgreSQL: a private server is started with ``scripts/pg-test-server`` on its own port and stopped afterwards.
+
+**Peak** (``--peak``, issue 16: "the server returns a 500 at Black Friday"): 200 users (``--clients``) on list and
+decision endpoints while a plan job runs, side by side on two servers of the same workspace copy:
+
+* **single process** — ``hedgerow serve --web-workers 1 --inline-jobs``: one uvicorn process that also runs the
+  plan on a thread of its own (the design before the job queue);
+* **workers** — ``hedgerow serve --web-workers 2 --job-workers 1``: two web processes behind the port, the plan in
+  a job worker process.
+
+Each run starts a plan job (``POST /api/jobs {"kind": "plan"}`` as an admin), waits until it is running, then lets
+the users work for ``--seconds`` or until the plan ends, whichever is first. A user pauses ``--think-ms`` (uniform
+0.5–1.5×) between requests; one request in ``--decide-every`` approves one of the recommendations assigned to
+that user (each recommendation to one user only). Reported: requests, list p50/p90/p99/max, decision p50/p99,
+errors (any answer but 200 — a 409 counts), and lost decisions: approvals answered 200 whose recommendation is
+not approved by that user in the ledger afterwards, plus recommendations approved without a 200 answer.
 """
 
 from __future__ import annotations
@@ -28,6 +43,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -48,6 +64,24 @@ BY_PATH: dict[str, list[float]] = {}
 PG_ENV = {"HEDGEROW_PG_PORT": "55491", "HEDGEROW_PG_DIR": "/tmp/hedgerow-pg-web-bench"}
 
 
+def start_server(root: Path, serve_args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """``hedgerow serve`` on ``root`` (a free port, the benchmark's clock and secret), once it answers; (process, port)."""
+    port = free_port()
+    env = env | {"HEDGEROW_NOW": NOW.isoformat(), "HEDGEROW_SESSION_SECRET": "l" * 48}
+    cmd = [sys.executable, "-c", "from hedgerow.cli import main; main()", "serve", "--port", str(port),
+           "--workspace", str(root), *serve_args]  # fmt: skip
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None:
+            raise RuntimeError("hedgerow serve did not start")
+        time.sleep(0.2)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -66,17 +100,8 @@ async def client(
                 await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
             path = ENDPOINTS[i % len(ENDPOINTS)]
             i += 1
-            request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\n\r\n".encode()
             start = time.perf_counter()
-            writer.write(request)
-            await writer.drain()
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
+            status, _ = await _send(reader, writer, "GET", path, key)
             latencies.append((time.perf_counter() - start) * 1000)
             BY_PATH.setdefault(path, []).append(latencies[-1])
             if status != 200:
@@ -106,22 +131,8 @@ def run_backend(name: str, ledger_url: str | None, args: argparse.Namespace) -> 
         if ledger_url:
             env["HEDGEROW_LEDGER_URL"] = ledger_url
         bench = build(Path(tmp) / "ws", args.recs, ledger_url=ledger_url)
-        port = free_port()
-        env |= {"HEDGEROW_NOW": NOW.isoformat(), "HEDGEROW_SESSION_SECRET": "l" * 48}
-        cmd = [sys.executable, "-c", "from hedgerow.cli import main; main()", "serve", "--port", str(port),
-               "--workspace", str(bench.root)]  # fmt: skip
-        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server, port = start_server(bench.root, ["--web-workers", "1"], env)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("hedgerow serve did not start")
-                time.sleep(0.2)
             for path in ENDPOINTS:
                 r = httpx.get(f"http://127.0.0.1:{port}{path}", headers={"X-API-Key": bench.viewer_key}, timeout=10)
                 assert r.status_code == 200, (path, r.text)
@@ -166,6 +177,181 @@ def postgres_url() -> tuple[str, str]:
     return make_url(server).set(database=name).render_as_string(hide_password=False), server
 
 
+async def _send(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, method: str, path: str, key: str, body: bytes = b""
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 request on a keep-alive connection; (status, body)."""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    writer.write(head.encode() + b"\r\n" + body)
+    await writer.drain()
+    raw = await reader.readuntil(b"\r\n\r\n")
+    status = int(raw.split(b" ", 2)[1])
+    length = 0
+    for line in raw.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return status, await reader.readexactly(length)
+
+
+class Peak:
+    """What the users of one peak run saw."""
+
+    def __init__(self) -> None:
+        self.lists: list[float] = []
+        self.decisions: list[float] = []
+        self.errors: list[str] = []
+        self.approved: dict[str, str] = {}  # recommendation → the user whose approval was answered 200
+        self.seconds = 0.0
+
+
+async def peak_user(port: int, key: str, user: int, recs: list[str], stop: asyncio.Event, out: Peak,
+                    think_s: float, decide_every: int) -> None:  # fmt: skip
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    rng = random.Random(user)
+    i = user
+    try:
+        while not stop.is_set():
+            await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
+            if stop.is_set():
+                break
+            i += 1
+            if recs and i % decide_every == 0:
+                rec = recs.pop()
+                start = time.perf_counter()
+                status, _ = await _send(reader, writer, "POST", f"/api/recommendations/{rec}/decision", key,
+                                        b'{"decision": "approve", "reason": "peak"}')  # fmt: skip
+                out.decisions.append((time.perf_counter() - start) * 1000)
+                if status == 200:
+                    out.approved[rec] = "ada"
+                else:
+                    out.errors.append(f"{status} decision {rec}")
+                continue
+            path = ENDPOINTS[i % len(ENDPOINTS)]
+            start = time.perf_counter()
+            status, _ = await _send(reader, writer, "GET", path, key)
+            out.lists.append((time.perf_counter() - start) * 1000)
+            if status != 200:
+                out.errors.append(f"{status} {path}")
+    finally:
+        writer.close()
+
+
+async def warm(port: int, key: str) -> None:
+    """One connection asking each list endpoint once (not measured): every web worker has verified the API key
+    and loaded what its first requests load before the users start."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for path in ENDPOINTS:
+            await _send(reader, writer, "GET", path, key)
+    finally:
+        writer.close()
+
+
+async def peak_load(port: int, key: str, recs: list[str], args: argparse.Namespace, plan_running: Any) -> Peak:
+    await asyncio.gather(*(warm(port, key) for _ in range(args.clients)))
+    out = Peak()
+    stop = asyncio.Event()
+    shares: list[list[str]] = [recs[u :: args.clients] for u in range(args.clients)]
+    users = [asyncio.create_task(peak_user(port, key, u, shares[u], stop, out, args.think_ms / 1000,
+                                           args.decide_every)) for u in range(args.clients)]  # fmt: skip
+    deadline = time.perf_counter() + args.seconds
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(0.5)
+        if not await asyncio.to_thread(plan_running):
+            print("  the plan ended before the time was up: the run stops with it")
+            break
+    stop.set()
+    await asyncio.gather(*users)
+    out.seconds = args.seconds - max(0.0, deadline - time.perf_counter())
+    return out
+
+
+def run_peak(label: str, root: Path, serve_args: list[str], args: argparse.Namespace) -> dict[str, float]:
+    """One peak run on a copy of the workspace at ``root``."""
+    import shutil
+
+    from hedgerow.services.users import create_api_key
+    from hedgerow.services.workspace import open_workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws_root = Path(tmp) / "ws"
+        shutil.copytree(root, ws_root)
+        with open_workspace(ws_root) as ws:
+            key = create_api_key(ws, "ada", label="peak", actor="ada", now=NOW)[1]
+        headers = {"X-API-Key": key}
+        server, port = start_server(ws_root, serve_args, dict(os.environ))
+        base = f"http://127.0.0.1:{port}"
+        try:
+            listed = httpx.get(f"{base}/api/recommendations?limit=5000", headers=headers, timeout=60).json()
+            recs = [r["id"] for r in listed["recommendations"]]
+            job = {"id": ""}
+            if not args.no_plan:
+                job = httpx.post(f"{base}/api/jobs", json={"kind": "plan"}, headers=headers, timeout=60).json()
+                while (
+                    httpx.get(f"{base}/api/jobs/{job['id']}", headers=headers, timeout=60).json()["status"] == "queued"
+                ):
+                    time.sleep(0.2)
+
+            def plan_running() -> bool:
+                if args.no_plan:
+                    return True
+                state = httpx.get(f"{base}/api/jobs/{job['id']}", headers=headers, timeout=60).json()
+                return bool(state["status"] == "running")
+
+            load_before = os.getloadavg()[0]
+            out = asyncio.run(peak_load(port, key, recs, args, plan_running))
+            after = httpx.get(f"{base}/api/recommendations?status=approved&limit=5000", headers=headers,
+                              timeout=60).json()["recommendations"]  # fmt: skip
+            in_ledger = {r["id"]: r["decided_by"] for r in after}
+            lost = [r for r in out.approved if in_ledger.get(r) != "ada"] + [r for r in in_ledger
+                                                                              if r not in out.approved]  # fmt: skip
+            final = "not started" if args.no_plan else httpx.get(
+                f"{base}/api/jobs/{job['id']}", headers=headers, timeout=60).json()["status"]  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    print(f"  {label}: {len(out.lists)} list requests, {len(out.decisions)} decisions, {len(out.errors)} errors "
+          f"{out.errors[:3]}, lost {len(lost)}; plan {final} at the end")  # fmt: skip
+    return {
+        "seconds": out.seconds,
+        "lists": len(out.lists),
+        "rps": (len(out.lists) + len(out.decisions)) / out.seconds,
+        "p50": statistics.median(out.lists),
+        "p90": pct(out.lists, 0.90),
+        "p99": pct(out.lists, 0.99),
+        "max": max(out.lists),
+        "decisions": len(out.decisions),
+        "d50": statistics.median(out.decisions) if out.decisions else float("nan"),
+        "d99": pct(out.decisions, 0.99) if out.decisions else float("nan"),
+        "errors": len(out.errors),
+        "lost": len(lost),
+        "load": load_before,
+    }
+
+
+def peak(args: argparse.Namespace) -> None:
+    """The peak benchmark: both designs on copies of one workspace, printed as a Markdown table."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bench = build(Path(tmp) / "ws", args.recs, weeks=args.weeks)
+        runs = {
+            "single process (plan on a thread of it)": ["--web-workers", "1", "--inline-jobs"],
+            "2 web workers + 1 job worker": ["--web-workers", "2", "--job-workers", "1"],
+        }
+        chosen = {k: v for k, v in runs.items() if args.only is None or (args.only == "single") == ("single" in k)}
+        results = {label: run_peak(label, bench.root, cmd, args) for label, cmd in chosen.items()}
+    print(f"\n{args.clients} users, think {args.think_ms:g} ms, one request in {args.decide_every} a decision, "
+          f"while a plan job runs; {bench.recommendations} recommendations\n")  # fmt: skip
+    print("| server | s | list req | req/s | list p50 ms | p90 | **p99** | max | decisions | decision p50 / p99 ms "
+          "| errors | lost | load avg |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for label, r in results.items():
+        print(f"| {label} | {r['seconds']:.0f} | {r['lists']:,} | {r['rps']:.0f} | {r['p50']:.0f} | {r['p90']:.0f} "
+              f"| **{r['p99']:.0f}** | {r['max']:.0f} | {r['decisions']} | {r['d50']:.0f} / {r['d99']:.0f} "
+              f"| {r['errors']} | {r['lost']} | {r['load']:.1f} |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -174,7 +360,15 @@ def main() -> None:
     parser.add_argument("--think-ms", type=float, default=500.0, help="mean pause between a user's requests")
     parser.add_argument("--recs", type=int, default=500)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--peak", action="store_true", help="200 users on lists and decisions while a plan runs")
+    parser.add_argument("--decide-every", type=int, default=10, help="peak: one request in N is a decision")
+    parser.add_argument("--weeks", type=int, default=60, help="peak: weeks of demand history (the plan needs some)")
+    parser.add_argument("--no-plan", action="store_true", help="peak: the same load with no plan running (reference)")
+    parser.add_argument("--only", choices=["single", "workers"], default=None, help="peak: one of the two servers")
     args = parser.parse_args()
+    if args.peak:
+        peak(args)
+        return
     results: dict[str, dict[str, dict[str, float]]] = {}
     if args.backend in ("sqlite", "both"):
         results["SQLite"] = run_backend("SQLite", None, args)

@@ -73,8 +73,16 @@ def seeded(seeded_template: Seeded, tmp_path: Path) -> Seeded:
 
 
 def make_app(root: Path, *, web: bool = True, ledger_url: str | None = None) -> FastAPI:
-    """The app on ``root`` with a fixed clock and session secret."""
-    return create_app(root, ServerConfig(session_secret=SECRET), clock=lambda: NOW, web=web, ledger_url=ledger_url)
+    """The app on ``root`` with a fixed clock and session secret, and one job worker thread (``hedgerow serve``
+    runs its workers in processes; the tests of that are in tests/api/test_api_job_workers.py)."""
+    return create_app(
+        root,
+        ServerConfig(session_secret=SECRET),
+        clock=lambda: NOW,
+        web=web,
+        ledger_url=ledger_url,
+        inline_workers=1,
+    )
 
 
 @pytest.fixture

@@ -144,7 +144,9 @@ def explanation(
         "break_even": {
             "driver": "demand_level",
             "subject": f"{item}@{location}",
-            "label": "weekly demand",
+            # the planner's sentence (hedgerow.explain.breakeven), which the pages show as it is
+            "label": f"stops paying if demand for {item} at {location} falls below {mean * 0.45:,.0f} units per period "
+            f"(now {mean:,.0f})",
             "current_value": round(mean, 4),
             "break_even_value": round(mean * 0.45, 4),
             "unit": "units/week",

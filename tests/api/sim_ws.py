@@ -13,13 +13,14 @@ from tests.sim.helpers import write_network_csvs
 from .conftest import NOW, PASSWORD
 
 
-def build_sim_workspace(base: Path) -> tuple[Path, str]:
-    """The workspace at ``base / "ws"`` with users ada (admin) and vic (viewer); returns it and vic's API key."""
+def build_sim_workspace(base: Path, ledger_url: str | None = None) -> tuple[Path, dict[str, str]]:
+    """The workspace at ``base / "ws"`` (its ledger at ``ledger_url`` when given) with users ada (admin) and vic
+    (viewer); returns it and their API keys."""
     root = base / "ws"
-    with init_workspace(root) as ws:
+    with init_workspace(root, ledger_url=ledger_url) as ws:
         add_user(ws, "ada", Role.ADMIN, password=PASSWORD, actor=None, now=NOW)
         add_user(ws, "vic", Role.VIEWER, password=PASSWORD, actor="ada", now=NOW)
         sources, _ = sources_from_folder(write_network_csvs(base / "csv"))
         import_sources(ws, sources, user="ada", now=NOW)
-        key = create_api_key(ws, "vic", label="tests", actor="vic", now=NOW)[1]
-    return root, key
+        keys = {u: create_api_key(ws, u, label="tests", actor=u, now=NOW)[1] for u in ("ada", "vic")}
+    return root, keys

@@ -88,14 +88,15 @@ def test_exposure_job_and_result(app: FastAPI, client: TestClient, seeded: Seede
     assert set(kinds) == {"import", "exposure", "plan", "backtest", "stress"}
     assert kinds["plan"]["permission"] == "record_plan"
     assert kinds["exposure"]["params_schema"]["properties"]["weeks"]
-    bad = client.post("/api/jobs", json={"kind": "exposure", "params": {"weeks": 500}}, headers=vic)
+    bad = client.post("/api/jobs", json={"kind": "exposure", "params": {"weeks": 500}}, headers=bearer(seeded, "pat"))
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "params.weeks"
     unknown = client.post("/api/jobs", json={"kind": "forecast"}, headers=vic)
     assert unknown.status_code == 404
     assert "plan" in unknown.json()["error"]["message"]
     assert client.post("/api/jobs", json={"kind": "import"}, headers=bearer(seeded, "pat")).status_code == 400
-    r = client.post("/api/jobs", json={"kind": "exposure", "params": {"weeks": 2}}, headers=vic)
+    assert client.post("/api/jobs", json={"kind": "exposure", "params": {"weeks": 2}}, headers=vic).status_code == 403
+    r = client.post("/api/jobs", json={"kind": "exposure", "params": {"weeks": 2}}, headers=bearer(seeded, "pat"))
     assert r.status_code == 202
     done = app.state.hedgerow.jobs.wait(r.json()["id"])
     assert done["status"] == "succeeded", done["error"]

@@ -63,12 +63,13 @@ def free_port() -> int:
 
 @contextmanager
 def serve(root: Path, log_dir: Path) -> Iterator[str]:
-    """`hedgerow serve` on the workspace ``root`` (127.0.0.1, a free port, the tests' clock); yields its URL."""
+    """`hedgerow serve` on the workspace ``root`` (127.0.0.1, a free port, the tests' clock, one web worker and one
+    job worker: several web workers are tested in tests/api/test_api_job_workers.py); yields its URL."""
     port = free_port()
     env = os.environ | {"HEDGEROW_NOW": NOW.isoformat(), "HEDGEROW_SESSION_SECRET": SECRET}
     log = (log_dir / "server.log").open("w")
     cmd = [sys.executable, "-c", "from hedgerow.cli import main; main()", "serve", "--port", str(port),
-           "--workspace", str(root)]  # fmt: skip
+           "--workspace", str(root), "--web-workers", "1"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     timeout = startup_timeout()

@@ -1,7 +1,8 @@
 """The application factory: one FastAPI app serving the REST API (``/api``) and the web dashboard.
 
-Nothing is created at import time: :func:`create_app` opens the workspace, builds the job runner and the
-routes; the lifespan closes them. Sync route handlers run in Starlette's thread pool, so the ledger services
+Nothing is created at import time: :func:`create_app` opens the workspace, the job queue and the routes; the
+lifespan closes them. The app never runs a job itself (they run in worker processes, :mod:`hedgerow.api.worker`),
+except the worker threads a test asks for. Sync route handlers run in Starlette's thread pool, so the ledger services
 (sync SQLAlchemy) are called as they are.
 """
 
@@ -20,11 +21,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from hedgerow.api.auth import ApiKeyCache, LoginThrottle
 from hedgerow.api.config import Clock, ServerConfig, system_clock
 from hedgerow.api.deps import AppState, StateDep
+from hedgerow.api.docs import add_security_schemes, install_docs
 from hedgerow.api.errors import install_error_handlers
 from hedgerow.api.job_kinds import DEFAULT_JOBS
-from hedgerow.api.jobs import JobRunner, JobSpec
+from hedgerow.api.jobs import JobQueue, JobSpec
+from hedgerow.api.options import OptionsAllow
 from hedgerow.api.routes import data, holds, jobs, ledger, queue, session
 from hedgerow.api.schemas import Health
+from hedgerow.api.worker import InlineWorkers
 from hedgerow.services.workspace import open_workspace
 
 SESSION_COOKIE = "hedgerow_session"
@@ -46,6 +50,7 @@ def create_app(
     ledger_url: str | None = None,
     job_specs: Sequence[JobSpec] = DEFAULT_JOBS,
     web: bool = True,
+    inline_workers: int = 0,
 ) -> FastAPI:
     """Build the app serving ``workspace_root``.
 
@@ -63,6 +68,9 @@ def create_app(
         Background job kinds to register (default :data:`hedgerow.api.job_kinds.DEFAULT_JOBS`).
     web:
         Also serve the web dashboard (pages and static files).
+    inline_workers:
+        Job worker threads to run inside this process (tests and the single-process baseline of
+        ``bench/web_load.py``). ``hedgerow serve`` runs none: its jobs run in worker processes.
 
     Raises
     ------
@@ -77,10 +85,12 @@ def create_app(
         ws=ws,
         config=cfg,
         clock=now,
-        jobs=JobRunner(ws, job_specs, now, workers=cfg.job_workers),
+        jobs=JobQueue(ws, job_specs, now),
         api_keys=ApiKeyCache(),
         throttle=LoginThrottle(cfg.login_attempts, cfg.login_window_s),
     )
+
+    inline = InlineWorkers(ws, job_specs, now, inline_workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -92,10 +102,11 @@ def create_app(
         # collector's full passes, which otherwise pause every request now and then.
         gc.collect()
         gc.freeze()
+        inline.start()
         try:
             yield
         finally:
-            state.jobs.shutdown()
+            await anyio.to_thread.run_sync(inline.stop)
             ws.close()
 
     app = FastAPI(
@@ -105,10 +116,12 @@ def create_app(
         "Authenticate with a session (POST /api/session) or an API key (Authorization: Bearer hr_...). See "
         "docs/api.md.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    add_security_schemes(app, SESSION_COOKIE)
+    install_docs(app, "/openapi.json")
     app.state.hedgerow = state
     app.add_middleware(
         SessionMiddleware,
@@ -132,4 +145,5 @@ def create_app(
 
         html_errors = install_web(app)
     install_error_handlers(app, html_errors)
+    app.add_middleware(OptionsAllow, routes=app.router.routes)
     return app

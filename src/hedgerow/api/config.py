@@ -85,8 +85,11 @@ class ServerConfig:
         get 429 until it passes.
     max_upload_bytes:
         Largest upload accepted by the import endpoint, bytes (all files together).
+    web_workers:
+        Web server processes sharing the port (``hedgerow serve --web-workers``).
     job_workers:
-        Background jobs run at once.
+        Job worker processes ``hedgerow serve`` starts (``--job-workers``; 0: run ``hedgerow worker`` apart);
+        each runs one job at a time.
     request_threads:
         Threads that run request handlers (the ledger services are synchronous).
     """
@@ -100,6 +103,7 @@ class ServerConfig:
     login_attempts: int = 5
     login_window_s: int = 300
     max_upload_bytes: int = 512 * 1024 * 1024
+    web_workers: int = 1
     job_workers: int = 1
     request_threads: int = 4
 

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from hedgerow.api.auth import ApiKeyCache, LoginThrottle, api_key_of, check_csrf, session_user
 from hedgerow.api.config import Clock, ServerConfig
 from hedgerow.api.errors import NotAuthenticated
-from hedgerow.api.jobs import JobRunner
+from hedgerow.api.jobs import JobQueue
 from hedgerow.decide.roles import Permission, require
 from hedgerow.services.users import ActingUser
 from hedgerow.services.workspace import Workspace
@@ -26,7 +26,7 @@ class AppState:
     ws: Workspace
     config: ServerConfig
     clock: Clock
-    jobs: JobRunner
+    jobs: JobQueue
     api_keys: ApiKeyCache
     throttle: LoginThrottle
 

@@ -3,15 +3,19 @@
 Registered now:
 
 * ``import`` — validate and import uploaded files (started by ``POST /api/imports``; progress per file);
-* ``exposure`` — the outage exposure table (``{"weeks": 4}``), shown on the overview and the reports page;
+* ``exposure`` — permission ``record_plan``; the outage exposure table (``{"weeks": 4}``), shown on the overview
+  and the reports page;
 * ``plan`` — permission ``record_plan``; the whole chain on the workspace's current data
   (:func:`hedgerow.services.planning.make_workspace_plan`, ``{"as_of": "YYYY-MM-DD"}`` optional), recorded in
   the ledger as ``ctx.user`` at ``ctx.now``; progress per step of the chain; the result names the plan and links
   to ``/api/plans/{plan_id}``.
-
-* ``backtest`` and ``stress`` — permission ``read``; the simulator on the workspace's demand history
-  (:mod:`hedgerow.services.simulation`), progress per policy; the result is the report's figures (JSON), drawn as
+* ``backtest`` and ``stress`` — permission ``record_plan`` (heavy work: planners and admins start it); the
+  simulator on the workspace's demand history (:mod:`hedgerow.services.simulation`), progress per simulated
+  period of each policy; the result is the report's figures (JSON), drawn as
   the self-contained HTML report at ``GET /api/jobs/{id}/report`` and on the Reports page.
+
+The job functions import their services when they run: a web worker, which never runs one, does not pay for
+loading the planner and the simulator at start-up.
 
 **Extension point.** Another kind is one more :class:`JobSpec` in :data:`DEFAULT_JOBS`.
 
@@ -29,10 +33,6 @@ from hedgerow.api.jobs import JobContext, JobSpec
 from hedgerow.decide.roles import Permission
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import InvalidTransition, NotFound
-from hedgerow.services.exposure import compute_exposure
-from hedgerow.services.importing import ImportMode, ImportSource, import_sources
-from hedgerow.services.planning import make_workspace_plan
-from hedgerow.services.simulation import backtest_report, stress_report
 from hedgerow.sim.inputs import UnmetDemand
 from hedgerow.sim.policies.base import PolicyName
 from hedgerow.sim.report import render_html
@@ -49,6 +49,8 @@ class ExposureParams(BaseModel):
 
 def run_exposure(ctx: JobContext) -> dict[str, Any]:
     """Compute the exposure table (see :func:`hedgerow.services.exposure.compute_exposure`)."""
+    from hedgerow.services.exposure import compute_exposure
+
     params = ExposureParams.model_validate(ctx.params)
     ctx.progress("fitting supply and sampling scenarios", 0, 1)
     result = compute_exposure(ctx.ws, weeks=params.weeks, now=ctx.now)
@@ -72,6 +74,8 @@ class PlanParams(BaseModel):
 
 def run_plan(ctx: JobContext) -> dict[str, Any]:
     """Make a plan on the workspace's current data and record it (see :func:`make_workspace_plan`)."""
+    from hedgerow.services.planning import make_workspace_plan
+
     params = PlanParams.model_validate(ctx.params)
     outcome = make_workspace_plan(ctx.ws, user=ctx.user, now=ctx.now, as_of=params.as_of, progress=ctx.progress)
     plan = outcome.plan
@@ -116,6 +120,8 @@ class StressParams(BacktestParams):
 
 def run_backtest_job(ctx: JobContext) -> dict[str, Any]:
     """Backtest the policies on the workspace's history (see :func:`backtest_report`)."""
+    from hedgerow.services.simulation import backtest_report
+
     p = BacktestParams.model_validate(ctx.params)
     return backtest_report(
         ctx.ws,
@@ -130,6 +136,8 @@ def run_backtest_job(ctx: JobContext) -> dict[str, Any]:
 
 def run_stress_job(ctx: JobContext) -> dict[str, Any]:
     """Stress-test the policies with a named shock (see :func:`stress_report`)."""
+    from hedgerow.services.simulation import stress_report
+
     p = StressParams.model_validate(ctx.params)
     return stress_report(
         ctx.ws,
@@ -149,6 +157,8 @@ def run_stress_job(ctx: JobContext) -> dict[str, Any]:
 
 def run_import(ctx: JobContext) -> dict[str, Any]:
     """Import the uploaded files of ``ctx.workdir`` (``params``: ``files`` [{name, table}], ``mode``, ``force``)."""
+    from hedgerow.services.importing import ImportMode, ImportSource, import_sources
+
     assert ctx.workdir is not None, "the import job needs its upload folder"
     sources = [ImportSource(ctx.workdir / f["name"], TableName(f["table"])) for f in ctx.params["files"]]
     mode = ctx.params.get("mode")
@@ -189,7 +199,7 @@ IMPORT_JOB = JobSpec(
 EXPOSURE_JOB = JobSpec(
     kind="exposure",
     run=run_exposure,
-    permission=Permission.READ,
+    permission=Permission.RECORD_PLAN,
     description="Margin at risk if a lane, port, supplier or currency fails for N weeks.",
     params_model=ExposureParams,
     result_link=lambda _r: "/api/exposure",
@@ -207,7 +217,7 @@ PLAN_JOB = JobSpec(
 BACKTEST_JOB = JobSpec(
     kind="backtest",
     run=run_backtest_job,
-    permission=Permission.READ,
+    permission=Permission.RECORD_PLAN,
     description="Replay the demand history under each policy: cost, service, capital and bullwhip.",
     params_model=BacktestParams,
     result_link=lambda _r: "/api/jobs/{job_id}/report",
@@ -216,7 +226,7 @@ BACKTEST_JOB = JobSpec(
 STRESS_JOB = JobSpec(
     kind="stress",
     run=run_stress_job,
-    permission=Permission.READ,
+    permission=Permission.RECORD_PLAN,
     description="Compare the policies without and with a named shock (port closure, strike, supplier failure, ...).",
     params_model=StressParams,
     result_link=lambda _r: "/api/jobs/{job_id}/report",

@@ -285,7 +285,8 @@ class JobIn(Strict):
 
 
 class JobOut(BaseModel):
-    """A background job: status, progress, and its result or error once finished."""
+    """A background job: status (queued, running, succeeded, failed, cancelled, interrupted), progress, and its
+    result or error once finished. Jobs are kept in the ledger: they outlive server restarts."""
 
     id: str
     kind: str
@@ -299,10 +300,12 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    cancel_requested: bool = False
     result: dict[str, Any] | None
     error: dict[str, Any] | None
     result_link: str | None
     status_url: str
+    cancel_url: str
 
 
 class JobKindOut(BaseModel):

@@ -1,4 +1,4 @@
-"""`hedgerow serve`: the REST API and the web dashboard on one local server (uvicorn)."""
+"""`hedgerow serve` (web workers and job workers behind one port) and `hedgerow worker` (job workers apart)."""
 
 from __future__ import annotations
 
@@ -22,20 +22,64 @@ def serve(
         ),
     ] = False,
     dev: Annotated[bool, typer.Option("--dev", help="Development mode (cookies without the Secure flag).")] = False,
+    web_workers: Annotated[
+        int, typer.Option("--web-workers", help="Web server processes sharing the port.", min=1, max=64)
+    ] = 2,
+    job_workers: Annotated[
+        int,
+        typer.Option(
+            "--job-workers",
+            help="Job worker processes (plans, exposure, backtests, imports), one job each at a time; "
+            "0: run `hedgerow worker` apart.",
+            min=0,
+            max=64,
+        ),
+    ] = 1,
+    inline_jobs: Annotated[
+        bool,
+        typer.Option(
+            "--inline-jobs",
+            hidden=True,
+            help="Run jobs on threads of a single web process (the old design; benchmarks only).",
+        ),
+    ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Serve the REST API (/api, OpenAPI at /openapi.json) and the web dashboard (/) for a workspace."""
-    import uvicorn
-
-    from hedgerow.api import ServerConfig, create_app
+    """Serve the REST API (/api, OpenAPI at /openapi.json) and the web dashboard (/) for a workspace, with job
+    workers for the heavy work."""
+    from hedgerow.api import ServerConfig
+    from hedgerow.api.serve import serve as run_server
 
     extra = {"development": True} if dev else {}
-    config = ServerConfig.from_env(host=host, port=port, allow_remote=allow_remote, **extra)
-    app = create_app(workspace_root(workspace), config)
-    console.print(f"hedgerow serving {app.state.hedgerow.ws.root} on http://{host}:{port}/ (API docs at /api/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    config = ServerConfig.from_env(
+        host=host, port=port, allow_remote=allow_remote, web_workers=web_workers, job_workers=job_workers, **extra
+    )
+    root = workspace_root(workspace)
+    console.print(
+        f"hedgerow serving {root} on http://{host}:{port}/ (API docs at /api/docs): "
+        f"{web_workers} web worker(s), {job_workers} job worker(s)"
+    )
+    run_server(root, config, inline_jobs=inline_jobs)
+
+
+@handle_errors
+def worker(workspace: WorkspaceOption = None) -> None:
+    """Run one job worker on the workspace's queue until stopped (SIGTERM or Ctrl-C marks its job interrupted).
+
+    Start as many as the machine has cores to spare, on this or another machine that reaches the same ledger and
+    workspace folder; `hedgerow serve --job-workers 0` then runs none of its own."""
+    import logging
+
+    from hedgerow.api.job_kinds import DEFAULT_JOBS
+    from hedgerow.api.worker import run_worker_process
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    root = workspace_root(workspace)
+    console.print(f"hedgerow worker on {root}: Ctrl-C to stop")
+    run_worker_process(root, DEFAULT_JOBS)
 
 
 def register(app: typer.Typer) -> None:
-    """Add `hedgerow serve` to ``app``."""
+    """Add `hedgerow serve` and `hedgerow worker` to ``app``."""
     app.command()(serve)
+    app.command()(worker)

@@ -46,6 +46,23 @@ class ReasonCategory(StrEnum):
     POLICY = "policy"  # a company rule (minimum order, preferred mode, ...)
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        """The category in plain words (forms and messages)."""
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {
+    ReasonCategory.DEMAND_KNOWLEDGE: "I know something about demand the data does not show",
+    ReasonCategory.SUPPLIER_INFO: "a supplier or carrier told us something",
+    ReasonCategory.CAPACITY: "warehouse, lane or handling capacity",
+    ReasonCategory.BUDGET: "cash or budget",
+    ReasonCategory.DATA_ERROR: "the data is wrong",
+    ReasonCategory.RISK_APPETITE: "I want more or less protection",
+    ReasonCategory.POLICY: "a company rule",
+    ReasonCategory.OTHER: "other",
+}
+
 
 #: (status before, decision) → status after. Everything else is forbidden.
 TRANSITIONS: dict[tuple[RecommendationStatus, DecisionKind], RecommendationStatus] = {

@@ -139,10 +139,10 @@ class DecisionRequest:
         out: list[str] = []
         if self.kind in NEEDS_REASON:
             if self.reason_category is None:
-                allowed = ", ".join(c.value for c in ReasonCategory)
-                out.append(f"a {self.kind.value} decision needs a reason category (one of: {allowed})")
+                allowed = "; ".join(c.label for c in ReasonCategory)
+                out.append(f"a {self.kind.value} decision needs a reason category ({allowed})")
             if not (self.reason or "").strip():
-                out.append(f'a {self.kind.value} decision needs a reason in words (--reason "...")')
+                out.append(f"a {self.kind.value} decision needs a reason in words")
         if self.kind is DecisionKind.MODIFY and not self.changes:
             out.append("a modification must change at least one of qty, mode, destination (location) or lane")
         if self.kind is not DecisionKind.MODIFY and self.changes:

@@ -227,7 +227,8 @@ def apply_transition(
     }
     if request is not None and request.reason_category is not None:
         payload["reason_category"] = request.reason_category.value
-        payload["reason"] = request.reason
+    if request is not None and request.reason:
+        payload["reason"] = request.reason  # an approval's reason too, when one was given
     if decided:
         payload["action"] = decided
     payload.update(columns or {})

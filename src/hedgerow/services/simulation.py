@@ -116,6 +116,14 @@ def backtest_report(
     return backtest_figures(result)
 
 
+def _half(progress: Progress | None, label: str, index: int) -> Progress | None:
+    """Progress of one of the stress test's two replays as a half of the whole (``index`` 0 or 1)."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda step, done, total: report(f"{label}: {step}", index * total + done, 2 * total)
+
+
 def stress_report(
     ws: Workspace,
     name: StressName,
@@ -153,6 +161,6 @@ def stress_report(
     inputs = simulation_inputs(ws, periods=periods, lookahead=lookahead, seed=seed)
     shock = apply_named_shock(inputs, name, weeks=weeks, start=start, target=target, size=size)
     cfg = backtest_settings(ws.settings, unmet, policies)
-    base = run_backtest(inputs, cfg, progress=progress)
-    stressed = run_backtest(shock.inputs, cfg, progress=progress)
+    base = run_backtest(inputs, cfg, progress=_half(progress, "without the shock", 0))
+    stressed = run_backtest(shock.inputs, cfg, progress=_half(progress, "with the shock", 1))
     return stress_figures(shock, base, stressed)

@@ -257,6 +257,76 @@ def create_api_key(ws: Workspace, name: str, *, label: str, actor: str, now: dat
     return key_id, key
 
 
+@dataclass(frozen=True)
+class ApiKeyView:
+    """An API key as shown to people: its public id, label and dates, never the key or its hash."""
+
+    key_id: str
+    user: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "key_id": self.key_id,
+            "user": self.user,
+            "label": self.label,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
+
+
+def _key_view(key: ApiKey, user: str) -> ApiKeyView:
+    return ApiKeyView(
+        key_id=key.key_id,
+        user=user,
+        label=key.label,
+        created_at=as_utc(key.created_at),
+        revoked_at=as_utc(key.revoked_at) if key.revoked_at else None,
+    )
+
+
+def list_api_keys(ws: Workspace, name: str, *, actor: str) -> list[ApiKeyView]:
+    """The API keys of ``name``, oldest first, revoked ones too (a user sees their own; admins anyone's)."""
+    with ws.session() as session:
+        if actor != name:
+            acting_user(session, actor, Permission.MANAGE_USERS, "see another user's API keys")
+        else:
+            acting_user(session, actor, Permission.READ, "see their API keys")
+        user = _user(session, name)
+        keys = session.execute(select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.id)).scalars().all()
+    return [_key_view(k, name) for k in keys]
+
+
+def revoke_api_key(ws: Workspace, key_id: str, *, actor: str, now: datetime) -> ApiKeyView:
+    """Revoke an API key at once (its owner, or an admin for anyone's); revoking a revoked key changes nothing.
+
+    Raises
+    ------
+    NotFound
+        When no key has that id (or it is someone else's and the actor is not an admin: no key ids leak).
+    """
+    with ledger_write(ws, actor=actor, at=now) as session:
+        acting = acting_user(session, actor, Permission.READ, "revoke API keys")
+        row = session.execute(select(ApiKey).where(ApiKey.key_id == key_id)).scalar_one_or_none()
+        owner = session.get(User, row.user_id) if row is not None else None
+        if row is None or owner is None or (owner.name != actor and acting.role is not Role.ADMIN):
+            raise NotFound(f"no API key {key_id!r} of yours; list them with `hedgerow users api-keys NAME`")
+        if row.revoked_at is None:
+            row.revoked_at = now
+            append_event(
+                session,
+                kind=EventKind.USER,
+                subject=owner.name,
+                payload={"action": "revoke_api_key", "key_id": key_id},
+                actor=actor,
+                at=now,
+            )
+        return _key_view(row, owner.name)
+
+
 def authenticate_api_key(ws: Workspace, key: str) -> ActingUser:
     """The active user an API key belongs to.
 

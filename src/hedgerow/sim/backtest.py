@@ -148,6 +148,13 @@ def _given(policy: Policy) -> Callable[[], Policy]:
     return lambda: policy
 
 
+def _periods(
+    progress: Callable[[str, int, int], None], name: str, before: int, total: int
+) -> Callable[[int, int], None]:
+    """A per-period callback of :func:`simulate` reporting to ``progress`` as periods over every policy."""
+    return lambda done, _n: progress(name, before + done, total)
+
+
 def run_backtest(
     inputs: SimInputs,
     settings: BacktestSettings | None = None,
@@ -167,7 +174,8 @@ def run_backtest(
     extra:
         More policies to run after the built-in ones.
     progress:
-        Called as ``progress(policy_name, done, total)``.
+        Called as ``progress(policy_name, done, total)``, ``done`` and ``total`` counting simulated periods over
+        every policy (so a long replay reports within each policy, once per period).
     keep_runs:
         Keep the full trajectories in ``BacktestResult.runs``.
     """
@@ -186,12 +194,16 @@ def run_backtest(
     seconds: dict[str, float] = {}
     runs: dict[str, SimRun] = {}
     lower_bound = float("nan")
+    periods = inputs.n_periods - inputs.start
+    total = len(wanted) * periods
     for done, build in enumerate(wanted):
         began = time.perf_counter()
         policy = build()
+        on_period = None
         if progress:
-            progress(policy.name, done, len(wanted))
-        run = simulate(inputs, policy, unmet=cfg.unmet, approval=cfg.approval, costs=costs)
+            progress(policy.name, done * periods, total)
+            on_period = _periods(progress, policy.name, done * periods, total)
+        run = simulate(inputs, policy, unmet=cfg.unmet, approval=cfg.approval, costs=costs, on_period=on_period)
         seconds[policy.name] = time.perf_counter() - began
         if isinstance(policy, FixedPlanPolicy) and policy.name == PolicyName.CLAIRVOYANT:
             lower_bound = policy.objective
@@ -199,7 +211,7 @@ def run_backtest(
         if keep_runs:
             runs[policy.name] = run
     if progress:
-        progress("done", len(wanted), len(wanted))
+        progress("done", total, total)
     return BacktestResult(
         metrics=tuple(metrics),
         lower_bound=lower_bound,

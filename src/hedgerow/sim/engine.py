@@ -23,6 +23,7 @@ Stock balance holds for every item-location and period:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -393,6 +394,7 @@ def simulate(
     unmet: UnmetDemand = UnmetDemand.LOST,
     approval: ApprovalRule | None = None,
     costs: CostArrays | None = None,
+    on_period: Callable[[int, int], None] | None = None,
 ) -> SimRun:
     """Replay the simulated periods of ``inputs`` under ``policy``.
 
@@ -408,6 +410,8 @@ def simulate(
         Which orders need a person (default: every order).
     costs:
         Precomputed :func:`~hedgerow.sim.costs.cost_arrays` of ``inputs`` (computed when None).
+    on_period:
+        Called as ``on_period(done, total)`` after each simulated period (progress of a long replay).
 
     Returns
     -------
@@ -418,10 +422,13 @@ def simulate(
     costs = costs or cost_arrays(inputs)
     replay = _Replay(inputs, unmet, costs)
     policy.reset()
+    total = inputs.n_periods - inputs.start
     for t in range(inputs.start, inputs.n_periods):
         decision = policy.decide(replay.view(t))
         qty = replay.check(decision, policy.name)
         replay.step(t, qty, decision, approval)
+        if on_period is not None:
+            on_period(t - inputs.start + 1, total)
     rec = replay.rec
     return SimRun(
         policy=policy.name,

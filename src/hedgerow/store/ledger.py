@@ -51,9 +51,13 @@ def resolve_url(url: str, workspace_root: Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    """Foreign keys on, wait for locks, and write-ahead logging: readers never wait for a writer, so the web
+    workers keep answering while a decision or a job writes (bench/web_load.py --peak). The ledger is then
+    ``ledger.sqlite`` plus ``-wal`` and ``-shm`` files while it is open (docs/ledger.md)."""
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 

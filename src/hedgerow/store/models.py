@@ -8,6 +8,7 @@ tables in :mod:`hedgerow.store.decide_models`; importing this module puts every 
 from __future__ import annotations
 
 from hedgerow.store import decide_models as _decide_models  # noqa: F401  (registers the decision tables)
+from hedgerow.store import job_models as _job_models  # noqa: F401  (registers the job queue's table)
 from hedgerow.store.lineage_models import Base, ImportRecord
 
 __all__ = ["Base", "ImportRecord"]

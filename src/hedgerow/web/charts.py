@@ -1,6 +1,8 @@
 """Vega-Lite chart specifications (plain dicts, JSON-ready), drawn in the browser by the vendored vega-embed.
 
-Pure functions: data in, spec out. The pages embed a spec as JSON and ``static/app.js`` renders it to SVG.
+Pure functions: data in, spec out. The pages embed a spec as JSON and ``static/app.js`` renders it to SVG. The
+marks are hidden from screen readers (``"aria": false``): the chart as a whole is described by its ``description``
+and the page puts the same figures in a table next to it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def fan_chart(projection: Projection, *, title: str = "Projected stock on hand")
     if {"p05", "p95"} <= has:
         layers.append(
             {
-                "mark": {"type": "area", "opacity": 0.15},
+                "mark": {"type": "area", "opacity": 0.15, "aria": False},
                 "encoding": {"x": x, "y": {"field": "p05", "type": "quantitative", "title": y_title},
                              "y2": {"field": "p95"}, "color": color},
             }
@@ -47,20 +49,25 @@ def fan_chart(projection: Projection, *, title: str = "Projected stock on hand")
     if {"p25", "p75"} <= has:
         layers.append(
             {
-                "mark": {"type": "area", "opacity": 0.3},
+                "mark": {"type": "area", "opacity": 0.3, "aria": False},
                 "encoding": {"x": x, "y": {"field": "p25", "type": "quantitative", "title": y_title},
                              "y2": {"field": "p75"}, "color": color},
             }
         )  # fmt: skip
     layers.append(
         {
-            "mark": {"type": "line", "strokeWidth": 2.5, "point": True},
+            "mark": {"type": "line", "strokeWidth": 2.5, "point": True, "aria": False},
             "encoding": {"x": x, "y": {"field": "p50", "type": "quantitative", "title": y_title}, "color": color,
                          "tooltip": [{"field": "case"}, {"field": "period"},
                                      {"field": "p50", "title": "median", "format": ",.0f"}]},
         }
     )  # fmt: skip
-    layers.append({"mark": {"type": "rule", "color": "#555", "strokeDash": [4, 4]}, "encoding": {"y": {"datum": 0}}})
+    layers.append(
+        {
+            "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 4], "aria": False},
+            "encoding": {"y": {"datum": 0}},
+        }
+    )
     return {
         "$schema": SCHEMA,
         "title": title,
@@ -75,16 +82,19 @@ def fan_chart(projection: Projection, *, title: str = "Projected stock on hand")
 def bar_chart(
     rows: list[dict[str, Any]], *, category: str, value: str, title: str, unit: str, top: int = 10
 ) -> dict[str, Any]:
-    """Horizontal bars of ``value`` per ``category`` (the ``top`` largest)."""
+    """Horizontal bars of ``value`` per ``category`` (the ``top`` largest); bars below zero (gains) in green."""
     data = sorted(rows, key=lambda r: -float(r.get(value) or 0.0))[:top]
     return {
         "$schema": SCHEMA,
         "title": title,
+        "description": f"Bar chart, {title}: {unit} per {category}; the figures are in the table below it.",
         "width": "container",
         "height": {"step": 22},
         "data": {"values": [{"category": str(r.get(category)), "value": float(r.get(value) or 0.0)} for r in data]},
-        "mark": {"type": "bar", "color": "#3a6ea5"},
+        "mark": {"type": "bar", "aria": False},
         "encoding": {
+            # a value below zero is a gain (a currency that weakens against the base): drawn in green
+            "color": {"condition": {"test": "datum.value < 0", "value": "#1b7f5a"}, "value": "#3a6ea5"},
             "y": {"field": "category", "type": "nominal", "sort": "-x", "title": None},
             "x": {"field": "value", "type": "quantitative", "title": unit, "axis": {"format": ",.0f"}},
             "tooltip": [{"field": "category"}, {"field": "value", "format": ",.0f", "title": unit}],

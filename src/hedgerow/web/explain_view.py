@@ -134,21 +134,15 @@ def _drivers(raw: Any) -> list[Driver]:
 
 
 def _break_even(raw: Any) -> str | None:
+    """The planner's break-even sentence, shown as it is (``sentence`` when stored, else ``label``, which the
+    planner writes as "stops paying if … (now …)"): only its first letter is raised and a final stop added."""
     if not isinstance(raw, dict):
         return None
-    label = _text(raw.get("label")) or _text(raw.get("driver")) or "the top driver"
-    unit = _text(raw.get("unit")) or ""
-    current, value = _num(raw.get("current_value")), _num(raw.get("break_even_value"))
-    side = _text(raw.get("pays_when"))
-    if value is None:
-        lo, hi = _num(raw.get("searched_from")), _num(raw.get("searched_to"))
-        if lo is not None and hi is not None:
-            return f"The action pays for any {label} between {lo:,.4g} and {hi:,.4g} {unit}.".replace("  ", " ")
+    text = _text(raw.get("sentence")) or _text(raw.get("label"))
+    if text is None:
         return None
-    now = f" (now {current:,.4g} {unit})" if current is not None else ""
-    if side in ("above", "below"):
-        return f"The action pays while {label} stays {side} {value:,.4g} {unit}{now}.".replace(" .", ".")
-    return f"Break-even {label}: {value:,.4g} {unit}{now}.".replace(" .", ".")
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _series(raw: Any, n: int) -> dict[str, list[float]] | None:

@@ -21,37 +21,32 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hedgerow.api.auth import check_csrf, csrf_token, end_session, session_user
-from hedgerow.api.deps import StateDep
+from hedgerow.api.auth import check_csrf, end_session, session_user
+from hedgerow.api.deps import AppState, StateDep
 from hedgerow.api.errors import NotAuthenticated, TooManyAttempts
 from hedgerow.api.job_kinds import REPORT_KINDS
-from hedgerow.api.routes.queue import decision_request
+from hedgerow.api.routes.jobs import cancel_job
 from hedgerow.api.routes.session import sign_in
-from hedgerow.api.schemas import DecisionIn, HoldIn
+from hedgerow.api.schemas import HoldIn
 from hedgerow.api.uploads import stage_uploads
 from hedgerow.decide.auditchain import EventKind
 from hedgerow.decide.export_formats import ExportFormat
-from hedgerow.decide.lifecycle import ReasonCategory
 from hedgerow.decide.roles import Permission, has_permission, require
-from hedgerow.domain.actions import ActionKind, RecommendationStatus
-from hedgerow.domain.enums import Mode
 from hedgerow.errors import HedgerowError
 from hedgerow.services import holds as hold_svc
 from hedgerow.services.audit import list_events, verify_audit
 from hedgerow.services.exporting import export_actions, list_exports
 from hedgerow.services.importing import ImportMode
-from hedgerow.services.queue import explanation_of, queue_summary
-from hedgerow.services.recommendations import decide, get_recommendation, list_recommendations
+from hedgerow.services.names import Names, names_of
+from hedgerow.services.queue import queue_summary
+from hedgerow.services.queue_view import plan_headline
 from hedgerow.services.reconciliation import location_trust, reconcile_inventory
 from hedgerow.services.scoreboard import build_scoreboard
 from hedgerow.services.status import workspace_status
-from hedgerow.services.trace import trace_recommendation
 from hedgerow.services.users import ActingUser
 from hedgerow.sim.stress import StressName
-from hedgerow.web.charts import bar_chart, fan_chart
-from hedgerow.web.explain_view import explanation_view
-from hedgerow.web.queue_rows import queue_rows
-from hedgerow.web.render import Renderer, describe_action
+from hedgerow.web.charts import bar_chart
+from hedgerow.web.render import Renderer
 
 STATIC = Path(__file__).parent / "static"
 QUEUE_PAGE = 5000
@@ -159,211 +154,68 @@ async def logout(request: Request, _user: FormUser) -> Response:
 # ---- overview -----------------------------------------------------------------------------------------------
 
 
-def _exposure_charts(exposure: dict[str, Any] | None, currency: str) -> list[dict[str, Any]]:
+def _exposure_charts(exposure: dict[str, Any] | None, currency: str, names: Names) -> list[dict[str, Any]]:
     if not exposure or not isinstance(exposure.get("result"), dict):
         return []
     summary = exposure["result"].get("summary") or {}
     unit = f"expected lost margin, {currency}"
+    lanes = [r | {"lane": names.lane(str(r.get("lane_id")))} for r in summary.get("by_lane", [])]
+    panels: tuple[dict[str, Any], ...] = (
+        {
+            "id": "exp-region",
+            "title": "By region (worst single outage)",
+            "category": "region",
+            "rows": summary.get("by_region", []),
+        },
+        {"id": "exp-lane", "title": "By lane", "category": "lane", "rows": lanes},
+        {
+            "id": "exp-currency",
+            "title": "By currency (below zero: a gain)",
+            "category": "currency",
+            "rows": summary.get("by_currency", []),
+        },
+    )
     return [
-        {"id": "exp-region", "spec": bar_chart(summary.get("by_region", []), category="region",
-                                               value="expected_lost_margin", title="By region (worst single outage)", unit=unit)},
-        {"id": "exp-lane", "spec": bar_chart(summary.get("by_lane", []), category="lane_id",
-                                             value="expected_lost_margin", title="By lane", unit=unit)},
-        {"id": "exp-currency", "spec": bar_chart(summary.get("by_currency", []), category="currency",
-                                                 value="expected_lost_margin", title="By currency", unit=unit)},
+        c | {"spec": bar_chart(c["rows"], category=c["category"], value="expected_lost_margin", title=c["title"],
+                               unit=unit),
+             "table": sorted(c["rows"], key=lambda r: -float(r.get("expected_lost_margin") or 0.0))[:10]}
+        for c in panels
     ]  # fmt: skip
+
+
+def _exposure_context(state: AppState) -> dict[str, Any]:
+    ws = state.ws
+    exposure = state.jobs.latest_result("exposure")
+    return {
+        "exposure": exposure,
+        "charts": _exposure_charts(exposure, ws.settings.workspace.base_currency, names_of(ws)),
+        "running": state.jobs.active("exposure", limit=5),
+    }
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
-    """KPIs, exposure by region, lane and currency, data freshness and trust."""
+    """The plan headline, KPIs, exposure by region, lane and currency, data freshness and trust."""
     ws = state.ws
     now = state.clock()
-    currency = ws.settings.workspace.base_currency
-    exposure = state.jobs.latest_result("exposure")
-    expiring = hold_svc.expiring_holds(ws, now.date())
     return render.page(
         request,
         "overview.html",
         user,
+        headline=plan_headline(ws),
         summary=queue_summary(ws),
         status=workspace_status(ws, now),
         trust=sorted(location_trust(ws).values(), key=lambda t: t.trust_score),
         trust_floor=ws.settings.quality.min_location_trust,
-        expiring=expiring,
-        exposure=exposure,
-        charts=_exposure_charts(exposure, currency),
-        running=[j for j in state.jobs.list("exposure", limit=5) if j["status"] in ("queued", "running")],
+        expiring=hold_svc.expiring_holds(ws, now.date()),
+        **_exposure_context(state),
     )
 
 
-# ---- queue and decisions ------------------------------------------------------------------------------------
-
-
-@router.get("/queue", response_class=HTMLResponse)
-def queue(
-    request: Request,
-    user: PageUser,
-    state: StateDep,
-    render: RenderDep,
-    status: Annotated[RecommendationStatus | None, Query()] = None,
-    kind: Annotated[ActionKind | None, Query()] = None,
-    location_id: Annotated[str | None, Query(max_length=200)] = None,
-    item_id: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=QUEUE_PAGE)] = QUEUE_PAGE,
-    job: Annotated[str | None, Query(max_length=64)] = None,
-) -> Response:
-    """The ranked queue; deciders approve inline, or reject / modify with a reason; planners start a new plan."""
-    chosen = status or RecommendationStatus.PROPOSED
-    rows = list_recommendations(
-        state.ws, statuses=[chosen], kind=kind, location_id=location_id or None, item_id=item_id or None, limit=limit
-    )
-    can_decide = bool(user.role and has_permission(user.role, Permission.DECIDE))
-    any_size = bool(user.role and has_permission(user.role, Permission.DECIDE_ANY_SIZE))
-    threshold = state.ws.settings.approval.approver_required_above
-    rows_html = queue_rows(
-        rows,
-        csrf=csrf_token(request),
-        can_decide=can_decide,
-        any_size=any_size,
-        threshold=threshold,
-        currency=state.ws.settings.workspace.base_currency,
-    )
-    return render.page(
-        request,
-        "queue.html",
-        user,
-        rows=rows,
-        rows_html=rows_html,
-        status=chosen.value,
-        kind=kind.value if kind else "",
-        location_id=location_id or "",
-        item_id=item_id or "",
-        statuses=[s.value for s in RecommendationStatus],
-        kinds=[k.value for k in ActionKind],
-        can_decide=can_decide,
-        limit=limit,
-        can_plan=bool(user.role and has_permission(user.role, Permission.RECORD_PLAN)),
-        plan_jobs=plan_jobs(state, job),
-    )
-
-
-def plan_jobs(state: StateDep, job_id: str | None) -> list[str]:
-    """Ids of the plan jobs the queue page follows: the one just started and any still running."""
-    ids = [j["id"] for j in state.jobs.list("plan", limit=5) if j["status"] in ("queued", "running")]
-    if job_id and job_id not in ids and any(j["id"] == job_id for j in state.jobs.list("plan", limit=50)):
-        ids.insert(0, job_id)
-    return ids
-
-
-@router.post("/queue/plan")
-def start_plan(request: Request, user: FormUser, state: StateDep) -> Response:
-    """Start a plan job on the current data; the queue page follows its progress."""
-    check(user, Permission.RECORD_PLAN, "record plans")
-    job = state.jobs.submit("plan", {}, user=user.name)
-    return redirect(f"/queue?job={job.id}")
-
-
-def _decision_form(request: Request, user: ActingUser, render: Renderer, state: StateDep, rec_id: str) -> Response:
-    view = get_recommendation(state.ws, rec_id)
-    return render.fragment(
-        request,
-        "_decision_form.html",
-        user,
-        v=view,
-        categories=[c.value for c in ReasonCategory],
-        modes=[m.value for m in Mode],
-        return_to="queue",
-    )
-
-
-@router.get("/queue/{rec_id}/form", response_class=HTMLResponse)
-def decision_form(rec_id: str, request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
-    """The reject / modify form of one recommendation (loaded into the queue's decision panel)."""
-    check(user, Permission.DECIDE, "decide recommendations")
-    return _decision_form(request, user, render, state, rec_id)
-
-
-def _form_decision(fields: dict[str, str]) -> DecisionIn:
-    values = {k: v.strip() for k, v in fields.items() if isinstance(v, str) and v.strip()}
-    try:
-        return DecisionIn.model_validate(values)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
-
-
-@router.post("/queue/{rec_id}/decision", response_class=HTMLResponse)
-def decide_page(
-    rec_id: str,
-    request: Request,
-    user: FormUser,
-    state: StateDep,
-    render: RenderDep,
-    decision: Annotated[str, Form(max_length=20)] = "",
-    reason_category: Annotated[str, Form(max_length=40)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    qty: Annotated[str, Form(max_length=40)] = "",
-    mode: Annotated[str, Form(max_length=20)] = "",
-    destination: Annotated[str, Form(max_length=200)] = "",
-    lane_id: Annotated[str, Form(max_length=200)] = "",
-    expected_version: Annotated[str, Form(max_length=20)] = "",
-    return_to: Annotated[str, Form(max_length=20)] = "queue",
-) -> Response:
-    """Record a decision from the queue or the recommendation page."""
-    check(user, Permission.DECIDE, "decide recommendations")
-    body = _form_decision(
-        {
-            "decision": decision,
-            "reason_category": reason_category,
-            "reason": reason,
-            "qty": qty,
-            "mode": mode,
-            "destination": destination,
-            "lane_id": lane_id,
-            "expected_version": expected_version,
-        }
-    )
-    view = decide(
-        state.ws,
-        rec_id,
-        decision_request(body),
-        user=user.name,
-        now=state.clock(),
-        expected_version=body.expected_version,
-    )
-    message = f"{view.id} {view.status} ({describe_action(view)})"
-    if return_to == "detail":
-        flash(request, message)
-        if is_htmx(request):
-            return Response(status_code=200, headers={"HX-Refresh": "true"})
-        return redirect(f"/recommendations/{quote(rec_id, safe='')}")
-    if is_htmx(request):
-        return render.fragment(request, "_decided.html", user, v=view, message=message)
-    flash(request, message)
-    return redirect("/queue")
-
-
-@router.get("/recommendations/{rec_id}", response_class=HTMLResponse)
-def recommendation_page(rec_id: str, request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
-    """The explanation: summary, alternatives, fan chart, drivers, break-even, lineage, decisions."""
-    ws = state.ws
-    view = get_recommendation(ws, rec_id)
-    explanation = explanation_view(explanation_of(ws, rec_id))
-    trace = trace_recommendation(ws, rec_id)
-    chart = fan_chart(explanation.projection) if explanation.projection else None
-    return render.page(
-        request,
-        "recommendation.html",
-        user,
-        v=view,
-        e=explanation,
-        trace=trace,
-        chart=chart,
-        can_decide=bool(user.role and has_permission(user.role, Permission.DECIDE)) and "approve" in view.allowed,
-        categories=[c.value for c in ReasonCategory],
-        modes=[m.value for m in Mode],
-        return_to="detail",
-    )
+@router.get("/overview/exposure", response_class=HTMLResponse)
+def overview_exposure(request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
+    """The overview's exposure panel (fetched again when an exposure job ends: the charts redraw without a reload)."""
+    return render.fragment(request, "_exposure.html", user, **_exposure_context(state))
 
 
 # ---- holds --------------------------------------------------------------------------------------------------
@@ -511,8 +363,29 @@ def data_reconcile(request: Request, user: FormUser, state: StateDep) -> Respons
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_fragment(job_id: str, request: Request, user: PageUser, state: StateDep, render: RenderDep) -> Response:
-    """A job's progress (polled by htmx until it finishes), its result or its error."""
-    return render.fragment(request, "_job.html", user, job=state.jobs.snapshot(job_id))
+    """A job's progress (polled by htmx until it ends), its result or its error. Once it has ended the answer
+    raises the htmx event ``<kind>-finished`` (``exposure-finished``, …) so that the panels showing that kind's
+    results fetch themselves again."""
+    job = state.jobs.snapshot(job_id)
+    response = render.fragment(request, "_job.html", user, job=job, can_cancel=_can_start(user, state, job["kind"]))
+    if job["status"] not in ("queued", "running"):
+        response.headers["HX-Trigger"] = f"{job['kind']}-finished"
+    return response
+
+
+def _can_start(user: ActingUser, state: AppState, kind: str) -> bool:
+    return bool(user.role and has_permission(user.role, state.jobs.spec(kind).permission))
+
+
+@router.post("/jobs/{job_id}/cancel", response_class=HTMLResponse)
+def job_cancel(job_id: str, request: Request, user: FormUser, state: StateDep, render: RenderDep) -> Response:
+    """Cancel a job from its progress panel (who may start its kind may cancel it)."""
+    cancel_job(state, job_id, user)
+    job = state.jobs.snapshot(job_id)
+    if not is_htmx(request):
+        flash(request, f"{job['kind']} job {job_id}: cancel asked")
+        return redirect("/reports")
+    return render.fragment(request, "_job.html", user, job=job, can_cancel=False)
 
 
 # ---- audit, scoreboard, reports -----------------------------------------------------------------------------
@@ -579,6 +452,7 @@ def reports_page(
         formats=[f.value for f in ExportFormat],
         kinds=sorted(state.jobs.specs.values(), key=lambda s: s.kind),
         jobs=state.jobs.list(limit=20),
+        active=state.jobs.active(limit=10),
         reports=[j for j in state.jobs.list(limit=50) if j["kind"] in REPORT_KINDS and j["status"] == "succeeded"],
         stresses=[s.value for s in StressName],
         job_id=job,
@@ -595,6 +469,7 @@ def run_exposure(
     back: Annotated[str, Form(max_length=20)] = "reports",
 ) -> Response:
     """Start an exposure job."""
+    check(user, Permission.RECORD_PLAN, "start exposure jobs")
     try:
         value = float(weeks)
     except ValueError:
@@ -660,9 +535,14 @@ def install(app: FastAPI) -> Any:
     app.state.hedgerow_web = render
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
-    from hedgerow.web.report_pages import router as report_router  # it builds on this module's dependencies
+    # they build on this module's dependencies
+    from hedgerow.web.admin_pages import router as admin_router
+    from hedgerow.web.queue_pages import router as queue_router
+    from hedgerow.web.report_pages import router as report_router
 
+    app.include_router(queue_router)
     app.include_router(report_router)
+    app.include_router(admin_router)
     app.add_middleware(SecurityHeaders)
 
     def html_error(request: Request, exc: HedgerowError, status: int) -> Response:

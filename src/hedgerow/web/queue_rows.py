@@ -1,10 +1,10 @@
 """The queue table's rows, rendered in Python: the page's hot path.
 
-The queue page lists up to 5,000 recommendations, each with its decision form. Rendering that many rows
-through Jinja2 (about 20 escaped outputs and attribute look-ups per row) took most of the page's time; one
-format string per row with :func:`markupsafe.escape` on every text value does the same in a fraction of it
-(``bench/web_queue.py``). The markup is the same a template would write; every value that comes from the
-ledger is escaped.
+One format string per row with :func:`markupsafe.escape` on every text value is several times faster than a Jinja2
+loop (``bench/web_queue.py``). The markup is the same a template would write; every value that comes from the
+ledger or the data is escaped, and the fixed pieces are :class:`~markupsafe.Markup` so that joining them never
+escapes them a second time (adding a plain ``str`` to a ``Markup`` escapes the ``str``: the cause of issue 15's
+"approver <button …>" rows).
 """
 
 from __future__ import annotations
@@ -13,31 +13,57 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from hedgerow.services.recommendations import RecommendationView
-from hedgerow.web.render import describe_action, money, pct
+from hedgerow.domain.actions import Role
+from hedgerow.services.queue_view import Decider, QueueRow, may_decide
+from hedgerow.web.render import money, pct
 
-_ROW = (
-    '<tr id="row-{id}"><td class="r">{rank}</td><td><a href="/recommendations/{id}">{action}</a>{trust}</td>'
-    '<td class="r">{capital}{big}</td><td class="r">{cost}</td><td class="r">{cvar}</td><td class="r">{pout}</td>'
-    "<td>{status}{auto}</td>{decide}</tr>\n"
+_ROW = Markup(
+    '<tr id="row-{id}" data-rec="{id}" tabindex="-1">{pick}<td class="r">{rank}</td>'
+    '<td class="what"><a href="/recommendations/{id}">{action}</a>{trust}</td>'
+    '<td class="r" data-label="saves">{value}</td><td class="r" data-label="capital">{capital}</td>'
+    '<td class="r wide">{pout}</td>'
+    '<td>{decider}</td><td class="wide">{status}{auto}</td>{decide}</tr>\n'
 )
-_APPROVE = (
-    '<form method="post" action="/queue/{id}/decision" hx-post="/queue/{id}/decision" hx-target="#decide-panel">'
+_PICK = Markup('<td><input type="checkbox" name="rec" value="{id}" form="bulk-form" aria-label="select {label}"></td>')
+_APPROVE = Markup(
+    '<form method="post" action="/queue/{id}/decision" hx-post="/queue/{id}/decision" hx-target="#decide-panel" '
+    'class="inline approve-form">'
     '<input type="hidden" name="csrf_token" value="{csrf}"><input type="hidden" name="decision" value="approve">'
-    '<input type="hidden" name="expected_version" value="{version}"><button class="ok" name="approve">Approve</button>'
-    "</form>"
+    '<input type="hidden" name="expected_version" value="{version}"><input type="hidden" name="reason" value="">'
+    '<button class="ok" name="approve">Approve</button></form>'
 )
-_OTHER = '<button hx-get="/queue/{id}/form" hx-target="#decide-panel">Reject / modify…</button>'
+_OTHER = Markup(
+    '<button type="button" hx-get="/queue/{id}/form" hx-target="#decide-panel" class="other">Reject / modify…</button>'
+)
+_APPROVER = Markup(
+    '<span class="muted" title="above {limit} {currency}: an approver decides">an approver decides</span> '
+)
+_DECIDER = {
+    Decider.PLANNER: Markup('<span class="tag">planner</span>'),
+    Decider.APPROVER: Markup('<span class="tag big" title="above the planner\'s limit">approver</span>'),
+}
+
+
+def describe(row: QueueRow) -> Markup:
+    """What the recommendation does, in names, with the codes on hover."""
+    v = row.view
+    codes = f"{v.item_id} at {v.decided_location_id or v.location_id}" + (f" from {v.origin_id}" if v.origin_id else "")
+    if v.kind == "do_nothing":
+        text = f"keep {row.item_name} at {row.location_name} as is"
+    else:
+        qty = f"{v.qty:,.0f}"
+        if v.decided_qty is not None and v.decided_qty != v.qty and v.status != "rejected":
+            qty = f"{v.qty:,.0f}→{v.decided_qty:,.0f}"
+        mode = v.decided_mode or v.mode
+        src = f" from {row.origin_name}" if row.origin_name else ""
+        text = f"{v.kind.replace('_', ' ')} {qty} × {row.item_name}{src} → {row.location_name}" + (
+            f" by {mode}" if mode else ""
+        )
+    return Markup('<span title="{}">{}</span>').format(codes, text)
 
 
 def queue_rows(
-    rows: Sequence[RecommendationView],
-    *,
-    csrf: str,
-    can_decide: bool,
-    any_size: bool,
-    threshold: float,
-    currency: str,
+    rows: Sequence[QueueRow], *, csrf: str, role: Role | None, threshold: float, currency: str, pick: bool
 ) -> Markup:
     """The ``<tr>`` elements of the queue table.
 
@@ -47,41 +73,48 @@ def queue_rows(
         Recommendations in queue order.
     csrf:
         The session's CSRF token (put in each approve form).
-    can_decide, any_size:
-        Whether the user may decide, and decide above ``threshold`` (base currency).
+    role:
+        The reader's role: who may approve which rows.
+    threshold, currency:
+        The planner's limit (capital, base currency) and the base currency.
+    pick:
+        Whether rows get a checkbox for bulk approval.
     """
     token = escape(csrf)
-    needs_approver = Markup(
-        f'<span class="muted" title="above {money(threshold)} {escape(currency)}: an approver decides">approver</span> '
-    )
+    can_decide = may_decide(role, Decider.PLANNER)
     out = []
-    for v in rows:
+    for r in rows:
+        v = r.view
         rid = escape(v.id)
-        decide = ""
+        decide = Markup("")
         if can_decide:
-            inner = ""
+            inner = Markup("")
             if v.status == "proposed":
                 approve = (
                     _APPROVE.format(id=rid, csrf=token, version=int(v.version))
-                    if v.capital_base <= threshold or any_size
-                    else needs_approver
+                    if may_decide(role, r.decider)
+                    else _APPROVER.format(limit=money(threshold), currency=currency)
                 )
                 inner = approve + _OTHER.format(id=rid)
-            decide = f'<td class="actions">{inner}</td>'
+            decide = Markup('<td class="actions">{}</td>').format(inner)
+        chosen = pick and v.status == "proposed" and may_decide(role, r.decider)
         out.append(
             _ROW.format(
                 id=rid,
+                pick=_PICK.format(id=rid, label=f"{v.kind} {r.item_name}") if chosen else (
+                    Markup("<td></td>") if pick else Markup("")),
                 rank=int(v.rank),
-                action=escape(describe_action(v)),
-                trust=f' <span class="tag warn" title="{escape(v.trust_note)}">⚠ trust</span>' if v.trust_note else "",
+                action=describe(r),
+                trust=Markup(' <span class="tag warn" title="{}">⚠ trust</span>').format(v.trust_note)
+                if v.trust_note
+                else "",
+                value=money(r.value_base),
                 capital=money(v.capital_base),
-                big=' <span class="tag" title="needs an approver">A</span>' if v.capital_base > threshold else "",
-                cost=money(v.expected_cost_base),
-                cvar=money(v.cvar_base),
                 pout=pct(v.stockout_probability),
-                status=escape(v.status),
+                decider=_DECIDER[r.decider],
+                status=v.status,
                 auto=" (auto)" if v.auto_approved else "",
                 decide=decide,
             )
-        )
-    return Markup("".join(out))
+        )  # fmt: skip
+    return Markup("").join(out)

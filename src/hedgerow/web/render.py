@@ -28,6 +28,7 @@ NAV = (
     ("/audit", "Audit trail"),
     ("/scoreboard", "Scoreboard"),
     ("/reports", "Reports"),
+    ("/admin", "Admin"),  # shown to admins only (base.html)
 )
 
 
@@ -50,19 +51,43 @@ def num(value: Any, digits: int = 0) -> Markup:
     return Markup(f"{value:,.{digits}f}" if isinstance(value, int | float) and math.isfinite(value) else "–")
 
 
+def _moment(value: Any) -> Any:
+    """A datetime from ISO text (``Z`` allowed); anything else as it is (unreadable text too)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
+
+
 def when(value: Any) -> str:
     """``2026-11-25 12:00`` UTC from a datetime or ISO text."""
+    value = _moment(value)
     if isinstance(value, str):
-        text: str = value
-        try:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
+        return value
     if isinstance(value, datetime):
         return str(value.strftime("%Y-%m-%d %H:%M"))
     if isinstance(value, date):
         return value.isoformat()
     return "–"
+
+
+def age(value: Any, now: datetime) -> str:
+    """How long ago ``value`` (a datetime or ISO text) was, in words: "just now", "5 min ago", "3 h ago", "2 days ago"."""
+    value = _moment(value)
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, datetime):
+        return "–"
+    seconds = (now - value).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600:.0f} h ago"
+    return f"{seconds // 86400:.0f} days ago"
 
 
 def tojson_script(value: Any) -> Markup:
@@ -92,7 +117,7 @@ class Renderer:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
         )
-        self.env.filters.update(money=money, pct=pct, num=num, when=when, tojson_script=tojson_script)
+        self.env.filters.update(money=money, pct=pct, num=num, when=when, age=age, tojson_script=tojson_script)
         self.env.globals.update(describe_action=describe_action, nav=NAV)
 
     def context(self, request: Request, user: ActingUser | None) -> dict[str, Any]:
@@ -112,6 +137,7 @@ class Renderer:
             "workspace": state.ws.settings.workspace.name,
             "currency": state.ws.settings.workspace.base_currency,
             "flash": message,
+            "now": state.clock(),
         }
 
     def page(

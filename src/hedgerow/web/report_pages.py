@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from hedgerow.api.deps import StateDep
 from hedgerow.api.job_kinds import BacktestParams, StressParams, report_html
+from hedgerow.decide.roles import Permission
 from hedgerow.errors import HedgerowError
 from hedgerow.sim.stress import StressName
-from hedgerow.web.pages import FormUser, PageUser, redirect
+from hedgerow.web.pages import FormUser, PageUser, check, redirect
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,6 +35,7 @@ def _whole(value: str, name: str, low: int, high: int) -> int:
 @router.post("/reports/backtest")
 def run_backtest_page(user: FormUser, state: StateDep, periods: Annotated[str, Form(max_length=10)] = "52") -> Response:
     """Start a backtest of every built-in policy over the last ``periods`` periods."""
+    check(user, Permission.RECORD_PLAN, "start backtest jobs")
     params = BacktestParams.model_validate({"periods": _whole(periods, "periods", 1, 520)})
     job = state.jobs.submit("backtest", params.model_dump(mode="json"), user=user.name)
     return redirect(f"/reports?job={job.id}")
@@ -48,6 +50,7 @@ def run_stress_page(
     weeks: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Start a stress test: the policies without and with the shock ``name`` (``weeks`` long when it has a length)."""
+    check(user, Permission.RECORD_PLAN, "start stress jobs")
     params = StressParams.model_validate(
         {
             "name": name,

@@ -1,4 +1,4 @@
-"""Background jobs: kinds, start, status with progress, simulator reports, the latest exposure."""
+"""Background jobs: kinds, start, status with progress, cancel, simulator reports, the latest exposure."""
 
 from __future__ import annotations
 
@@ -9,19 +9,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from hedgerow.api.deps import Reader, StateDep
+from hedgerow.api.deps import AppState, CurrentUser, Reader, StateDep
 from hedgerow.api.errors import ERROR_RESPONSES
 from hedgerow.api.job_kinds import report_html
 from hedgerow.api.schemas import JobIn, JobKindOut, JobOut
 from hedgerow.decide.roles import require
 from hedgerow.errors import HedgerowError, NotFound
+from hedgerow.services.users import ActingUser
 
 router = APIRouter(prefix="/api", tags=["jobs"], responses=ERROR_RESPONSES)
 
 
 def job_out(state: dict[str, Any]) -> JobOut:
     """The API form of a job snapshot."""
-    return JobOut.model_validate(state | {"status_url": f"/api/jobs/{state['id']}"})
+    base = f"/api/jobs/{state['id']}"
+    return JobOut.model_validate(state | {"status_url": base, "cancel_url": f"{base}/cancel"})
 
 
 @router.get("/jobs/kinds", response_model=list[JobKindOut])
@@ -76,6 +78,22 @@ def start(body: JobIn, user: Reader, state: StateDep) -> JobOut:
 def job(job_id: Annotated[str, Path(min_length=1, max_length=64)], _user: Reader, state: StateDep) -> JobOut:
     """A job's status, progress and, once finished, its result or error."""
     return job_out(state.jobs.snapshot(job_id))
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut)
+def cancel(job_id: Annotated[str, Path(min_length=1, max_length=64)], user: CurrentUser, state: StateDep) -> JobOut:
+    """Cancel a queued or running job (who may start its kind may cancel it): a queued job ends at once, a running
+    one at its next progress report, within seconds. 409 once it has ended."""
+    cancel_job(state, job_id, user)
+    return job_out(state.jobs.snapshot(job_id))
+
+
+def cancel_job(state: AppState, job_id: str, user: ActingUser) -> None:
+    """Cancel ``job_id`` as ``user`` after checking their role may start its kind (the API and the pages)."""
+    spec = state.jobs.spec(state.jobs.get(job_id).kind)
+    assert user.role is not None
+    require(user.name, user.role, spec.permission, f"cancel {spec.kind} jobs")
+    state.jobs.cancel(job_id, user=user.name)
 
 
 @router.get(
