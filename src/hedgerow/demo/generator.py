@@ -97,6 +97,18 @@ def _series_frame(
     return _ordered(table, columns)
 
 
+#: Inner-pack sizes of the demo by unit weight (kg, units): small accessories come in sixes, the rest singly.
+PACK_BY_WEIGHT: tuple[tuple[float, float], ...] = ((0.15, 6.0),)
+
+
+def pack_sizes(weight_kg: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Units per pack of each item: the first :data:`PACK_BY_WEIGHT` entry it is lighter than, else 1."""
+    out = np.ones(weight_kg.shape)
+    for limit, pack in reversed(PACK_BY_WEIGHT):
+        out[weight_kg < limit] = pack
+    return out
+
+
 def _items(catalog: Catalog, item_class: npt.NDArray[np.str_], suppliers: tuple[Supplier, ...]) -> pd.DataFrame:
     currency_of = {s.supplier_id: s.currency for s in suppliers}
     # Chinese factories invoice in CNY; Vietnam and Mexico quote in USD, as exporters there usually do
@@ -114,6 +126,7 @@ def _items(catalog: Catalog, item_class: npt.NDArray[np.str_], suppliers: tuple[
             "cost_currency": text_column(cost_currency),
             "weight_kg": catalog.weight_kg,
             "volume_m3": catalog.volume_m3,
+            "pack_size": pack_sizes(catalog.weight_kg),
             "supplier_id": text_column([str(s) or None for s in catalog.supplier_id]),
         },
     )
@@ -164,6 +177,7 @@ def _lanes(
             "capacity_units_per_period": capacity,
             "ports": text_column([ln.ports for ln in lanes]),
             "min_order_qty": [ln.min_order_qty for ln in lanes],
+            "order_cost": [ln.order_cost for ln in lanes],
         },
     )
 

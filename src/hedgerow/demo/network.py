@@ -226,6 +226,9 @@ _STANDARD_TRANSFERS: tuple[_Leg, ...] = (
 
 #: Smallest quantity of one item one order may carry, per mode (units): a carton on ocean and rail.
 MIN_ORDER_QTY: dict[Mode, float] = {Mode.OCEAN: 24, Mode.RAIL: 24, Mode.TRUCK: 12, Mode.AIR: 6}
+#: Fixed cost of one order or transfer line, per mode (USD): booking, handling and paperwork, whatever its size —
+#: an assumption of the demo, so that a one-unit transatlantic transfer does not pay (docs/presets.md, the demo).
+ORDER_COST_USD: dict[Mode, float] = {Mode.OCEAN: 75.0, Mode.RAIL: 50.0, Mode.TRUCK: 30.0, Mode.AIR: 45.0}
 _MODE_CODE = {Mode.OCEAN: "OCN", Mode.AIR: "AIR", Mode.TRUCK: "TRK", Mode.RAIL: "RAIL"}
 
 
@@ -237,6 +240,8 @@ class Lane:
     ----------
     lane_id, origin_id, destination_id, mode, cost_per_unit, cost_currency, transit_days, ports, min_order_qty:
         As in the ``lanes`` table (cost in ``cost_currency`` per unit, transit in days, MOQ in units).
+    order_cost:
+        Fixed cost of one order line, in ``cost_currency``.
     is_transfer:
         Whether the lane moves stock between two warehouses (else it brings it from a supplier).
     """
@@ -251,6 +256,7 @@ class Lane:
     ports: str | None
     min_order_qty: float
     is_transfer: bool
+    order_cost: float = 0.0
 
 
 def warehouses(n_locations: int) -> tuple[Warehouse, ...]:
@@ -291,6 +297,7 @@ def _priced(leg: _Leg, currency: str, fx_per_usd: Mapping[str, float], *, is_tra
         ports=leg.ports,
         min_order_qty=0.0 if is_transfer else MIN_ORDER_QTY[leg.mode],
         is_transfer=is_transfer,
+        order_cost=round(ORDER_COST_USD[leg.mode] * rate, 2),
     )
 
 
