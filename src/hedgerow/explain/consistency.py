@@ -2,7 +2,9 @@
 
 A manager trusts a queue only if it never contradicts itself (issue 14). :func:`plan_issues` lists every breach:
 
-* **whole packs** — every quantity is a whole multiple of its item's pack size (an ERP never sees 39.9 laptops);
+* **whole packs** — every order and transfer ships a whole multiple of its item's pack size (an ERP never sees
+  39.9 laptops); a buffer keeps stock already on hand and an expedite moves a shipment already placed, so their
+  quantities are whatever is there;
 * **not dominated** — no listed option is at least as good as the recommended one on expected cost, bad-case cost
   (CVaR), chance of running out and capital, and better on one of them;
 * **a reason** — when a listed option costs less on average, or the action costs more than doing nothing, the
@@ -17,10 +19,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from itertools import pairwise
 
+from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.plan import Alternative, AlternativeKind, Plan, Recommendation
 from hedgerow.explain.narrative import cheaper_options
 from hedgerow.plan.alternatives import MONEY_TIE, Standing
 
+#: Actions that ship new units, so in whole packs; the others act on stock or shipments already there.
+SHIPPED_IN_PACKS = frozenset({ActionKind.ORDER, ActionKind.TRANSFER})
 #: A quantity this close to a whole number of packs is whole (rounding of stored figures).
 PACK_TIE = 1e-6
 
@@ -40,8 +45,11 @@ def recommendation_issues(rec: Recommendation, pack_size: float = 1.0) -> list[s
     """Every invariant one recommendation breaks (module docstring)."""
     out: list[str] = []
     packs = rec.action.qty / pack_size
-    if abs(packs - round(packs)) > PACK_TIE:
-        out.append(f"{rec.id}: {rec.action.qty} units is not a whole number of packs of {pack_size}")
+    if rec.action.kind in SHIPPED_IN_PACKS and abs(packs - round(packs)) > PACK_TIE:
+        out.append(
+            f"{rec.id}: {rec.action.qty} units is not a whole number of packs of {pack_size} "
+            f"({rec.action.kind.value} {rec.action.item_id} at {rec.action.location_id})"
+        )
     alts = rec.explanation.alternatives
     dominant = dominating(alts)
     if dominant is not None:

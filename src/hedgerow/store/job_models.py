@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hedgerow.store.models import Base
+from hedgerow.store.lineage_models import Base
 
 
 class JobRow(Base):
