@@ -249,6 +249,20 @@ def test_position_is_read_as_of_the_plan_date() -> None:
     assert inv.latest_record_at == datetime(2026, 3, 2, 7, 0)
 
 
+def test_freshness_is_the_age_of_the_newest_record_not_of_the_import() -> None:
+    """Issue 14: a feed imported today whose newest record is old is old (shipments dated by their ship date,
+    rows after the as-of day ignored); an undated table keeps its import time."""
+    imported = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    lineage = {t: SnapshotLineage("b" * 64, imported) for t in (TableName.SHIPMENTS, TableName.ITEMS)}
+    f = frames()
+    f[TableName.SHIPMENTS] = f[TableName.SHIPMENTS][f[TableName.SHIPMENTS]["ship_date"] < "2026-03-01"]
+    p = problem_from_frames(f, Settings(), as_of=AS_OF, lineage=lineage)
+    sources = {s.table: s for s in p.sources}
+    assert sources["shipments"].latest_record_at == datetime(2026, 2, 24)
+    assert sources["shipments"].imported_at == imported
+    assert sources["items"].latest_record_at is None
+
+
 def test_policy_comes_from_the_settings() -> None:
     s = Settings()
     s = replace(s, finance=replace(s.finance, budget_total=5000.0, budget_per_region={"APAC": 100.0}))

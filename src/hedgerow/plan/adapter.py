@@ -28,6 +28,7 @@ import pandas as pd
 
 from hedgerow.config import Settings
 from hedgerow.contract.network import REQUIRED, network_from_frames, opt_value
+from hedgerow.contract.spec import TABLES
 from hedgerow.domain.enums import TableName
 from hedgerow.domain.network import Network
 from hedgerow.errors import PlanningError
@@ -131,7 +132,8 @@ def problem_from_frames(
         TableName.FX_RATES: q.stale_fx_days,
         TableName.SIGNALS: q.stale_signal_days,
     }
-    latest = {TableName.INVENTORY: latest_count, TableName.FX_RATES: latest_fx}
+    latest = {t: _newest_record(frames.get(t), t, cutoff) for t in (lineage or {})}
+    latest.update({TableName.INVENTORY: latest_count, TableName.FX_RATES: latest_fx})
     sources = tuple(
         DataSource(
             table=t.value,
@@ -161,6 +163,18 @@ def problem_from_frames(
             if p >= 0
         ),
     )
+
+
+def _newest_record(frame: pd.DataFrame | None, table: TableName, cutoff: pd.Timestamp) -> datetime | None:
+    """When the newest row of a dated table before ``cutoff`` happened (its contract date column: the sale's
+    period, the shipment's ship date, the signal's observation), so freshness is the data's age, not the import's.
+    None for undated tables (items, locations, ...) and for holds, whose date is an expiry."""
+    column = TABLES[table].date_column
+    if frame is None or column is None or table is TableName.HOLDS or column not in frame.columns:
+        return None
+    dated = pd.to_datetime(frame[column])
+    dated = dated[dated < cutoff]
+    return pd.Timestamp(dated.max()).to_pydatetime() if len(dated) else None
 
 
 def _fx_spot(fx_f: pd.DataFrame | None, cutoff: pd.Timestamp) -> tuple[dict[str, float], datetime | None]:
