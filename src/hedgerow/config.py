@@ -24,6 +24,9 @@ from hedgerow.domain.enums import DemandProfile, MissingPeriods, Period
 from hedgerow.errors import ConfigError
 
 CONFIG_FILE_NAME = "hedgerow.toml"
+#: Defaults of the materiality rule ([plan] min_value, base currency; min_value_share, fraction of capital).
+MIN_VALUE_DEFAULT = 0.0
+MIN_VALUE_SHARE_DEFAULT = 0.0
 
 
 def _key(
@@ -221,6 +224,26 @@ class OrderSettings:
 
 
 @dataclass(frozen=True)
+class PlanSettings:
+    """[plan]: which actions are worth a manager's time (the materiality rule, docs/planner.md)."""
+
+    min_value: float = _key(
+        MIN_VALUE_DEFAULT,
+        "Smallest value (risk-adjusted saving against doing nothing) an action must bring to be recommended; "
+        "smaller ones are left out (keep as is), unless a service floor or the order-change bound needs them.",
+        "base currency",
+        lo=0.0,
+    )
+    min_value_share: float = _key(
+        MIN_VALUE_SHARE_DEFAULT,
+        "Smallest value an action must bring per unit of the capital it commits (0.02: an order of 10,000 must "
+        "save at least 200); the larger of this and min_value is the bar.",
+        "fraction",
+        lo=0.0,
+    )
+
+
+@dataclass(frozen=True)
 class ApprovalSettings:
     """[approval]: which recommendations need a person, and which kind of person."""
 
@@ -291,6 +314,7 @@ class Settings:
     risk: RiskSettings = field(default_factory=RiskSettings)
     demand: DemandSettings = field(default_factory=DemandSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
+    plan: PlanSettings = field(default_factory=PlanSettings)
     approval: ApprovalSettings = field(default_factory=ApprovalSettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
 

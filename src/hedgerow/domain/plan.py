@@ -552,6 +552,9 @@ class Plan:
         Every guardrail that binds or cannot be met.
     totals, do_nothing:
         Totals of the plan and of doing nothing at all.
+    folded_actions, folded_value:
+        Actions left out because their value was below the materiality rule (``[plan] min_value``,
+        ``min_value_share``), and their value together when each was left out (base currency).
     """
 
     id: str
@@ -567,6 +570,8 @@ class Plan:
     totals: PlanTotals
     do_nothing: PlanTotals
     snapshots: dict[str, str] = field(default_factory=dict)
+    folded_actions: int = 0
+    folded_value: float = 0.0
 
     @property
     def feasible(self) -> bool:
@@ -603,6 +608,7 @@ class Plan:
             "ladder": [s.to_dict() for s in self.ladder],
             "guardrails": [g.to_dict() for g in self.guardrails],
             "snapshots": dict(sorted(self.snapshots.items())),
+            "folded": {"actions": self.folded_actions, "value": self.folded_value},
         }
 
 

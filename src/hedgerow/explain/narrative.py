@@ -150,4 +150,10 @@ def plan_headline(plan: Plan, *, awaiting_approval: int | None = None) -> str:
     unmet = sum(1 for n in plan.guardrails if n.infeasible)
     if unmet:
         parts.append(f"{unmet} guardrail{'s' if unmet != 1 else ''} cannot be met (best feasible plan)")
+    if plan.folded_actions:
+        n = plan.folded_actions
+        parts.append(
+            f"{n} smaller action{'s' if n != 1 else ''} worth {money(max(plan.folded_value, 0.0), cur)} together "
+            f"{'were' if n != 1 else 'was'} left out ([plan] min_value)"
+        )
     return "; ".join(parts) + "."

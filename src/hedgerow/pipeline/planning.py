@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.plan import (
@@ -32,6 +32,7 @@ from hedgerow.explain.recommend import Draft, draft_recommendations, keep_buffer
 from hedgerow.plan.buffers import buffers_to_keep
 from hedgerow.plan.evaluate import Evaluation, evaluate
 from hedgerow.plan.limits import SharedLimits
+from hedgerow.plan.materiality import Folded
 from hedgerow.plan.model import build_model
 from hedgerow.plan.planner import PlannerOptions, Progress, partitions, plan_echelons
 from hedgerow.plan.problem import PlanningProblem
@@ -113,6 +114,7 @@ class PartitionOutcome:
     method: PlanMethod
     solver_status: str | None
     limits: SharedLimits | None
+    folded: Folded = field(default_factory=Folded)
 
 
 def run_partition(
@@ -156,6 +158,7 @@ def run_partition(
         method=PlanMethod.EXACT if all(pp.method is PlanMethod.EXACT for pp in stages) else PlanMethod.LADDER,
         solver_status=",".join(sorted(set(exact))) or None,
         limits=limits,
+        folded=sum((pp.folded for pp in stages), Folded()),
     )
 
 
@@ -302,4 +305,6 @@ def _assemble(problem: PlanningProblem, scenarios: ScenarioSet, outcomes: Sequen
         totals=_sum_parts([o.totals for o in outcomes]).totals(),
         do_nothing=_sum_parts([o.do_nothing for o in outcomes]).totals(),
         snapshots=dict(scenarios.snapshots),
+        folded_actions=sum(o.folded.actions for o in outcomes),
+        folded_value=math.fsum(o.folded.value for o in outcomes),
     )

@@ -27,6 +27,7 @@ from hedgerow.plan.evaluate import Evaluation, evaluate
 from hedgerow.plan.exact import ExactOptions, ExactResult, SolverStatus, solve_sample_average
 from hedgerow.plan.ladder import LadderOptions, LadderResult, run_ladder
 from hedgerow.plan.limits import SharedLimits
+from hedgerow.plan.materiality import Folded, Materiality, fold_immaterial
 from hedgerow.plan.model import PlanModel, build_model
 from hedgerow.plan.problem import PlanningProblem
 from hedgerow.plan.repair import undominate
@@ -86,6 +87,7 @@ class PartitionPlan:
     method: PlanMethod
     final: Evaluation
     smoothed: tuple[Smoothed, ...] = ()
+    folded: Folded = field(default_factory=Folded)
 
 
 def _coupled(model: PlanModel) -> bool:
@@ -111,7 +113,8 @@ def plan_partition(
     rate: np.ndarray | None = None,
 ) -> PartitionPlan:
     """Plan one partition of items (pure: same inputs, same plan), orders smoothed by ``[orders]
-    smoothing_periods`` (:mod:`hedgerow.plan.smoothing`).
+    smoothing_periods`` (:mod:`hedgerow.plan.smoothing`), no action dominated by one of its options
+    (:mod:`hedgerow.plan.repair`) and none below the materiality rule (:mod:`hedgerow.plan.materiality`).
 
     Parameters
     ----------
@@ -143,8 +146,12 @@ def plan_partition(
             x, method = _integral(model, exact.x), PlanMethod.EXACT
     x, smoothed = smooth_orders(model, x, periods=problem.policy.smoothing_periods, rate=rate)
     x, _ = undominate(model, x)
+    pol = problem.policy
+    x, folded = fold_immaterial(model, x, Materiality(pol.min_value, pol.min_value_share))
     final = evaluate(model, x)
-    return PartitionPlan(model=model, x=x, ladder=ladder, exact=exact, method=method, final=final, smoothed=smoothed)
+    return PartitionPlan(
+        model=model, x=x, ladder=ladder, exact=exact, method=method, final=final, smoothed=smoothed, folded=folded
+    )
 
 
 def plan_echelons(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
 
-from hedgerow.config import OrderSettings, Settings
+from hedgerow.config import OrderSettings, PlanSettings, Settings
 from hedgerow.domain.enums import Mode
 from hedgerow.domain.network import BundleComponent, Item, Lane, Location, OriginKind
 from hedgerow.scenarios.rng import item_location_key
@@ -153,6 +153,9 @@ class PlannerPolicy:
         Periods between two plans (R in the base-stock formula).
     leftover_value_fraction:
         Value of a unit left at the end of the evaluation window, as a share of its book cost.
+    min_value, min_value_share:
+        The materiality rule (:mod:`hedgerow.plan.materiality`): an action must bring at least the larger of
+        ``min_value`` (base currency) and ``min_value_share`` of its capital; 0 and 0 = every action.
     """
 
     service_floors: Mapping[str, float] = field(default_factory=lambda: {"A": 0.98, "B": 0.95, "C": 0.90})
@@ -168,6 +171,8 @@ class PlannerPolicy:
     smoothing_periods: float = OrderSettings.smoothing_periods
     review_periods: int = 1
     leftover_value_fraction: float = 1.0
+    min_value: float = PlanSettings.min_value
+    min_value_share: float = PlanSettings.min_value_share
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.risk_aversion <= 1.0:
@@ -208,6 +213,8 @@ class PlannerPolicy:
             smoothing_periods=settings.orders.smoothing_periods,
             review_periods=settings.orders.review_periods,
             leftover_value_fraction=settings.finance.leftover_value_fraction,
+            min_value=settings.plan.min_value,
+            min_value_share=settings.plan.min_value_share,
         )
 
     def service_floor(self, item_class: str) -> float:
