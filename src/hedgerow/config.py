@@ -26,7 +26,7 @@ from hedgerow.errors import ConfigError
 CONFIG_FILE_NAME = "hedgerow.toml"
 #: Defaults of the materiality rule ([plan] min_value, base currency; min_value_share, fraction of capital).
 MIN_VALUE_DEFAULT = 0.0
-MIN_VALUE_SHARE_DEFAULT = 0.0
+MIN_VALUE_SHARE_DEFAULT = 0.01
 
 
 def _key(
