@@ -121,3 +121,37 @@ def test_a_new_hold_changes_the_plan_and_is_never_moved(
         if r["action"]["kind"] == "transfer" and r["action"]["item_id"] == item and r["action"]["origin_id"] == origin
     ]
     assert moved_out == []
+
+
+def test_the_plan_is_read_by_consignment_and_one_is_decided_whole(
+    demo_plan: tuple[Path, dict[str, object]], hedgerow: Invoke, tmp_path: Path
+) -> None:
+    import shutil
+
+    src, out = demo_plan
+    plan = out["plan"]["plan"]  # type: ignore[index]
+    cons = plan["consignments"]
+    lines = {r["id"]: r for r in plan["recommendations"]}
+    assert sorted(rid for c in cons for rid in c["recommendation_ids"]) == sorted(lines)
+    assert len(cons) < len(lines), "several lines share a lane in the demo"
+    assert [c["value"] for c in cons] == sorted((c["value"] for c in cons), reverse=True)
+    shipped = sum(1 for c in cons if c["kind"] != "keep_buffer")
+    root = tmp_path / "copy"
+    shutil.copytree(src, root)
+    text = hedgerow("plan", "--workspace", str(root), "--as-of", AS_OF)
+    assert text.exit_code == 0, text.output
+    flat = " ".join(text.stdout.split())
+    assert f"in {shipped} consignment" in flat
+    assert "Consignments" in flat
+    assert cons[0]["id"] in flat
+    lane = next(c for c in cons if c["lines"] > 1 and c["kind"] in ("order", "transfer"))
+    assert hedgerow("users", "add", "tester", "--role", "admin", "--workspace", str(root)).exit_code == 0
+    decided = hedgerow("decide", lane["id"], "--approve", "--workspace", str(root), "--json")
+    assert decided.exit_code == 0, decided.output
+    body = json.loads(decided.stdout)
+    assert sorted(v["id"] for v in body["decided"]) == sorted(lane["recommendation_ids"])
+    assert {v["status"] for v in body["decided"]} == {"approved"}
+    rest = hedgerow("recommendations", "--all", "--workspace", str(root), "--json")
+    statuses = {r["id"]: r["status"] for r in json.loads(rest.stdout)["recommendations"]}
+    assert all(statuses[rid] == "approved" for rid in lane["recommendation_ids"])
+    assert any(s == "proposed" for rid, s in statuses.items() if rid not in lane["recommendation_ids"])

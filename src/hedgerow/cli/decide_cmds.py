@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hedgerow.cli.common import (
+    ExitCode,
     JsonOption,
     UserOption,
     WorkspaceOption,
@@ -25,6 +28,7 @@ from hedgerow.decide.records import DecisionRequest
 from hedgerow.domain.actions import ActionKind, RecommendationStatus
 from hedgerow.domain.enums import Mode
 from hedgerow.errors import HedgerowError
+from hedgerow.services.consignments import decide_consignment, is_consignment_id
 from hedgerow.services.recommendations import RecommendationView, decide, list_recommendations
 
 MODIFY_KEYS = {"qty": "qty", "mode": "mode", "destination": "location_id", "location": "location_id", "lane": "lane_id"}
@@ -187,7 +191,13 @@ def recommendations(
 
 @handle_errors
 def decide_cmd(
-    rec_id: Annotated[str, typer.Argument(help="Recommendation id (see `hedgerow recommendations`).")],
+    rec_id: Annotated[
+        str,
+        typer.Argument(
+            help="Recommendation id (see `hedgerow recommendations`), or a consignment id (con-…, from `hedgerow "
+            "plan`) to decide all its open lines."
+        ),
+    ],
     approve: Annotated[bool, typer.Option("--approve", help="Approve as recommended.")] = False,
     reject: Annotated[bool, typer.Option("--reject", help="Reject (needs --reason-category and --reason).")] = False,
     modify: Annotated[
@@ -208,8 +218,12 @@ def decide_cmd(
     user: UserOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Record a decision about one recommendation, as a ledger user with a role allowed to make it."""
+    """Record a decision about one recommendation (or every open line of a consignment), as a ledger user with a
+    role allowed to make it."""
     request = _request(approve, reject, modify, close, reason_category, reason)
+    if is_consignment_id(rec_id):
+        _decide_consignment(rec_id, request, workspace, user, json_output)
+        return
     with opened_workspace(workspace) as ws:
         view = decide(ws, rec_id, request, user=current_user(user), now=now_utc(), expected_version=expect_version)
     if json_output:
@@ -221,6 +235,26 @@ def decide_cmd(
     console.print(
         f"[green]{view.id} {view.status}[/] by {view.decided_by or current_user(user)} (version {view.version}){change}"
     )
+
+
+def _decide_consignment(
+    con_id: str, request: DecisionRequest, workspace: Path | None, user: str | None, json_output: bool
+) -> None:
+    with opened_workspace(workspace) as ws:
+        out = decide_consignment(ws, con_id, request, user=current_user(user), now=now_utc())
+    if json_output:
+        print_json({"ok": not out.skipped, **out.to_dict()})
+        return
+    con = out.consignment
+    console.print(
+        f"[green]{con.id}: {len(out.decided)} of {con.lines} lines {request.kind.value}d[/]"
+        if out.decided
+        else f"[yellow]{con.id}: no line decided[/]"
+    )
+    for rec_id, why in out.skipped:
+        console.print(f"[yellow]{rec_id} left as it is:[/] {escape(why)}")
+    if out.skipped:
+        raise typer.Exit(ExitCode.ERROR)  # some lines were left as they were
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,7 @@ from rich.table import Table
 from hedgerow.cli.common import add_id_column
 from hedgerow.domain.plan import Plan
 from hedgerow.explain.narrative import plan_headline
-from hedgerow.explain.words import describe_action
+from hedgerow.explain.words import describe_action, describe_consignment
 from hedgerow.plan.problem import PlanningProblem
 
 
@@ -35,11 +35,13 @@ def render_plan(
     console: Console,
     *,
     top: int = 15,
+    lines: int = 5,
     max_notes: int = 3,
     awaiting_approval: int | None = None,
 ) -> None:
     """Plan headline and header (status, totals against doing nothing), the table of its first ``top``
-    recommendations by value and the first ``max_notes`` guardrails that cannot be met."""
+    consignments and of its ``lines`` largest single recommendations by value, and the first ``max_notes``
+    guardrails that cannot be met."""
     cur = plan.base_currency
     console.print(f"[bold]{plan_headline(plan, awaiting_approval=awaiting_approval)}[/]")
     saving = plan.do_nothing.expected_cost - plan.totals.expected_cost
@@ -54,13 +56,15 @@ def render_plan(
         f"{_money(plan.do_nothing.cvar)}; capital {_money(plan.totals.capital)} {cur}; "
         f"{len(plan.recommendations)} recommendations."
     )
-    table = Table(header_style="bold")
+    _consignments(plan, problem, console, top=top)
+    table = Table(header_style="bold", title="Largest single actions")
+    shown = plan.recommendations[:lines]
     for name in ("#", "id", "action", f"value {cur}", f"capital {cur}", "P(out) now → after", "guardrail"):
         if name == "id":
-            add_id_column(table, name, (rec.id for rec in plan.recommendations[:top]))
+            add_id_column(table, name, (rec.id for rec in shown))
             continue
         table.add_column(name, justify="left" if name in ("action", "guardrail") else "right")
-    for rec in plan.recommendations[:top]:
+    for rec in shown:
         table.add_row(
             str(rec.rank),
             rec.id,
@@ -75,13 +79,37 @@ def render_plan(
         f"value = what the action saves against doing nothing over its window, expected cost and bad-case risk "
         f"together ({cur}); the table is sorted by it."
     )
-    if len(plan.recommendations) > top:
-        console.print(f"… and {len(plan.recommendations) - top} more (`hedgerow recommendations` lists them all).")
+    if len(plan.recommendations) > len(shown):
+        console.print(
+            f"… and {len(plan.recommendations) - len(shown)} more (`hedgerow recommendations` lists them all)."
+        )
     unmet = [note for note in plan.guardrails if note.infeasible]
     for note in unmet[:max_notes]:
         console.print(f"[yellow]Cannot be met:[/] {escape(note.message)}")
     if len(unmet) > max_notes:
         console.print(f"[yellow]… {len(unmet) - max_notes} more guardrails cannot be met[/] (`--json` lists them).")
+
+
+def _consignments(plan: Plan, problem: PlanningProblem, console: Console, *, top: int) -> None:
+    """The queue as a manager decides it: one row per consignment (lane, shipment or buffer location)."""
+    cur = plan.base_currency
+    cons = plan.consignments[:top]
+    by_id = {r.id: r for r in plan.recommendations}
+    table = Table(
+        header_style="bold", title="Consignments (one per lane; `hedgerow decide CON_ID approve` decides all)"
+    )
+    for name in ("#", "id", "consignment", "lines", f"value {cur}", f"capital {cur}"):
+        if name == "id":
+            add_id_column(table, name, (c.id for c in cons))
+            continue
+        table.add_column(name, justify="left" if name == "consignment" else "right")
+    for c in cons:
+        only = by_id[c.recommendation_ids[0]] if c.lines == 1 else None
+        what = describe_action(problem, only.action) if only else describe_consignment(problem, c)
+        table.add_row(str(c.rank), c.id, what, str(c.lines), _money(c.value), _money(c.capital))
+    console.print(table)
+    if len(plan.consignments) > top:
+        console.print(f"… and {len(plan.consignments) - top} more consignments (`--json` lists them).")
 
 
 def _alternatives(expl: Mapping[str, Any], cur: str) -> Table:

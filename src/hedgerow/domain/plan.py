@@ -7,8 +7,6 @@ quantities are in units; probabilities are fractions in [0, 1].
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from hedgerow.domain.actions import Action
+from hedgerow.domain.consignment import Consignment, Line, consolidate
 
 
 class CostTerm(StrEnum):
@@ -481,6 +480,23 @@ class Recommendation:
             "explanation": self.explanation.to_dict(),
         }
 
+    @property
+    def line(self) -> Line:
+        """Its figures as a consignment line (:mod:`hedgerow.domain.consignment`)."""
+        a = self.action
+        return Line(
+            id=self.id,
+            kind=a.kind,
+            location_id=a.location_id,
+            origin_id=a.origin_id,
+            lane_id=a.lane_id,
+            mode=a.mode.value if a.mode else None,
+            shipment_id=a.shipment_id,
+            qty=a.qty,
+            capital=self.capital,
+            value=self.value,
+        )
+
 
 @dataclass(frozen=True)
 class LadderStep:
@@ -584,6 +600,12 @@ class Plan:
         plan's; base currency): the sum of what each action saves, the figure its queue is ranked by."""
         return self.do_nothing.objective - self.totals.objective
 
+    @property
+    def consignments(self) -> tuple[Consignment, ...]:
+        """Its recommendations as the manager decides them: one consignment per lane, shipment or buffer location,
+        largest value first (:mod:`hedgerow.domain.consignment`)."""
+        return consolidate(r.line for r in self.recommendations)
+
     def recommendation(self, rec_id: str) -> Recommendation:
         """The recommendation with id ``rec_id``."""
         for r in self.recommendations:
@@ -605,14 +627,9 @@ class Plan:
             "totals": self.totals.to_dict(),
             "do_nothing": self.do_nothing.to_dict(),
             "recommendations": [r.to_dict() for r in self.recommendations],
+            "consignments": [c.to_dict() for c in self.consignments],
             "ladder": [s.to_dict() for s in self.ladder],
             "guardrails": [g.to_dict() for g in self.guardrails],
             "snapshots": dict(sorted(self.snapshots.items())),
             "folded": {"actions": self.folded_actions, "value": self.folded_value},
         }
-
-
-def stable_id(prefix: str, payload: Any) -> str:
-    """``prefix-`` + 12 hex digits of the SHA-256 of ``payload`` as canonical JSON."""
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return f"{prefix}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"

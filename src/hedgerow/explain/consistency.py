@@ -9,17 +9,21 @@ A manager trusts a queue only if it never contradicts itself (issue 14). :func:`
   (CVaR), chance of running out and capital, and better on one of them;
 * **a reason** — when a listed option costs less on average, or the action costs more than doing nothing, the
   explanation says why in one sentence (``Explanation.reason``);
-* **ranked by value** — the queue is in order of value, largest first.
+* **ranked by value** — the queue is in order of value, largest first;
+* **consolidated** — every recommendation sits in exactly one consignment of its lane (shipment, buffer
+  location), whose capital is the sum of its lines', and consignments are in order of value.
 
 The test suite runs it on every plan it makes (``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from itertools import pairwise
 
 from hedgerow.domain.actions import ActionKind
+from hedgerow.domain.consignment import consignment_key
 from hedgerow.domain.plan import Alternative, AlternativeKind, Plan, Recommendation
 from hedgerow.explain.narrative import cheaper_options
 from hedgerow.plan.alternatives import MONEY_TIE, Standing
@@ -75,4 +79,27 @@ def plan_issues(plan: Plan, pack_sizes: Mapping[str, float] | None = None) -> li
     values = [r.value for r in plan.recommendations]
     if any(b > a + MONEY_TIE for a, b in pairwise(values)):
         out.append("the queue is not in order of value")
+    out += consignment_issues(plan)
+    return out
+
+
+def consignment_issues(plan: Plan) -> list[str]:
+    """Breaches of consolidation: every recommendation in exactly one consignment, a consignment's lines on one
+    lane (or shipment, or buffer location), its capital the sum of its lines', consignments in order of value."""
+    out: list[str] = []
+    by_id = {r.id: r for r in plan.recommendations}
+    cons = plan.consignments
+    seen = [rid for c in cons for rid in c.recommendation_ids]
+    if sorted(seen) != sorted(by_id):
+        out.append("the consignments do not hold every recommendation exactly once")
+        return out
+    for c in cons:
+        keys = {consignment_key(by_id[rid].line) for rid in c.recommendation_ids}
+        if len(keys) != 1:
+            out.append(f"{c.id}: lines of {len(keys)} lanes, shipments or locations in one consignment")
+        capital = math.fsum(by_id[rid].capital for rid in c.recommendation_ids)
+        if abs(capital - c.capital) > MONEY_TIE * max(1.0, abs(capital)):
+            out.append(f"{c.id}: capital {c.capital} is not the sum of its lines' {capital}")
+    if any(b.value > a.value + MONEY_TIE for a, b in pairwise(cons)):
+        out.append("the consignments are not in order of value")
     return out

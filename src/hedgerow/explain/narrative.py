@@ -130,15 +130,23 @@ def summary(
 
 
 def plan_headline(plan: Plan, *, awaiting_approval: int | None = None) -> str:
-    """One sentence a manager reads first: what the plan saves against doing nothing, how many actions, how many
-    need an approver (when known: ``awaiting_approval``) and how many guardrails cannot be met."""
+    """One sentence a manager reads first: what the plan saves against doing nothing, how many actions in how many
+    consignments (one per lane, :mod:`hedgerow.domain.consignment`), how many need an approver (when known: ``awaiting_approval``) and how many guardrails cannot be met."""
     cur = plan.base_currency
     actions = sum(1 for r in plan.recommendations if r.action.kind is not ActionKind.KEEP_BUFFER)
     keeps = len(plan.recommendations) - actions
+    cons = plan.consignments
+    shipments = sum(1 for c in cons if c.kind is not ActionKind.KEEP_BUFFER)
+    places = len(cons) - shipments
     parts = [
         f"This plan saves {money(max(plan.value, 0.0), cur)} against doing nothing (expected cost and bad-case "
         f"risk together) with {actions} action{'s' if actions != 1 else ''}"
-        + (f" and {keeps} buffer{'s' if keeps != 1 else ''} to keep" if keeps else "")
+        + (f" in {shipments} consignment{'s' if shipments != 1 else ''}" if actions else "")
+        + (
+            f" and {keeps} buffer{'s' if keeps != 1 else ''} to keep at {places} location{'s' if places != 1 else ''}"
+            if keeps
+            else ""
+        )
         + f", committing {money(plan.totals.capital, cur)}"
     ]
     if awaiting_approval is not None:

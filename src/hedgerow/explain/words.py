@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from hedgerow.domain.actions import Action, ActionKind
+from hedgerow.domain.consignment import Consignment
 from hedgerow.plan.problem import PlanningProblem
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "AUD": "A$", "CAD": "C$"}
@@ -105,4 +106,22 @@ def describe_action(problem: PlanningProblem, action: Action) -> str:
         return f"Send {what} of shipment {action.shipment_id} to {dest} {how} instead".strip()
     if action.kind is ActionKind.KEEP_BUFFER:
         return f"Keep {what} at {dest} as a protective buffer"
+    return "Do nothing"
+
+
+def describe_consignment(problem: PlanningProblem, con: Consignment) -> str:
+    """One fragment naming a consignment, e.g. "Order 12 items (340 units) for Tokyo from Huaxin by sea"."""
+    n = con.lines
+    what = f"{n} item{'s' if n != 1 else ''} ({units(con.units)})"
+    dest = place(problem, con.location_id) if con.location_id else "several locations"
+    how = mode_word(con.mode)
+    if con.kind is ActionKind.ORDER:
+        supplier = problem.supplier_names.get(con.origin_id or "", con.origin_id or "the supplier")
+        return f"Order {what} for {dest} from {supplier} {how}".strip()
+    if con.kind is ActionKind.TRANSFER:
+        return f"Move {what} from {place(problem, con.origin_id or '')} to {dest} {how}".strip()
+    if con.kind is ActionKind.EXPEDITE:
+        return f"Send {what} of shipment {con.key} to {dest} {how} instead".strip()
+    if con.kind is ActionKind.KEEP_BUFFER:
+        return f"Keep buffers of {what} at {dest}"
     return "Do nothing"

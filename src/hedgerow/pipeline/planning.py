@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hedgerow.domain.actions import ActionKind
+from hedgerow.domain.ids import stable_id
 from hedgerow.domain.plan import (
     GuardrailNote,
     LadderStep,
@@ -22,7 +23,6 @@ from hedgerow.domain.plan import (
     PlanStatus,
     PlanTotals,
     Recommendation,
-    stable_id,
 )
 from hedgerow.domain.plan import action_to_dict as _action_dict
 from hedgerow.explain.context import ExplainContext
