@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tests.cli.conftest import Invoke
@@ -16,6 +22,33 @@ from tests.conftest import NETWORK, NOW
 from tests.services.test_importing import tree_digest
 
 GOOD_DEMAND = (NETWORK / "demand.csv").read_text()
+
+
+def _demand_parquet(period_start: pa.Array) -> bytes:
+    """The fixture demand table as Parquet, with ``period_start`` replaced by ``period_start``."""
+    frame = pd.read_csv(NETWORK / "demand.csv")
+    columns = {c: pa.array(frame[c]) for c in frame.columns if c != "period_start"}
+    out = io.BytesIO()
+    pq.write_table(pa.table({**columns, "period_start": period_start}), out)
+    return out.getvalue()
+
+
+def _demand_xlsx(period_start: datetime) -> bytes:
+    """The fixture demand table as a workbook whose period_start cells are typed date-times."""
+    lines = [line.split(",") for line in GOOD_DEMAND.splitlines()]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "demand"
+    sheet.append(lines[0])
+    for item, location, _, *numbers in lines[1:]:
+        sheet.append([item, location, period_start, *(float(n) for n in numbers)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+DEMAND_ROWS = GOOD_DEMAND.count("\n") - 1
 
 
 @pytest.fixture
@@ -90,6 +123,38 @@ CASES = [
         "not a well-formed CSV table: line 2 has 2 fields but the header has 1",
     ),
     ("text without contract columns", "demand.csv", "a,b\n1,2\n", 3, "Required column 'item_id' is missing"),
+    (
+        "UTF-16 cut short",
+        "demand.csv",
+        GOOD_DEMAND.encode("utf-16")[:-1],
+        1,
+        "demand.csv: the file is UTF-16 text (it starts with a byte-order mark) but ends in the middle of a "
+        "character on line 21: it looks cut short",
+    ),
+    (
+        "Parquet date before 1677",
+        "demand.parquet",
+        _demand_parquet(pa.array([datetime(1500, 1, 1)] * DEMAND_ROWS, pa.timestamp("us"))),
+        3,
+        f"{DEMAND_ROWS} rows have a period_start outside the dates hedgerow stores (1677-09-22 to 2262-04-11); "
+        "first at row 1 (value '1500-01-01')",
+    ),
+    (
+        "Parquet zoned date-time after 2262",
+        "demand.parquet",
+        _demand_parquet(pa.array([datetime(2500, 1, 1, tzinfo=UTC)] * DEMAND_ROWS, pa.timestamp("ms", tz="UTC"))),
+        3,
+        f"{DEMAND_ROWS} rows have a period_start outside the dates hedgerow stores (1677-09-22 to 2262-04-11); "
+        "first at row 1 (value '2500-01-01",
+    ),
+    (
+        "XLSX date-time after 2262",
+        "demand.xlsx",
+        _demand_xlsx(datetime(2500, 1, 1)),
+        3,
+        f"{DEMAND_ROWS} rows have a period_start outside the dates hedgerow stores (1677-09-22 to 2262-04-11); "
+        "first at row 1 (value '2500-01-01",
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from hedgerow.contract.readers import FileFormat, detect_format, read_table_file
+from hedgerow.domain.enums import TableName
 from hedgerow.errors import InputFileError
 from tests.conftest import NETWORK
 
@@ -118,6 +119,21 @@ def test_xlsx_that_is_not_a_workbook(tmp_path: Path) -> None:
         read_table_file(_write(tmp_path, "items.xlsx", ITEMS_CSV.encode()))
     with pytest.raises(InputFileError, match=r"not a readable \.xlsx workbook"):
         read_table_file(_write(tmp_path, "broken.xlsx", b"PK\x03\x04" + b"\x00" * 64))
+
+
+def test_workbook_whose_first_sheet_is_damaged(tmp_path: Path) -> None:
+    """The sheet list reads but the first sheet does not (found by tests/reliability): a rejection, not a crash."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame({"note": ["read me"]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.read_csv(NETWORK / "items.csv", dtype=str).to_excel(writer, sheet_name="Data", index=False)
+    data = bytearray(buffer.getvalue())
+    member = data.index(b"xl/worksheets/sheet1.xml")  # its local header: signature, then 26 bytes, then the name
+    data[member - 30 : member - 26] = b"XXXX"
+    with pytest.raises(
+        InputFileError, match=r"items\.xlsx: sheet 'Notes' is not readable \(.*the workbook looks damaged"
+    ):
+        read_table_file(_write(tmp_path, "items.xlsx", bytes(data)), table=TableName.ITEMS)
 
 
 def test_corrupt_parquet(tmp_path: Path) -> None:

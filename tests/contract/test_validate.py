@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from hedgerow.contract.report import CheckKind
-from hedgerow.contract.spec import TABLES, ColumnType
+from hedgerow.contract.spec import TABLES, ColumnType, table_spec
+from hedgerow.contract.validate import validate_frame
 from hedgerow.domain.enums import Severity, TableName
-from tests.contract.helpers import raw_table, validate, with_cell
+from tests.contract.helpers import NOW_NAIVE, raw_table, validate, with_cell
 
 
 @pytest.mark.parametrize("table", [t.value for t in TableName])
@@ -74,6 +75,9 @@ BAD_CELLS = [
     ("fx_rates", 2, "date", "2026-13-01", CheckKind.TYPE),
     ("holds", 1, "qty", "-1", CheckKind.MIN_VALUE),
     ("holds", 1, "expires_at", None, CheckKind.REQUIRED),
+    ("shipments", 2, "ship_date", "1500-06-01", CheckKind.DATE_OUT_OF_RANGE),
+    ("inventory", 1, "counted_at", "1000-01-01T00:00:00Z", CheckKind.DATE_OUT_OF_RANGE),
+    ("holds", 1, "expires_at", "9999-12-31", CheckKind.DATE_OUT_OF_RANGE),
 ]
 
 
@@ -99,8 +103,35 @@ def test_every_table_has_a_bad_case_and_every_cell_check_is_exercised() -> None:
         CheckKind.PATTERN,
         CheckKind.FUTURE_DATE,
         CheckKind.TOO_LARGE,
+        CheckKind.DATE_OUT_OF_RANGE,
     }
     assert {c for *_, c in BAD_CELLS} == cell_checks
+
+
+def test_dates_beyond_the_stored_range_are_named_so_not_called_unparseable() -> None:
+    """Typed (Parquet) timestamps in any unit and zone, and ISO text, outside 1677-09-22 .. 2262-04-11."""
+    frame = raw_table("demand")
+    typed = pd.Series(pd.to_datetime(frame["period_start"]).astype("datetime64[s]"), index=frame.index)
+    typed[1] = pd.Timestamp("1677-09-21").as_unit("s")
+    typed[2] = pd.Timestamp("2262-04-12").as_unit("s")
+    typed[3] = pd.Timestamp("2262-04-11").as_unit("s")  # the last day stored: in the future, not out of range
+    for column in (typed, typed.dt.tz_localize("UTC")):
+        result = validate("demand", frame.assign(period_start=column))
+        assert [(f.row, f.check) for f in result.errors] == [
+            (1, CheckKind.DATE_OUT_OF_RANGE),
+            (2, CheckKind.DATE_OUT_OF_RANGE),
+            (3, CheckKind.FUTURE_DATE),
+        ]
+        assert result.errors[0].what == "a period_start outside the dates hedgerow stores (1677-09-22 to 2262-04-11)"
+        assert result.errors[1].value == "2262-04-12"
+        assert str(result.frame["period_start"].dtype) == "datetime64[ns]"
+        assert result.frame["period_start"].iloc[:2].isna().all()
+
+
+def test_an_iso_date_read_with_another_date_format_is_unparseable_not_out_of_range() -> None:
+    frame = with_cell(raw_table("demand"), 1, "period_start", "2026-11-02")
+    result = validate_frame(table_spec("demand"), frame, now=NOW_NAIVE, date_format="%d/%m/%Y")
+    assert {(f.row, f.check) for f in result.errors if f.row == 1} == {(1, CheckKind.TYPE)}
 
 
 def test_missing_required_column_names_it_and_suggests_the_near_match() -> None:

@@ -17,6 +17,7 @@ from hedgerow.domain.actions import RecommendationStatus as S
 from hedgerow.domain.enums import Mode
 from hedgerow.errors import ConcurrentUpdate, HedgerowError, InvalidTransition, NotFound, PermissionDenied
 from hedgerow.services.audit import verify_audit
+from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.recommendations import (
     decide,
     decisions_of,
@@ -28,7 +29,7 @@ from hedgerow.services.recommendations import (
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.decide_models import AuditEvent
 
-from .conftest import PlanFactory, auto_settings, make_workspace, rec
+from .conftest import NETWORK, PlanFactory, auto_settings, make_workspace, rec
 
 APPROVE = DecisionRequest(DecisionKind.APPROVE)
 REJECT = DecisionRequest(DecisionKind.REJECT, ReasonCategory.DEMAND_KNOWLEDGE, "customer cancelled the promotion")
@@ -100,6 +101,56 @@ def test_modification_growing_past_threshold_needs_approver(
         150.0,
         "approver",
     )
+
+
+def _grow_zero_capital_recommendations(ws: Workspace, make_plan: PlanFactory, now: datetime) -> None:
+    """A planner cannot pass the approver limit by growing a recommendation that commits no capital (issue 16).
+
+    Items of data/network: I1 costs 10 USD, I2 1,500 JPY (10 USD at 150 JPY per USD); the limit is 25,000 USD.
+    """
+    keep = rec("KEEP", item="I1", kind=ActionKind.KEEP_BUFFER, qty=50, capital=0.0)
+    nothing = rec("NOTHING", item="I2", kind=ActionKind.DO_NOTHING, qty=0, capital=0.0, rank=2)
+    small = rec("SMALL", item="I1", location="TK", kind=ActionKind.KEEP_BUFFER, qty=50, capital=0.0, rank=3)
+    unknown = rec("UNKNOWN", item="I9", kind=ActionKind.KEEP_BUFFER, qty=50, capital=0.0, rank=4)
+    record_plan(ws, make_plan("P1", keep, nothing, small, unknown), user="pat", now=now)
+
+    def modify(qty: float) -> DecisionRequest:
+        return DecisionRequest(DecisionKind.MODIFY, ReasonCategory.RISK_APPETITE, "more protection", qty=qty)
+
+    with pytest.raises(
+        PermissionDenied,
+        match=r"role planner, which may not modify KEEP \(capital 9,999,999,500 USD\); roles that may: approver, admin",
+    ):
+        decide(ws, "KEEP", modify(1e9), user="pat", now=now)
+    with pytest.raises(PermissionDenied, match=r"may not modify NOTHING \(capital 30,000 USD\)"):
+        decide(ws, "NOTHING", modify(3_000), user="pat", now=now)
+    with pytest.raises(PermissionDenied, match=r"may not modify UNKNOWN \(capital unknown: I9 has no unit_cost"):
+        decide(ws, "UNKNOWN", modify(51), user="pat", now=now)
+    assert [get_recommendation(ws, r).status for r in ("KEEP", "NOTHING", "UNKNOWN")] == ["proposed"] * 3
+    assert decisions_of(ws, "KEEP") == []
+    # within the limit a planner decides as before (2,000 more units of I1: 19,500 USD), and a smaller buffer
+    # commits nothing new; above it an approver does, like an over-limit proposed action
+    assert decide(ws, "SMALL", modify(2_000), user="pat", now=now).status == "modified"
+    assert decide(ws, "UNKNOWN", modify(10), user="pat", now=now).decided_qty == 10.0
+    view = decide(ws, "KEEP", modify(1e9), user="alex", now=now)
+    assert (view.status, view.decided_qty, view.decided_by) == ("modified", 1e9, "alex")
+
+
+def test_growing_a_zero_capital_recommendation_needs_approver(
+    net_ws: Workspace, make_plan: PlanFactory, now: datetime
+) -> None:
+    _grow_zero_capital_recommendations(net_ws, make_plan, now)
+
+
+@pytest.mark.postgres
+def test_growing_a_zero_capital_recommendation_needs_approver_postgres(
+    pg_url: str, tmp_path: Path, make_plan: PlanFactory, now: datetime
+) -> None:
+    with make_workspace(tmp_path / "ws", ledger_url=pg_url) as ws:
+        assert ws.engine.dialect.name == "postgresql"
+        sources, _ = sources_from_folder(NETWORK)
+        import_sources(ws, sources, user="pat", now=now)
+        _grow_zero_capital_recommendations(ws, make_plan, now)
 
 
 def test_requests_must_be_well_formed(ws: Workspace, make_plan: PlanFactory, now: datetime) -> None:

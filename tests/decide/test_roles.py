@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 
 from hedgerow.decide.lifecycle import DecisionKind
-from hedgerow.decide.roles import ROLE_PERMISSIONS, Permission, decision_permission, has_permission, require
+from hedgerow.decide.roles import (
+    ROLE_PERMISSIONS,
+    Permission,
+    decision_permission,
+    has_permission,
+    modified_capital,
+    require,
+)
 from hedgerow.domain.actions import Role
 from hedgerow.errors import PermissionDenied
 
@@ -53,3 +61,23 @@ def test_bookkeeping_permissions() -> None:
     assert decision_permission(DecisionKind.EXPORT, 1e9, 0.0) is Permission.EXPORT
     assert decision_permission(DecisionKind.CLOSE, 1e9, 0.0) is Permission.EXPORT
     assert decision_permission(DecisionKind.SUPERSEDE, 1e9, 0.0) is Permission.RECORD_PLAN
+
+
+# proposed capital, proposed qty, modified qty, unit value (None: unknown), capital the size check uses
+MODIFIED_CAPITAL = [
+    (20_000.0, 100.0, 150.0, None, 30_000.0),  # an order grows at its own capital per unit
+    (20_000.0, 100.0, 50.0, None, 20_000.0),  # a smaller order is checked as proposed
+    (0.0, 50.0, 1e9, 10.0, 0.0 + (1e9 - 50) * 10.0),  # a buffer to keep grows at the item's unit value
+    (0.0, 0.0, 3_000.0, 10.0, 30_000.0),  # doing nothing turned into 3,000 units
+    (0.0, 50.0, 10.0, None, 0.0),  # a smaller buffer commits nothing, whatever the unit value
+    (0.0, 50.0, 51.0, None, math.inf),  # growth that cannot be valued is not small
+]
+
+
+@pytest.mark.parametrize(("capital", "qty", "decided", "unit_value", "expected"), MODIFIED_CAPITAL)
+def test_modified_capital(
+    capital: float, qty: float, decided: float, unit_value: float | None, expected: float
+) -> None:
+    assert modified_capital(capital, qty, decided, unit_value) == expected
+    permission = decision_permission(DecisionKind.MODIFY, expected, 25_000.0)
+    assert (permission is Permission.DECIDE_ANY_SIZE) == (expected > 25_000.0)

@@ -6,6 +6,7 @@ committed file differs from what the specs render.
 
 from __future__ import annotations
 
+from hedgerow.contract.parsing import DATE_RANGE_TEXT
 from hedgerow.contract.spec import CONTRACT_VERSION, MAX_ABS_NUMBER, MINIMUM_TABLES, TABLES, ColumnSpec, TableSpec
 
 INTRO = f"""# hedgerow data contract (version {CONTRACT_VERSION})
@@ -21,7 +22,8 @@ named after a table (`demand.csv`) is imported as that table. This document is g
   carries beyond the contract are kept, never rejected; numeric extra columns of `demand` and `drivers` are
   demand drivers (price, promotion or display flags, ...).
 - Dates are ISO 8601 (`2026-11-23`); another day-first or month-first format can be named at import
-  (`--date-format %d/%m/%Y`). Timestamps without a zone are UTC.
+  (`--date-format %d/%m/%Y`). Timestamps without a zone are UTC. A date outside {DATE_RANGE_TEXT},
+  such as the year 1500 or 9999 in a workbook or a Parquet file, is rejected with its row.
 - Numbers use a dot as decimal separator and no thousands separator. Any number beyond ±{MAX_ABS_NUMBER:g}
   is rejected as a unit or parsing mistake.
 - Currencies are ISO 4217 codes (`USD`), countries ISO 3166-1 alpha-2 codes (`US`).

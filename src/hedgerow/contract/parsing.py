@@ -8,7 +8,8 @@ for a cell, rather than a type error followed by confusing range failures on the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -30,15 +31,30 @@ _COMMA_NUMBER = re.compile(r"^[+-]?\d{1,3}([.,\s']\d{3})*(,\d+)?$|^[+-]?\d+,\d+$
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})$")
 
 
+#: The first and last day hedgerow stores: typed frames hold nanosecond timestamps, whose range (1677-09-21
+#: 00:12 to 2262-04-11 23:47) these whole days lie inside. A date outside is rejected, never wrapped or clipped.
+#: (Microsecond timestamps, so that the day after the last one can be compared with.)
+FIRST_DAY, LAST_DAY = pd.Timestamp(datetime(1677, 9, 22)), pd.Timestamp(datetime(2262, 4, 11))
+_AFTER_LAST_DAY = pd.Timestamp(datetime(2262, 4, 12))
+#: How a report names the range.
+DATE_RANGE_TEXT = f"the dates hedgerow stores ({FIRST_DAY.date()} to {LAST_DAY.date()})"
+
+
 @dataclass(frozen=True)
 class ParsedColumn:
     """A column in its logical type, the rows (frame index labels) whose cells could not be parsed, and a hint
-    on how to fix them when their form is recognised (a decimal comma, a day-first date)."""
+    on how to fix them when their form is recognised (a decimal comma, a day-first date).
+
+    ``out_of_range_rows`` are date cells that are real dates outside :data:`FIRST_DAY` .. :data:`LAST_DAY`
+    (year 1500, 2500, 9999): they are NA in ``values`` and not in ``bad_rows``, so that a report says what is
+    wrong with them rather than "not a date".
+    """
 
     values: pd.Series
     bad_rows: pd.Index
     expected: str
     hint: str = ""
+    out_of_range_rows: pd.Index = field(default_factory=lambda: pd.Index([]))
 
 
 def number_hint(bad: pd.Series) -> str:
@@ -99,10 +115,21 @@ def _parse_number(raw: pd.Series, integer: bool) -> tuple[pd.Series, pd.Index]:
     return values, bad
 
 
-def _parse_dates(raw: pd.Series, kind: ColumnType, date_format: str | None) -> tuple[pd.Series, pd.Index]:
+def _is_date_outside_range(cell: object) -> bool:
+    """Whether a cell pandas could not parse is an ISO 8601 date (any year 1-9999) outside the stored range."""
+    try:
+        when = datetime.fromisoformat(str(cell).strip()).replace(tzinfo=None)
+    except ValueError:
+        return False
+    return when < FIRST_DAY.to_pydatetime() or when.date() > LAST_DAY.date()
+
+
+def _parse_dates(raw: pd.Series, kind: ColumnType, date_format: str | None) -> tuple[pd.Series, pd.Index, pd.Index]:
+    """Dates as naive UTC ``datetime64[ns]``, the unparseable rows and the rows of dates outside the range."""
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        values = raw
+        values = raw  # typed (Parquet): any unit, possibly zoned, possibly beyond the nanosecond range
         bad = pd.Index([])
+        outside_text = pd.Index([])
     else:
         text = _as_text(raw)
         fmt = date_format or "ISO8601"
@@ -113,13 +140,16 @@ def _parse_dates(raw: pd.Series, kind: ColumnType, date_format: str | None) -> t
                 [pd.to_datetime(v, format=fmt, errors="coerce", utc=True) for v in text], index=text.index
             )
             values = pd.to_datetime(values, utc=True)
-        bad = raw.index[text.notna() & values.isna()]
+        failed = raw.index[text.notna() & values.isna()]
+        outside_text = pd.Index([row for row in failed if _is_date_outside_range(text.at[row])])
+        bad = failed[~failed.isin(outside_text)]
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    values = values.astype("datetime64[ns]")
+    outside = values.notna() & ((values < FIRST_DAY) | (values >= _AFTER_LAST_DAY))
+    values = values.mask(outside).astype("datetime64[ns]")
     if kind is ColumnType.DATE:
         values = values.dt.normalize()
-    return values, bad
+    return values, bad, outside_text.union(raw.index[outside.to_numpy()])
 
 
 def parse_column(raw: pd.Series, spec: ColumnSpec, *, date_format: str | None = None) -> ParsedColumn:
@@ -137,8 +167,8 @@ def parse_column(raw: pd.Series, spec: ColumnSpec, *, date_format: str | None = 
     Returns
     -------
     ParsedColumn
-        Values as ``string``, ``float64`` or ``datetime64[ns]`` (UTC, naive) with NA where a cell was empty
-        or unparseable, and the index labels of unparseable cells.
+        Values as ``string``, ``float64`` or ``datetime64[ns]`` (UTC, naive) with NA where a cell was empty,
+        unparseable or a date outside the stored range, and the index labels of those cells.
     """
     expected = _EXPECTED[spec.type]
     if spec.type is ColumnType.STRING:
@@ -147,10 +177,11 @@ def parse_column(raw: pd.Series, spec: ColumnSpec, *, date_format: str | None = 
     if spec.type in (ColumnType.NUMBER, ColumnType.INTEGER):
         values, bad = _parse_number(raw, integer=spec.type is ColumnType.INTEGER)
         return ParsedColumn(values, bad, expected, number_hint(raw.loc[bad]) if len(bad) else "")
-    values, bad = _parse_dates(raw, spec.type, date_format)
+    values, bad, outside = _parse_dates(raw, spec.type, date_format)
     if date_format is not None:
         expected = f"a date in the format {date_format}"
-    return ParsedColumn(values, bad, expected, date_hint(raw.loc[bad]) if len(bad) and date_format is None else "")
+    hint = date_hint(raw.loc[bad]) if len(bad) and date_format is None else ""
+    return ParsedColumn(values, bad, expected, hint, out_of_range_rows=outside)
 
 
 def parse_extra_column(raw: pd.Series) -> pd.Series:

@@ -103,6 +103,19 @@ def _binary_kind(head: bytes) -> str | None:
     return None
 
 
+def _line_of(exc: UnicodeDecodeError) -> int:
+    """The 1-based line of the text on which a decoding error happened."""
+    try:
+        return exc.object[: exc.start].decode(exc.encoding).count("\n") + 1
+    except (UnicodeDecodeError, LookupError):  # the part before is undecodable too: count raw newlines
+        return exc.object[: exc.start].count(b"\n") + 1
+
+
+def _cut_short(exc: UnicodeDecodeError) -> bool:
+    """Whether the bytes end inside a character: the file was truncated (a copy or download cut short)."""
+    return exc.reason == "truncated data" or (exc.end >= len(exc.object) and exc.reason.startswith("unexpected end"))
+
+
 def _decode(data: bytes, name: str, encoding: str | None) -> str:
     if encoding is not None:
         try:
@@ -110,11 +123,29 @@ def _decode(data: bytes, name: str, encoding: str | None) -> str:
         except LookupError:
             raise InputFileError(f"{name}: unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as exc:
+            if _cut_short(exc):
+                raise InputFileError(
+                    f"{name}: cannot be read as {encoding}: it ends in the middle of a character on line "
+                    f"{_line_of(exc)}: it looks cut short. Export or copy the file again"
+                ) from None
             raise InputFileError(
-                f"{name}: cannot be read as {encoding} (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
+                f"{name}: cannot be read as {encoding} "
+                f"(invalid byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
             ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            if _cut_short(exc):
+                raise InputFileError(
+                    f"{name}: the file is UTF-16 text (it starts with a byte-order mark) but ends in the middle "
+                    f"of a character on line {_line_of(exc)}: it looks cut short. Export or copy it again, or "
+                    f"save it as UTF-8"
+                ) from None
+            raise InputFileError(
+                f"{name}: the file starts with a UTF-16 byte-order mark but is not UTF-16 text ({exc.reason} on "
+                f"line {_line_of(exc)}). Save the file as UTF-8, or name its encoding with --encoding"
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -169,8 +200,14 @@ def _sheet_names(data: bytes, name: str) -> list[str]:
         raise InputFileError(f"{name}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
 
 
-def _header_of(data: bytes, sheet: str) -> set[str]:
-    head = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="calamine", dtype=object, header=None, nrows=1)
+def _header_of(data: bytes, name: str, sheet: str) -> set[str]:
+    try:
+        head = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="calamine", dtype=object, header=None, nrows=1)
+    except Exception as exc:  # calamine raises its own error types for corrupt sheets
+        raise InputFileError(
+            f"{name}: sheet {sheet!r} is not readable ({type(exc).__name__}: {exc}); the workbook looks damaged, "
+            "save it again from the spreadsheet program"
+        ) from None
     return {str(v).strip() for v in head.iloc[0] if not pd.isna(v)} if len(head) else set()
 
 
@@ -190,9 +227,9 @@ def _choose_sheet(data: bytes, name: str, table: TableName | None) -> str | int:
         if sheet.strip().lower() == table.value:
             return sheet
     required = set(table_spec(table).required_columns)
-    if len(names) < 2 or required & _header_of(data, names[0]):
+    if len(names) < 2 or required & _header_of(data, name, names[0]):
         return 0
-    fits = [s for s in names[1:] if required <= _header_of(data, s)]
+    fits = [s for s in names[1:] if required <= _header_of(data, name, s)]
     suggestion = f"--sheet {fits[0]!r}" if fits else "--sheet NAME"
     raise InputFileError(
         f"{name}: its first sheet {names[0]!r} has none of the {table.value} columns "

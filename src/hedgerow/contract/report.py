@@ -35,6 +35,7 @@ class CheckKind(StrEnum):
     ALLOWED_VALUES = "allowed_values"
     PATTERN = "pattern"
     FUTURE_DATE = "future_date"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
     TOO_LARGE = "too_large"
     # data-quality warnings
     DUPLICATE_KEY = "duplicate_key"

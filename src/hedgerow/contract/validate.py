@@ -14,7 +14,7 @@ from difflib import get_close_matches
 import pandas as pd
 import pandera.pandas as pa
 
-from hedgerow.contract.parsing import parse_column, parse_extra_column
+from hedgerow.contract.parsing import DATE_RANGE_TEXT, parse_column, parse_extra_column
 from hedgerow.contract.report import CheckKind, Finding, article, shortened, value_text
 from hedgerow.contract.schemas import build_schema
 from hedgerow.contract.spec import TableSpec
@@ -148,6 +148,18 @@ def validate_frame(
                     severity=Severity.ERROR,
                     what=f"{article(col.name)} that is not {parsed.expected}"
                     + (f"; {parsed.hint}" if parsed.hint else ""),
+                    column=col.name,
+                    row=int(row),
+                    value=value_text(raw.at[row, col.name]),
+                )
+            )
+        for row in parsed.out_of_range_rows:
+            unparseable.add((col.name, int(row)))
+            errors.append(
+                Finding(
+                    check=CheckKind.DATE_OUT_OF_RANGE,
+                    severity=Severity.ERROR,
+                    what=f"{article(col.name)} outside {DATE_RANGE_TEXT}",
                     column=col.name,
                     row=int(row),
                     value=value_text(raw.at[row, col.name]),

@@ -13,6 +13,7 @@ admin      approver + manage users and API keys
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 
 from hedgerow.decide.lifecycle import HUMAN_DECISIONS, DecisionKind
@@ -71,6 +72,26 @@ def require(user: str, role: Role, permission: Permission, what: str) -> None:
         raise PermissionDenied(f"user {user!r} has role {role.value}, which may not {what}; roles that may: {allowed}")
 
 
+def modified_capital(
+    proposed_capital: float, proposed_qty: float, decided_qty: float, unit_value: float | None
+) -> float:
+    """Capital (base currency) a modification commits, for the size check: the proposed action's, plus each unit
+    added at the proposed capital per unit.
+
+    A proposed action that commits no capital (a buffer to keep, doing nothing) values the added units at
+    ``unit_value`` (the item's cost in base currency); when that is unknown (None), any growth counts as
+    unbounded (``math.inf``), so that only a role that may decide any size can make it. A modification that
+    does not add units commits no more than the proposed action.
+    """
+    added = max(decided_qty - proposed_qty, 0.0)
+    if added == 0:
+        return proposed_capital
+    per_unit = proposed_capital / proposed_qty if proposed_qty > 0 and proposed_capital > 0 else unit_value
+    if per_unit is None:
+        return math.inf
+    return proposed_capital + added * per_unit
+
+
 def decision_permission(decision: DecisionKind, capital_base: float, approver_required_above: float) -> Permission:
     """The permission a decision needs.
 
@@ -79,8 +100,7 @@ def decision_permission(decision: DecisionKind, capital_base: float, approver_re
     decision:
         The decision taken.
     capital_base:
-        Capital the recommendation commits (for a modification: the larger of the proposed and the modified
-        action), in base currency.
+        Capital the recommendation commits (for a modification: :func:`modified_capital`), in base currency.
     approver_required_above:
         ``approval.approver_required_above`` from the settings, base currency.
     """

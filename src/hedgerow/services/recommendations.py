@@ -9,20 +9,22 @@ concurrent decisions exactly one wins, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hedgerow.decide.auditchain import EventKind
 from hedgerow.decide.lifecycle import DecisionKind, allowed_decisions, next_status
 from hedgerow.decide.policy import AUTO_APPROVER, auto_approvable
-from hedgerow.decide.reconcile import trust_note
+from hedgerow.decide.reconcile import trust_note, unit_values_base
 from hedgerow.decide.records import DecisionRequest, PlanRecord, PlanStatus, RecommendationRecord
-from hedgerow.decide.roles import Permission, decision_permission, require
+from hedgerow.decide.roles import Permission, decision_permission, modified_capital, require
 from hedgerow.domain.actions import ActionKind, RecommendationStatus
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import ConcurrentUpdate, HedgerowError, InvalidTransition, NotFound, PermissionDenied
@@ -506,6 +508,23 @@ def _modified_action(ws: Workspace, row: RecommendationView, request: DecisionRe
     }
 
 
+def _unit_value_base(ws: Workspace, item_id: str, now: datetime) -> float | None:
+    """Cost of one unit of ``item_id`` in base currency at the newest FX rate by ``now``; None when unknown."""
+    items = ws.current_frame(TableName.ITEMS)
+    if items is None:
+        return None
+    item = items[items["item_id"] == item_id]
+    if item.empty:
+        return None
+    at = pd.Timestamp(now).tz_convert("UTC").tz_localize(None)
+    try:
+        values = unit_values_base(item, ws.current_frame(TableName.FX_RATES), ws.settings.workspace.base_currency, at)
+    except HedgerowError:  # the item's cost currency has no rate: the value is unknown
+        return None
+    value = values.get(item_id)
+    return value if value is not None and math.isfinite(value) else None
+
+
 def decide(
     ws: Workspace,
     rec_id: str,
@@ -543,8 +562,9 @@ def decide(
     capital = seen.capital_base
     if request.kind is DecisionKind.MODIFY:
         decided = _modified_action(ws, seen, request)
-        if seen.qty > 0:
-            capital = max(capital, seen.capital_base * decided["decided_qty"] / seen.qty)
+        grows_uncosted = decided["decided_qty"] > seen.qty and not (seen.qty > 0 and seen.capital_base > 0)
+        unit_value = _unit_value_base(ws, seen.item_id, now) if grows_uncosted else None
+        capital = modified_capital(seen.capital_base, seen.qty, decided["decided_qty"], unit_value)
     with ledger_write(ws, actor=user, at=now) as session:
         row = session.get(RecommendationRow, rec_id, populate_existing=True)
         if row is None:  # pragma: no cover - recommendations are never deleted
@@ -554,7 +574,13 @@ def decide(
             raise _conflict(session, rec_id, read_version)
         next_status(S(row.status), request.kind)
         permission = decision_permission(request.kind, capital, ws.settings.approval.approver_required_above)
-        what = f"{request.kind.value} {rec_id} (capital {capital:,.0f} {ws.settings.workspace.base_currency})"
+        size = (
+            f"capital unknown: {seen.item_id} has no unit_cost in the items table (or no FX rate) to value the "
+            "added units"
+            if math.isinf(capital)
+            else f"capital {capital:,.0f} {ws.settings.workspace.base_currency}"
+        )
+        what = f"{request.kind.value} {rec_id} ({size})"
         if actor.role is None:  # pragma: no cover - READ is never granted in open mode
             raise PermissionDenied(f"{user!r} is not a ledger user")
         require(actor.name, actor.role, permission, what)
