@@ -93,6 +93,38 @@ def test_a_session_ends_when_it_expires(seeded: Seeded) -> None:
         assert browser.get("/api/me").status_code == 401
 
 
+def test_the_ledger_keeps_only_a_hash_of_the_session_id(seeded: Seeded) -> None:
+    import hashlib
+    import json
+    from base64 import b64decode
+    from datetime import timedelta
+
+    import itsdangerous
+    from sqlalchemy import select
+
+    from hedgerow.api import create_app
+    from hedgerow.services.sessions import SESSION_TOUCH_S
+    from hedgerow.store.decide_models import as_utc
+    from hedgerow.store.session_models import WebSession
+
+    moments = [NOW]
+    app = create_app(seeded.root, ServerConfig(session_secret=SECRET), clock=lambda: moments[0])
+    with TestClient(app) as browser:
+        assert browser.post("/api/session", json={"user": "vic", "password": PASSWORD}).status_code == 200
+        cookie = itsdangerous.TimestampSigner(SECRET).unsign(browser.cookies["hedgerow_session"])
+        session_id = json.loads(b64decode(cookie))["sid"]
+        with app.state.hedgerow.ws.session() as s:
+            row = s.execute(select(WebSession)).scalar_one()
+        assert row.id_sha256 == hashlib.sha256(session_id.encode()).hexdigest()
+        assert session_id not in repr(row.__dict__)
+        assert (as_utc(row.expires_at), row.revoked_at) == (NOW + timedelta(hours=12), None)
+        for step_s, seen in ((SESSION_TOUCH_S - 1, NOW), (SESSION_TOUCH_S, NOW + timedelta(seconds=SESSION_TOUCH_S))):
+            moments[0] = NOW + timedelta(seconds=step_s)
+            assert browser.get("/api/me").status_code == 200
+            with app.state.hedgerow.ws.session() as s:
+                assert as_utc(s.execute(select(WebSession.last_seen_at)).scalar_one()) == seen
+
+
 def test_one_address_trying_many_names_is_throttled(client: TestClient) -> None:
     for i in range(PER_ADDRESS):
         r = client.post("/api/session", json={"user": f"guess{i}", "password": WRONG})
@@ -102,19 +134,19 @@ def test_one_address_trying_many_names_is_throttled(client: TestClient) -> None:
     assert r.json()["error"]["kind"] == "TooManyAttempts"
     assert "from this address" in r.json()["error"]["message"]
     assert int(r.headers["retry-after"]) == ServerConfig().login_window_s
-    # another address is not blocked
-    with TestClient(client.app, client=("203.0.113.9", 5000)) as other:
-        assert other.post("/api/session", json={"user": "vic", "password": PASSWORD}).status_code == 200
+    # another address is not blocked (a second client of the running app: no second lifespan)
+    other = TestClient(client.app, client=("203.0.113.9", 5000))
+    assert other.post("/api/session", json={"user": "vic", "password": PASSWORD}).status_code == 200
 
 
 def test_one_name_is_throttled_across_addresses_and_web_workers(seeded: Seeded) -> None:
     # two apps on one workspace: two web worker processes behind one port share the ledger, hence the throttle
     first, second = make_app(seeded.root), make_app(seeded.root)
-    addresses = [f"198.51.100.{i}" for i in range(PER_NAME)]
-    for i, address in enumerate(addresses):
-        with TestClient(first if i % 2 else second, client=(address, 5000)) as c:
+    with TestClient(first), TestClient(second):  # both running; requests come from many addresses below
+        for i in range(PER_NAME):
+            c = TestClient(first if i % 2 else second, client=(f"198.51.100.{i}", 5000))
             assert c.post("/api/session", json={"user": "pat", "password": WRONG}).status_code == 401
-    with TestClient(second, client=("192.0.2.1", 5000)) as fresh:
+        fresh = TestClient(second, client=("192.0.2.1", 5000))
         r = fresh.post("/api/session", json={"user": "pat", "password": PASSWORD})
         assert r.status_code == 429
         assert "for 'pat'" in r.json()["error"]["message"]
@@ -186,15 +218,14 @@ def test_sessions_and_throttle_on_postgresql(tmp_path: Path, pg_url: str) -> Non
         token = browser.post("/api/session", json={"user": "alex", "password": PASSWORD}).json()["csrf_token"]
         stolen = dict(browser.cookies)
         assert browser.request("DELETE", "/api/session", headers={"X-CSRF-Token": token}).status_code == 204
-        with TestClient(app, cookies=stolen) as thief:
-            assert thief.get("/api/me").status_code == 401
+        assert TestClient(app, cookies=stolen).get("/api/me").status_code == 401
         for i in range(PER_ADDRESS):
             assert browser.post("/api/session", json={"user": f"guess{i}", "password": WRONG}).status_code == 401
         assert browser.post("/api/session", json={"user": "alex", "password": PASSWORD}).status_code == 429
-        with TestClient(app, client=("203.0.113.9", 5000)) as other:
-            for _ in range(PER_NAME):
-                assert other.post("/api/session", json={"user": "vic", "password": WRONG}).status_code == 401
-            assert other.post("/api/session", json={"user": "vic", "password": PASSWORD}).status_code == 429
+        other = TestClient(app, client=("203.0.113.9", 5000))
+        for _ in range(PER_NAME):
+            assert other.post("/api/session", json={"user": "vic", "password": WRONG}).status_code == 401
+        assert other.post("/api/session", json={"user": "vic", "password": PASSWORD}).status_code == 429
         key_id = seeded.keys["pat"].split("_")[1]
         assert browser.get("/api/me", headers=bearer(seeded, "pat")).status_code == 200
         assert browser.request("DELETE", f"/api/api-keys/{key_id}", headers=bearer(seeded, "ada")).status_code == 200

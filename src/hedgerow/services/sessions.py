@@ -98,7 +98,7 @@ def check_throttle(ws: Workspace, name: str, client: str, *, now: datetime, limi
     if name_wait is not None:
         raise TooManyAttempts(
             f"too many failed sign-ins for {name!r}: {limits.per_name} within {limits.window_s} s, the most "
-            f"allowed; try again in {name_wait} s (an admin can set a new password: `hedgerow users passwd NAME`)",
+            f"allowed; try again in {name_wait} s",
             name_wait,
         )
     client_wait = _wait_s(ws, SignInFailure.client == client[:CLIENT_CHARS], limits.per_address, since)
