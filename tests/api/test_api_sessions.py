@@ -153,6 +153,35 @@ def test_one_name_is_throttled_across_addresses_and_web_workers(seeded: Seeded) 
         assert fresh.post("/api/session", json={"user": "vic", "password": PASSWORD}).status_code == 200
 
 
+@pytest.mark.parametrize("limit", [1, 3])
+def test_sign_ins_made_at_once_do_not_slip_past_the_limit(seeded: Seeded, limit: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hedgerow.errors import PermissionDenied, TooManyAttempts
+    from hedgerow.services import sessions
+    from hedgerow.services.workspace import open_workspace
+    from hedgerow.store.session_models import SignInFailure
+
+    limits = sessions.SignInLimits(per_name=limit, per_address=100, window_s=300)
+    attempts = 8
+
+    def attempt(i: int) -> str:
+        try:
+            sessions.sign_in(ws, "pat", WRONG, client=f"198.51.100.{i}", now=NOW, limits=limits, max_age_s=60)
+        except (PermissionDenied, TooManyAttempts) as exc:
+            return type(exc).__name__
+        return "signed in"
+
+    with open_workspace(seeded.root, pooled=True) as ws, ThreadPoolExecutor(attempts) as pool:
+        outcomes = list(pool.map(attempt, range(attempts)))
+        with ws.session() as s:
+            rows = s.query(SignInFailure).count()
+    # at most the limit reach the password check (under a burst, fewer may: each counts all the others' rows)
+    assert outcomes.count("PermissionDenied") <= limit, outcomes
+    assert outcomes.count("PermissionDenied") + outcomes.count("TooManyAttempts") == attempts
+    assert rows == outcomes.count("PermissionDenied")
+
+
 def test_the_web_sign_in_page_says_when_to_try_again(client: TestClient) -> None:
     from ..web.test_pages import csrf_of
 

@@ -9,8 +9,8 @@
   refused with :class:`~hedgerow.errors.TooManyAttempts` while the name has :attr:`SignInLimits.per_name` failures
   within the window (from any address: guessing one user's password from many machines), or the address has
   :attr:`SignInLimits.per_address` (from one machine: one password tried on many names). Being rows, they count
-  across processes and restarts. Two sign-ins failing at the same instant may both be counted before either is
-  refused, so the limit can be passed by the number of requests in flight, never more.
+  across processes and restarts. An attempt is written as a failure *before* its password is checked and removed
+  if it succeeds, so sign-ins made at once cannot all slip under a limit together.
 * Every sign-in checks one argon2id hash, known name or not (:func:`hedgerow.services.users.authenticate_password`),
   so the time of the answer does not tell which names exist.
 
@@ -28,7 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hedgerow.decide.credentials import new_session_id, session_digest
 from hedgerow.domain.actions import Role
-from hedgerow.errors import PermissionDenied, TooManyAttempts
+from hedgerow.errors import TooManyAttempts
 from hedgerow.services.users import ActingUser, authenticate_password
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.decide_models import User, as_utc
@@ -85,29 +85,53 @@ def _wait_s(ws: Workspace, where: ColumnElement[bool], limit: int, since: dateti
     return max(1, math.ceil((as_utc(oldest_counted) - since).total_seconds()))
 
 
-def check_throttle(ws: Workspace, name: str, client: str, *, now: datetime, limits: SignInLimits) -> None:
-    """Refuse a sign-in while ``name`` or ``client`` has used up its failed attempts.
+def _check_throttle(ws: Workspace, name: str, client: str, *, at: datetime, limits: SignInLimits, own: int) -> None:
+    """Refuse a sign-in while ``name`` or ``client`` has used up its failed attempts; ``own`` attempt rows of this
+    very sign-in are already in the table (1 after :func:`_claim_attempt`, else 0) and do not count against it.
 
     Raises
     ------
     TooManyAttempts
-        Naming the user name or the address, the failures counted and the limit, and the seconds to wait.
+        Naming the user name (or saying "this address"), the limit and the window, and the seconds to wait.
     """
-    since = _utc(now) - timedelta(seconds=limits.window_s)
-    name_wait = _wait_s(ws, SignInFailure.user_name == name[:NAME_CHARS], limits.per_name, since)
+    since = at - timedelta(seconds=limits.window_s)
+    name_wait = _wait_s(ws, SignInFailure.user_name == name[:NAME_CHARS], limits.per_name + own, since)
     if name_wait is not None:
         raise TooManyAttempts(
             f"too many failed sign-ins for {name!r}: {limits.per_name} within {limits.window_s} s, the most "
             f"allowed; try again in {name_wait} s",
             name_wait,
         )
-    client_wait = _wait_s(ws, SignInFailure.client == client[:CLIENT_CHARS], limits.per_address, since)
+    client_wait = _wait_s(ws, SignInFailure.client == client[:CLIENT_CHARS], limits.per_address + own, since)
     if client_wait is not None:
         raise TooManyAttempts(
             f"too many failed sign-ins from this address: {limits.per_address} within {limits.window_s} s, the "
             f"most allowed; try again in {client_wait} s",
             client_wait,
         )
+
+
+def _claim_attempt(ws: Workspace, name: str, client: str, *, at: datetime, limits: SignInLimits) -> None:
+    """Count this sign-in as a failure before checking its password, then refuse it if that passes a limit.
+
+    Counting first is what holds the limits under concurrent sign-ins: of several attempts made at once, each
+    counts the others' rows along with its own, so no more than the limit ever reach the password check. The row
+    stays when the password is wrong and goes when it is right (with the name's other failures from the address).
+
+    Raises
+    ------
+    TooManyAttempts
+        When this attempt passes a limit (its row is removed again).
+    """
+    with ws.session() as session, session.begin():
+        row = SignInFailure(user_name=name[:NAME_CHARS], client=client[:CLIENT_CHARS], at=at)
+        session.add(row)
+    try:
+        _check_throttle(ws, name, client, at=at, limits=limits, own=1)
+    except TooManyAttempts:
+        with ws.session() as session, session.begin():
+            session.execute(delete(SignInFailure).where(SignInFailure.id == row.id))
+        raise
 
 
 def sign_in(
@@ -125,18 +149,14 @@ def sign_in(
     Raises
     ------
     TooManyAttempts
-        When the name or the address has used up its failed attempts (nothing is checked then).
+        When the name or the address has used up its failed attempts (the password is not checked then).
     PermissionDenied
         When the user is unknown or disabled or the password is wrong (one message for all); counted.
     """
     at = _utc(now)
-    check_throttle(ws, name, client, now=at, limits=limits)
-    try:
-        user = authenticate_password(ws, name, password)
-    except PermissionDenied:
-        with ws.session() as session, session.begin():
-            session.add(SignInFailure(user_name=name[:NAME_CHARS], client=client[:CLIENT_CHARS], at=at))
-        raise
+    _check_throttle(ws, name, client, at=at, limits=limits, own=0)  # refused at once, without writing a row
+    _claim_attempt(ws, name, client, at=at, limits=limits)
+    user = authenticate_password(ws, name, password)  # PermissionDenied: the attempt's row stays, a failure
     session_id = new_session_id()
     with ws.session() as session, session.begin():
         session.execute(
