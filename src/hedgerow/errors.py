@@ -17,6 +17,7 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── NotFound               a recommendation, plan, user, hold or export id the ledger does not hold
     ├── InvalidTransition      a decision the recommendation lifecycle does not allow from its status
     ├── PermissionDenied       the acting user's role may not do this (or the user is unknown or disabled)
+    ├── TooManyAttempts        too many failed sign-ins for a user name or from an address; carries the wait
     ├── ConcurrentUpdate       someone else changed the record after it was read (optimistic locking)
     ├── SimulationInputError   a workspace cannot be replayed, or a stress or herding setting is out of range
     ├── DemandDataError        demand history cannot be modelled as given (missing columns, unknown series,
@@ -92,6 +93,14 @@ class InvalidTransition(HedgerowError):
 
 class PermissionDenied(HedgerowError):
     """The acting user is unknown, disabled, or has a role that may not take this action."""
+
+
+class TooManyAttempts(HedgerowError):
+    """Too many failed sign-ins for one user name or from one address; carries the seconds to wait."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class ConcurrentUpdate(HedgerowError):

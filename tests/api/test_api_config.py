@@ -36,6 +36,16 @@ def test_short_secret_and_bad_port_are_refused() -> None:
         ServerConfig(port=70000).checked()
 
 
+@pytest.mark.parametrize(
+    "field", ["login_attempts", "login_attempts_per_address", "login_window_s", "session_max_age_s"]
+)
+def test_sign_in_limits_below_one_are_refused(field: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{field} must be at least 1, got 0$"):
+        ServerConfig(**{field: 0}).checked()  # type: ignore[arg-type]
+    limits = ServerConfig(login_attempts=3, login_attempts_per_address=7, login_window_s=60).sign_in_limits
+    assert (limits.per_name, limits.per_address, limits.window_s) == (3, 7, 60)
+
+
 def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEDGEROW_SESSION_SECRET", SECRET)
     monkeypatch.setenv("HEDGEROW_ENV", "development")

@@ -116,6 +116,29 @@ def test_users_and_api_key_shown_once(ws: Workspace) -> None:
     assert "may not manage users" in out
 
 
+def test_users_revoke_key(ws: Workspace) -> None:
+    from hedgerow.errors import PermissionDenied
+    from hedgerow.services.users import authenticate_api_key
+
+    code, out = run(ws, "users", "api-key", "pat", "--label", "ci", "--user", "pat", "--json")
+    assert code == 0
+    key_id, key = json.loads(out)["key_id"], json.loads(out)["api_key"]
+    assert authenticate_api_key(ws, key).name == "pat"
+    code, out = run(ws, "users", "api-keys", "pat", "--user", "ada", "--json")
+    assert (code, [(k["key_id"], k["label"], k["revoked_at"]) for k in json.loads(out)]) == (0, [(key_id, "ci", None)])
+    code, out = run(ws, "users", "revoke-key", key_id, "--user", "vic")
+    assert code == 1
+    assert f"no API key {key_id!r} of yours" in out
+    code, out = run(ws, "users", "revoke-key", key_id, "--user", "ada")
+    assert (code, out.strip()) == (0, f"API key {key_id} of pat revoked.")
+    with pytest.raises(PermissionDenied, match="invalid API key"):
+        authenticate_api_key(ws, key)
+    code, out = run(ws, "users", "api-keys", "pat", "--user", "pat", "--json")
+    assert json.loads(out)[0]["revoked_at"] == "2026-11-23T09:00:00+00:00"
+    code, out = run(ws, "users", "api-keys", "pat", "--user", "pat")
+    assert "revoked 2026-11-23" in out
+
+
 def test_holds_commands(net_ws: Workspace) -> None:
     ws = net_ws
     code, out = run(

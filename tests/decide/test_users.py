@@ -91,3 +91,37 @@ def test_role_change_and_disable(ws: Workspace, now: datetime) -> None:
     set_password(ws, "pat", PASSWORD, actor="ada", now=now)
     with pytest.raises(PermissionDenied):
         authenticate_password(ws, "pat", PASSWORD)
+
+
+def test_every_sign_in_verifies_one_hash_known_name_or_not(
+    ws: Workspace, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No user enumeration by timing: an unknown name costs the same argon2 verification as a known one."""
+    from argon2 import PasswordHasher
+
+    set_password(ws, "pat", PASSWORD, actor="ada", now=now)
+    set_password(ws, "vic", PASSWORD, actor="ada", now=now)
+    disable_user(ws, "vic", actor="ada", now=now)
+    calls: list[str] = []
+    verify = PasswordHasher.verify
+
+    def spy(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
+        calls.append(str(hash)[:9])
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy)
+    for name, password in (("nobody", PASSWORD), ("pat", "wrong password!"), ("vic", PASSWORD), ("alex", PASSWORD)):
+        calls.clear()
+        with pytest.raises(PermissionDenied, match=r"^unknown user or wrong password$"):
+            authenticate_password(ws, name, password)
+        assert calls == ["$argon2id"], name
+    calls.clear()
+    assert authenticate_password(ws, "pat", PASSWORD).name == "pat"
+    assert calls == ["$argon2id"]
+
+
+def test_the_dummy_hash_costs_what_a_real_one_does() -> None:
+    from hedgerow.decide.credentials import _HASHER, DUMMY_HASH
+
+    assert DUMMY_HASH.startswith("$argon2id$")
+    assert not _HASHER.check_needs_rehash(DUMMY_HASH)  # same parameters as every stored hash

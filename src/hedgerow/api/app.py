@@ -18,7 +18,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from hedgerow.api.auth import ApiKeyCache, LoginThrottle
+from hedgerow.api.auth import ApiKeyCache
 from hedgerow.api.config import Clock, ServerConfig, system_clock
 from hedgerow.api.deps import AppState, StateDep
 from hedgerow.api.docs import add_security_schemes, install_docs
@@ -87,7 +87,6 @@ def create_app(
         clock=now,
         jobs=JobQueue(ws, job_specs, now),
         api_keys=ApiKeyCache(),
-        throttle=LoginThrottle(cfg.login_attempts, cfg.login_window_s),
     )
 
     inline = InlineWorkers(ws, job_specs, now, inline_workers)

@@ -1,16 +1,18 @@
-"""Who is calling: session sign-in (web), API keys (machines), CSRF tokens and sign-in throttling.
+"""Who is calling: session sign-in (web), API keys (machines), CSRF tokens; sign-in throttling is the service's.
 
 * **Session**: a signed cookie (Starlette's ``SessionMiddleware``: itsdangerous, HttpOnly, SameSite=Lax, Secure
-  on remote servers) holding the user name and the session's CSRF token. Every request re-reads the user from
-  the ledger, so a disabled user or a changed role takes effect at once.
+  on remote servers) holding a random session id and the session's CSRF token. The ledger keeps the session (its
+  id's SHA-256, user, expiry, revocation: :mod:`hedgerow.services.sessions`) and every request looks it up with its
+  user, so signing out, expiry, a disabled user or a changed role take effect at once in every server process.
 * **API key**: ``Authorization: Bearer hr_<key_id>_<secret>`` or ``X-API-Key: hr_...``. Checking a key costs an
   argon2id hash (tens of milliseconds, 64 MiB), so a verified key is remembered for :data:`API_KEY_CACHE_S`
-  seconds under the SHA-256 of the key (the key itself is never kept); the user's status and role are still
-  re-read on every request.
+  seconds under the SHA-256 of the key (the key itself is never kept); whether the key is still unrevoked and its
+  user active, and the user's role, are still read from the ledger on every request.
 * **CSRF**: a request authenticated by the session cookie that changes something (POST, PUT, PATCH, DELETE)
   must carry the session's token in the ``X-CSRF-Token`` header (htmx sends it) or a ``csrf_token`` form field.
   API-key requests carry no ambient credential and need none.
-* **Throttling**: :class:`LoginThrottle` counts failed sign-ins per (user name, client address).
+* **Throttling**: :func:`hedgerow.services.sessions.sign_in` counts failed sign-ins per user name and per client
+  address in the ledger.
 """
 
 from __future__ import annotations
@@ -20,22 +22,25 @@ import hmac
 import secrets
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from starlette.requests import Request
 
-from hedgerow.api.errors import CsrfFailed, NotAuthenticated, TooManyAttempts
+from hedgerow.api.errors import CsrfFailed, NotAuthenticated
+from hedgerow.decide.credentials import split_api_key
 from hedgerow.errors import PermissionDenied
-from hedgerow.services.users import ActingUser, active_user, authenticate_api_key
+from hedgerow.services import sessions
+from hedgerow.services.users import ActingUser, api_key_user, authenticate_api_key
 from hedgerow.services.workspace import Workspace
 
-SESSION_USER = "user"
+SESSION_ID = "sid"
 SESSION_CSRF = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 API_KEY_HEADER = "X-API-Key"
 API_KEY_CACHE_S = 60.0
+API_KEY_CACHE_SIZE = 10_000
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -52,7 +57,9 @@ def api_key_of(request: Request) -> str | None:
 
 @dataclass
 class ApiKeyCache:
-    """Verified API keys: SHA-256 of the key → (user name, monotonic expiry)."""
+    """Verified API keys: SHA-256 of the key → (key id, monotonic expiry). A hit still asks the ledger whether the
+    key is revoked and its user active (:func:`hedgerow.services.users.api_key_user`), so a revocation is seen by
+    the next request."""
 
     ttl_s: float = API_KEY_CACHE_S
     _entries: dict[str, tuple[str, float]] = field(default_factory=dict)
@@ -72,7 +79,7 @@ class ApiKeyCache:
             hit = self._entries.get(digest)
         if hit is not None and hit[1] > now:
             try:
-                return active_user(ws, hit[0])
+                return api_key_user(ws, hit[0])
             except PermissionDenied:
                 self.forget(digest)
                 raise NotAuthenticated("invalid API key") from None
@@ -80,53 +87,18 @@ class ApiKeyCache:
             user = authenticate_api_key(ws, key)
         except PermissionDenied:
             raise NotAuthenticated("invalid API key") from None
+        key_id = split_api_key(key)
+        assert key_id is not None  # authenticate_api_key refuses a malformed key
         with self._lock:
-            if len(self._entries) > 10_000:
+            if len(self._entries) > API_KEY_CACHE_SIZE:
                 self._entries.clear()
-            self._entries[digest] = (user.name, now + self.ttl_s)
+            self._entries[digest] = (key_id, now + self.ttl_s)
         return user
 
     def forget(self, digest: str) -> None:
         """Drop one cached key."""
         with self._lock:
             self._entries.pop(digest, None)
-
-
-@dataclass
-class LoginThrottle:
-    """Failed sign-ins per (user name, client address) within a sliding window."""
-
-    attempts: int
-    window_s: float
-    _failures: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def check(self, name: str, client: str) -> None:
-        """Raise :class:`TooManyAttempts` while ``name`` from ``client`` has used up its attempts."""
-        now = time.monotonic()
-        with self._lock:
-            times = self._failures.get((name, client))
-            if times is None:
-                return
-            while times and times[0] <= now - self.window_s:
-                times.popleft()
-            if len(times) >= self.attempts:
-                wait = int(times[0] + self.window_s - now) + 1
-                raise TooManyAttempts(
-                    f"too many failed sign-ins for {name!r} from this address; try again in {wait} s", wait
-                )
-
-    def failed(self, name: str, client: str) -> None:
-        """Count one failed sign-in."""
-        with self._lock:
-            if len(self._failures) > 100_000:
-                self._failures.clear()
-            self._failures.setdefault((name, client), deque()).append(time.monotonic())
-
-    def succeeded(self, name: str, client: str) -> None:
-        """Forget the failures of a user who signed in."""
-        with self._lock:
-            self._failures.pop((name, client), None)
 
 
 def client_address(request: Request) -> str:
@@ -143,28 +115,31 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def start_session(request: Request, user: ActingUser) -> str:
-    """Sign ``user`` in on this browser: a fresh session with a new CSRF token (returned)."""
+def start_session(request: Request, signed: sessions.SignedIn) -> str:
+    """Put a new session on this browser: its id and a new CSRF token (returned); whatever was there is dropped."""
     request.session.clear()
-    request.session[SESSION_USER] = user.name
+    request.session[SESSION_ID] = signed.session_id
     return csrf_token(request)
 
 
-def end_session(request: Request) -> None:
-    """Sign out."""
+def end_session(request: Request, ws: Workspace, now: datetime) -> None:
+    """Sign out: the session is revoked in the ledger (copies of the cookie die with it) and the cookie cleared."""
+    session_id = request.session.get(SESSION_ID)
+    if isinstance(session_id, str) and session_id:
+        sessions.end_session(ws, session_id, now=now)
     request.session.clear()
 
 
-def session_user(request: Request, ws: Workspace) -> ActingUser | None:
-    """The user signed in on this session, re-read from the ledger (None when none, or disabled since)."""
-    name = request.session.get(SESSION_USER)
-    if not isinstance(name, str) or not name:
+def session_user(request: Request, ws: Workspace, now: datetime) -> ActingUser | None:
+    """The user of this request's session, read from the ledger with their current role; None when there is no
+    session or it is signed out, expired or its user disabled (the cookie is then cleared)."""
+    session_id = request.session.get(SESSION_ID)
+    if not isinstance(session_id, str) or not session_id:
         return None
-    try:
-        return active_user(ws, name)
-    except PermissionDenied:
-        end_session(request)
-        return None
+    user = sessions.session_user(ws, session_id, now=now)
+    if user is None:
+        request.session.clear()
+    return user
 
 
 async def check_csrf(request: Request) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from hedgerow.errors import ConfigError
+from hedgerow.services.sessions import SignInLimits
 
 ENV_SESSION_SECRET = "HEDGEROW_SESSION_SECRET"
 ENV_MODE = "HEDGEROW_ENV"
@@ -79,10 +80,16 @@ class ServerConfig:
         Development mode (``$HEDGEROW_ENV=development`` or ``--dev``): cookies without the Secure flag on a
         remote address.
     session_max_age_s:
-        How long a sign-in lasts, seconds.
-    login_attempts, login_window_s:
-        Failed sign-ins allowed per user name and client address within the window before further attempts
-        get 429 until it passes.
+        How long a sign-in lasts, seconds (the cookie's age and the ledger session's expiry); signing out ends
+        it sooner.
+    login_attempts:
+        Failed sign-ins allowed for one user name, from any address, within ``login_window_s``; further attempts
+        get 429 until the oldest counted one leaves the window (someone guessing one user's password).
+    login_attempts_per_address:
+        Failed sign-ins allowed from one client address, for any names, within ``login_window_s`` (someone trying
+        one password on many names). Behind a proxy every client shares its address: raise it there.
+    login_window_s:
+        The sliding window of both sign-in limits, seconds.
     max_upload_bytes:
         Largest upload accepted by the import endpoint, bytes (all files together).
     web_workers:
@@ -101,6 +108,7 @@ class ServerConfig:
     development: bool = False
     session_max_age_s: int = 12 * 3600
     login_attempts: int = 5
+    login_attempts_per_address: int = 20
     login_window_s: int = 300
     max_upload_bytes: int = 512 * 1024 * 1024
     web_workers: int = 1
@@ -111,6 +119,13 @@ class ServerConfig:
     def secure_cookies(self) -> bool:
         """Whether session cookies carry the Secure flag (remote, outside development)."""
         return not is_loopback(self.host) and not self.development
+
+    @property
+    def sign_in_limits(self) -> SignInLimits:
+        """The sign-in throttle's limits."""
+        return SignInLimits(
+            per_name=self.login_attempts, per_address=self.login_attempts_per_address, window_s=self.login_window_s
+        )
 
     @classmethod
     def from_env(cls, **overrides: object) -> ServerConfig:
@@ -131,6 +146,9 @@ class ServerConfig:
         """
         if not 0 < self.port < 65536:
             raise ConfigError(f"port must be in 1..65535, got {self.port}")
+        for name in ("login_attempts", "login_attempts_per_address", "login_window_s", "session_max_age_s"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.session_secret is not None and len(self.session_secret) < MIN_SECRET_CHARS:
             raise ConfigError(
                 f"${ENV_SESSION_SECRET} must be at least {MIN_SECRET_CHARS} characters, got {len(self.session_secret)}"

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from hedgerow.api.auth import ApiKeyCache, LoginThrottle, api_key_of, check_csrf, session_user
+from hedgerow.api.auth import ApiKeyCache, api_key_of, check_csrf, session_user
 from hedgerow.api.config import Clock, ServerConfig
 from hedgerow.api.errors import NotAuthenticated
 from hedgerow.api.jobs import JobQueue
@@ -28,7 +28,6 @@ class AppState:
     clock: Clock
     jobs: JobQueue
     api_keys: ApiKeyCache
-    throttle: LoginThrottle
 
 
 async def get_state(request: Request) -> AppState:
@@ -68,7 +67,7 @@ def authenticated_user(request: Request, state: StateDep) -> ActingUser:
     if key is not None:
         request.state.auth = "api_key"
         return state.api_keys.authenticate(state.ws, key)
-    user = session_user(request, state.ws)
+    user = session_user(request, state.ws, state.clock())
     if user is None:
         raise NotAuthenticated("sign in first (POST /api/session) or send an API key: Authorization: Bearer hr_...")
     request.state.auth = "session"

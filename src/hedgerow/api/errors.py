@@ -36,6 +36,7 @@ from hedgerow.errors import (
     LedgerError,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
     ValidationFailed,
 )
 
@@ -44,14 +45,6 @@ log = logging.getLogger("hedgerow.api")
 
 class NotAuthenticated(HedgerowError):
     """No session and no valid API key: sign in or send ``Authorization: Bearer hr_...``."""
-
-
-class TooManyAttempts(HedgerowError):
-    """Too many failed sign-ins from one address for one user name; carries the seconds to wait."""
-
-    def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
 
 
 class CsrfFailed(HedgerowError):

@@ -62,6 +62,16 @@ class ApiKeyOut(BaseModel):
     label: str
 
 
+class ApiKeyInfo(BaseModel):
+    """An API key as listed: its public id, owner, label and dates (never the key or its hash)."""
+
+    key_id: str
+    user: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 class UserOut(BaseModel):
     """A ledger user (no hash ever)."""
 

@@ -1,4 +1,5 @@
-"""`hedgerow users ...`: add, list, set-role, disable, passwd, api-key. Secrets are read hidden, never echoed."""
+"""`hedgerow users ...`: add, list, set-role, disable, passwd, api-key, api-keys, revoke-key. Secrets are read
+hidden, never echoed."""
 
 from __future__ import annotations
 
@@ -166,6 +167,46 @@ def api_key(
     else:
         console.print(f"API key {key_id} for {name} (shown once; store it safely):")
         typer.echo(key)
+
+
+@users_app.command("api-keys")
+@handle_errors
+def api_keys(
+    name: Annotated[str, typer.Argument(help="User whose keys to list.")],
+    user: ActorOption = None,
+    workspace: WorkspaceOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List a user's API keys, revoked ones too (your own, or anyone's as admin): ids and labels, never keys."""
+    with opened_workspace(workspace) as ws:
+        views = svc.list_api_keys(ws, name, actor=current_user(user))
+    if json_output:
+        print_json([v.to_dict() for v in views])
+        return
+    table = Table(header_style="bold")
+    for col in ("key id", "label", "created", "status"):
+        table.add_column(col)
+    for v in views:
+        status = f"revoked {v.revoked_at.isoformat(timespec='seconds')}" if v.revoked_at else "in use"
+        table.add_row(v.key_id, v.label, v.created_at.isoformat(timespec="seconds"), status)
+    console.print(table)
+
+
+@users_app.command("revoke-key")
+@handle_errors
+def revoke_key(
+    key_id: Annotated[str, typer.Argument(help="Id of the key (from `hedgerow users api-keys NAME`).")],
+    user: ActorOption = None,
+    workspace: WorkspaceOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Revoke an API key (your own, or anyone's as admin): every server refuses it from its next request."""
+    with opened_workspace(workspace) as ws:
+        view = svc.revoke_api_key(ws, key_id, actor=current_user(user), now=now_utc())
+    if json_output:
+        print_json({"ok": True, "api_key": view.to_dict()})
+    else:
+        console.print(f"API key {view.key_id} of {view.user} revoked.")
 
 
 def register(app: typer.Typer) -> None:

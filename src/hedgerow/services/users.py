@@ -23,6 +23,7 @@ from hedgerow.decide.credentials import (
     hash_secret,
     new_api_key,
     split_api_key,
+    verify_password,
     verify_secret,
 )
 from hedgerow.decide.roles import Permission, require
@@ -353,29 +354,38 @@ def authenticate_api_key(ws: Workspace, key: str) -> ActingUser:
 def authenticate_password(ws: Workspace, name: str, password: str) -> ActingUser:
     """The active user ``name`` if ``password`` matches.
 
+    Exactly one argon2id verification is made whatever the name (an unknown name, a disabled user or one without
+    a password is checked against a dummy hash), so the time of the answer does not tell which names exist.
+
     Raises
     ------
     PermissionDenied
         When the user is unknown, disabled, has no password, or the password is wrong (one message for all).
     """
-    denied = PermissionDenied("unknown user or wrong password")
     with ws.session() as session:
         user = session.execute(select(User).where(User.name == name)).scalar_one_or_none()
-    if user is None or user.disabled or user.password_hash is None or not verify_secret(user.password_hash, password):
-        raise denied
+    matches = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or user.disabled or not matches:
+        raise PermissionDenied("unknown user or wrong password")
     return ActingUser(name=user.name, role=Role(user.role))
 
 
-def active_user(ws: Workspace, name: str) -> ActingUser:
-    """The active ledger user ``name`` with their current role (for a session that named them earlier).
+def api_key_user(ws: Workspace, key_id: str) -> ActingUser:
+    """The active user of the API key ``key_id`` (already verified once) while the key is not revoked.
+
+    The check a server makes on every request with a key it verified earlier: a plain row, no hash.
 
     Raises
     ------
     PermissionDenied
-        When the user no longer exists or is disabled.
+        When the key is unknown or revoked, or its user disabled.
     """
     with ws.engine.connect() as conn:  # a plain row: this runs on every API request
-        row = conn.execute(select(User.role, User.disabled).where(User.name == name)).first()
-    if row is None or row.disabled:
-        raise PermissionDenied(f"user {name!r} is unknown or disabled; sign in again")
-    return ActingUser(name=name, role=Role(row.role))
+        row = conn.execute(
+            select(User.name, User.role, User.disabled, ApiKey.revoked_at)
+            .join(User, User.id == ApiKey.user_id)
+            .where(ApiKey.key_id == key_id)
+        ).first()
+    if row is None or row.revoked_at is not None or row.disabled:
+        raise PermissionDenied("invalid API key")
+    return ActingUser(name=row.name, role=Role(row.role))

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hedgerow.api.auth import check_csrf, end_session, session_user
 from hedgerow.api.deps import AppState, StateDep
-from hedgerow.api.errors import NotAuthenticated, TooManyAttempts
+from hedgerow.api.errors import NotAuthenticated
 from hedgerow.api.job_kinds import REPORT_KINDS
 from hedgerow.api.routes.jobs import cancel_job
 from hedgerow.api.routes.session import sign_in
@@ -32,7 +32,7 @@ from hedgerow.api.uploads import stage_uploads
 from hedgerow.decide.auditchain import EventKind
 from hedgerow.decide.export_formats import ExportFormat
 from hedgerow.decide.roles import Permission, has_permission, require
-from hedgerow.errors import HedgerowError
+from hedgerow.errors import HedgerowError, TooManyAttempts
 from hedgerow.services import holds as hold_svc
 from hedgerow.services.audit import list_events, verify_audit
 from hedgerow.services.exporting import export_actions, list_exports
@@ -60,7 +60,7 @@ class LoginRequired(NotAuthenticated):
 
 def page_user(request: Request, state: StateDep) -> ActingUser:
     """The signed-in user of a page request."""
-    user = session_user(request, state.ws)
+    user = session_user(request, state.ws, state.clock())
     if user is None:
         raise LoginRequired("sign in to see this page")
     return user
@@ -132,22 +132,24 @@ async def login_post(
     password: Annotated[str, Form(max_length=1000)] = "",
     next_url: Annotated[str, Form(alias="next", max_length=2000)] = "/",
 ) -> Response:
-    """Check the password (throttled) and start a session."""
+    """Check the password (throttled per name and per address) and start a session; too many failures give the
+    form again with a 429, the wait in words and in ``Retry-After``."""
     await check_csrf(request)
     try:
         await run_in_threadpool(sign_in, request, state, user, password)
-    except (NotAuthenticated, TooManyAttempts) as exc:
-        status = 429 if isinstance(exc, TooManyAttempts) else 401
-        return render.page(
-            request, "login.html", None, next_url=_safe_next(next_url), error=str(exc), status_code=status
-        )
+    except TooManyAttempts as exc:
+        page = render.page(request, "login.html", None, next_url=_safe_next(next_url), error=str(exc), status_code=429)
+        page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
+    except NotAuthenticated as exc:
+        return render.page(request, "login.html", None, next_url=_safe_next(next_url), error=str(exc), status_code=401)
     return redirect(_safe_next(next_url))
 
 
 @router.post("/logout")
-async def logout(request: Request, _user: FormUser) -> Response:
-    """Sign out."""
-    end_session(request)
+async def logout(request: Request, _user: FormUser, state: StateDep) -> Response:
+    """Sign out: the session ends on the server, so a copy of the cookie is refused from now on."""
+    await run_in_threadpool(end_session, request, state.ws, state.clock())
     return redirect("/login")
 
 
@@ -546,7 +548,7 @@ def install(app: FastAPI) -> Any:
     app.add_middleware(SecurityHeaders)
 
     def html_error(request: Request, exc: HedgerowError, status: int) -> Response:
-        if isinstance(exc, NotAuthenticated) and not isinstance(exc, TooManyAttempts):
+        if isinstance(exc, NotAuthenticated):
             target = "/login?next=" + quote(
                 request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe=""
             )

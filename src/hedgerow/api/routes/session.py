@@ -1,4 +1,4 @@
-"""Sign in and out, who am I, API keys, users."""
+"""Sign in and out, who am I, API keys (issue, list, revoke), users."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from fastapi import APIRouter, Request, Response
 from hedgerow.api.auth import client_address, csrf_token, end_session, start_session
 from hedgerow.api.deps import CurrentUser, Reader, StateDep, UserAdmin
 from hedgerow.api.errors import ERROR_RESPONSES, ErrorBody, NotAuthenticated
-from hedgerow.api.schemas import ApiKeyIn, ApiKeyOut, LoginIn, MeOut, UserOut
+from hedgerow.api.schemas import ApiKeyIn, ApiKeyInfo, ApiKeyOut, LoginIn, MeOut, UserOut
 from hedgerow.decide.roles import ROLE_PERMISSIONS
 from hedgerow.errors import PermissionDenied
-from hedgerow.services.users import ActingUser, authenticate_password, create_api_key, list_users
+from hedgerow.services import sessions
+from hedgerow.services.users import ActingUser, create_api_key, list_api_keys, list_users, revoke_api_key
 
 router = APIRouter(prefix="/api", tags=["session"], responses=ERROR_RESPONSES)
 
@@ -28,17 +29,29 @@ def me_of(user: ActingUser, auth: str, token: str | None) -> MeOut:
 
 
 def sign_in(request: Request, state: StateDep, name: str, password: str) -> ActingUser:
-    """Check a password (throttled per user name and address) and start a session."""
-    client = client_address(request)
-    state.throttle.check(name, client)
+    """Check a password (throttled per user name and per address, in the ledger) and start a session.
+
+    Raises
+    ------
+    TooManyAttempts
+        When the name or the address has used up its failed sign-ins (429 with Retry-After).
+    NotAuthenticated
+        When the name or the password is wrong.
+    """
     try:
-        user = authenticate_password(state.ws, name, password)
+        signed = sessions.sign_in(
+            state.ws,
+            name,
+            password,
+            client=client_address(request),
+            now=state.clock(),
+            limits=state.config.sign_in_limits,
+            max_age_s=state.config.session_max_age_s,
+        )
     except PermissionDenied:
-        state.throttle.failed(name, client)
         raise NotAuthenticated("unknown user or wrong password") from None
-    state.throttle.succeeded(name, client)
-    start_session(request, user)
-    return user
+    start_session(request, signed)
+    return signed.user
 
 
 @router.post(
@@ -53,9 +66,9 @@ def login(body: LoginIn, request: Request, state: StateDep) -> MeOut:
 
 
 @router.delete("/session", status_code=204)
-def logout(request: Request, _user: CurrentUser) -> Response:
-    """Sign out (the session cookie is cleared)."""
-    end_session(request)
+def logout(request: Request, _user: CurrentUser, state: StateDep) -> Response:
+    """Sign out: the session ends on the server (a copy of the cookie is refused from now on) and is cleared."""
+    end_session(request, state.ws, state.clock())
     return Response(status_code=204)
 
 
@@ -77,3 +90,16 @@ def new_api_key(body: ApiKeyIn, user: Reader, state: StateDep) -> ApiKeyOut:
 def users(_admin: UserAdmin, state: StateDep) -> list[UserOut]:
     """Every ledger user (admins only)."""
     return [UserOut.model_validate(u.to_dict()) for u in list_users(state.ws)]
+
+
+@router.get("/users/{name}/api-keys", response_model=list[ApiKeyInfo])
+def api_keys(name: str, user: Reader, state: StateDep) -> list[ApiKeyInfo]:
+    """The API keys of a user, revoked ones too (your own; admins anyone's): ids and labels, never the keys."""
+    return [ApiKeyInfo.model_validate(k.to_dict()) for k in list_api_keys(state.ws, name, actor=user.name)]
+
+
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyInfo)
+def revoke_key(key_id: str, user: Reader, state: StateDep) -> ApiKeyInfo:
+    """Revoke an API key (your own; admins anyone's): refused from the next request on, by every server process.
+    Revoking a revoked key changes nothing."""
+    return ApiKeyInfo.model_validate(revoke_api_key(state.ws, key_id, actor=user.name, now=state.clock()).to_dict())
