@@ -57,8 +57,11 @@ class Server:
             except httpx.TransportError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                code = self.proc.poll()
                 self.stop()
-                raise RuntimeError(f"hedgerow serve did not start; see {log}")
+                why = f"exited with {code}" if code is not None else f"did not answer in {START_GUARD_S:.0f} s"
+                tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise RuntimeError(f"hedgerow serve {why}; its log ends:\n{tail}")
             time.sleep(0.1)
 
     def stop(self) -> float:
