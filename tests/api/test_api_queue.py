@@ -167,3 +167,30 @@ def test_detail_explanation_trace_and_plans(client: TestClient, seeded: Seeded) 
     summary = client.get("/api/queue/summary", headers=vic).json()
     assert summary["proposed"] == len(seeded.rec_ids)
     assert summary["plans"] == 1
+
+
+def test_a_plans_consignments_partition_its_queue_and_one_is_approved_whole(client: TestClient, seeded: Seeded) -> None:
+    recs = queue(client, seeded)["recommendations"]
+    plan_id = recs[0]["plan_id"]
+    r = client.get(f"/api/plans/{plan_id}/consignments", headers=bearer(seeded, "vic"))
+    assert r.status_code == 200, r.text
+    cons = r.json()
+    assert sorted(i for c in cons for i in c["recommendation_ids"]) == sorted(x["id"] for x in recs)
+    assert [c["rank"] for c in cons] == list(range(1, len(cons) + 1))
+    by_id = {x["id"]: x for x in recs}
+    for c in cons:
+        assert abs(c["capital"] - sum(by_id[i]["capital_base"] for i in c["recommendation_ids"])) < 0.01
+    assert client.get("/api/plans/nope/consignments", headers=bearer(seeded, "vic")).status_code == 404
+    target = cons[0]
+    url = f"/api/consignments/{target['id']}/decision"
+    assert client.post(url, json={"decision": "approve"}, headers=bearer(seeded, "vic")).status_code == 403
+    assert client.post(url, json={"decision": "modify"}, headers=bearer(seeded, "alex")).status_code == 422
+    done = client.post(url, json={"decision": "approve"}, headers=bearer(seeded, "alex"))
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert sorted(v["id"] for v in body["decided"]) == sorted(target["recommendation_ids"])
+    assert {v["status"] for v in body["decided"]} == {"approved"}
+    assert body["skipped"] == []
+    again = client.post(url, json={"decision": "approve"}, headers=bearer(seeded, "alex")).json()
+    assert again["decided"] == []
+    assert [s["id"] for s in again["skipped"]] == target["recommendation_ids"]

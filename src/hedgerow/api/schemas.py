@@ -186,6 +186,56 @@ class DecisionIn(Strict):
     expected_version: Version | None = None
 
 
+class ConsignmentOut(BaseModel):
+    """The lines a manager decides together: one per lane, shipment or buffer location (money in base currency)."""
+
+    id: str
+    rank: int
+    kind: str
+    key: str
+    origin_id: str | None
+    location_id: str | None
+    lane_id: str | None
+    mode: str | None
+    lines: int
+    recommendation_ids: list[str]
+    units: float
+    capital: float
+    value: float
+
+
+class ConsignmentDecision(StrEnum):
+    """Decisions taken on a whole consignment (its lines are modified one by one)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    CLOSE = "close"
+
+
+class ConsignmentDecisionIn(Strict):
+    """A decision about every open line of a consignment; ``reject`` needs ``reason_category`` and ``reason``."""
+
+    decision: ConsignmentDecision
+    reason_category: ReasonCategory | None = None
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class SkippedLine(BaseModel):
+    """A line a consignment decision left as it was, and why."""
+
+    id: str
+    why: str
+
+
+class ConsignmentDecisionOut(BaseModel):
+    """What a consignment decision did: the lines decided and those left as they were."""
+
+    plan_id: str
+    consignment: ConsignmentOut
+    decided: list[RecommendationOut]
+    skipped: list[SkippedLine]
+
+
 class PlanOut(BaseModel):
     """A recorded plan with its recommendation counts per status."""
 

@@ -9,6 +9,9 @@ from fastapi import APIRouter, Path, Query
 from hedgerow.api.deps import Decider, NowDep, Reader, WorkspaceDep
 from hedgerow.api.errors import ERROR_RESPONSES
 from hedgerow.api.schemas import (
+    ConsignmentDecisionIn,
+    ConsignmentDecisionOut,
+    ConsignmentOut,
     DecisionIn,
     DecisionOut,
     PlanOut,
@@ -20,6 +23,7 @@ from hedgerow.api.schemas import (
 from hedgerow.decide.lifecycle import DecisionKind
 from hedgerow.decide.records import DecisionRequest
 from hedgerow.domain.actions import ActionKind, RecommendationStatus
+from hedgerow.services.consignments import decide_consignment, plan_consignments
 from hedgerow.services.queue import explanation_of, get_plan, list_plans, queue_summary
 from hedgerow.services.recommendations import (
     RecommendationView,
@@ -34,6 +38,8 @@ from hedgerow.store.decide_models import as_utc
 router = APIRouter(prefix="/api", tags=["queue"], responses=ERROR_RESPONSES)
 
 RecId = Annotated[str, Path(min_length=1, max_length=200, description="Recommendation id.")]
+PlanId = Annotated[str, Path(min_length=1, max_length=200, description="Plan id.")]
+ConId = Annotated[str, Path(min_length=1, max_length=200, description="Consignment id (con-…).")]
 MAX_PAGE = 5000
 
 
@@ -170,3 +176,21 @@ def plans(
 def plan(plan_id: Annotated[str, Path(min_length=1, max_length=200)], _user: Reader, ws: WorkspaceDep) -> PlanOut:
     """One recorded plan."""
     return PlanOut.model_validate(get_plan(ws, plan_id).to_dict())
+
+
+@router.get("/plans/{plan_id}/consignments", response_model=list[ConsignmentOut])
+def consignments(plan_id: PlanId, _user: Reader, ws: WorkspaceDep) -> list[ConsignmentOut]:
+    """The plan's recommendations by consignment (one per lane, shipment or buffer location), largest value first."""
+    get_plan(ws, plan_id)  # 404 for an unknown plan
+    return [ConsignmentOut.model_validate(c.to_dict()) for c in plan_consignments(ws, plan_id)]
+
+
+@router.post("/consignments/{con_id}/decision", response_model=ConsignmentDecisionOut)
+def consignment_decision(
+    con_id: ConId, body: ConsignmentDecisionIn, user: Decider, ws: WorkspaceDep, now: NowDep
+) -> ConsignmentDecisionOut:
+    """Approve, reject or close every open line of a consignment, each as its own decision; lines that cannot be
+    decided (already decided, above the user's limit, changed meanwhile) are listed in ``skipped``."""
+    request = DecisionRequest(DecisionKind(body.decision.value), body.reason_category, body.reason)
+    out = decide_consignment(ws, con_id, request, user=user.name, now=now)
+    return ConsignmentDecisionOut.model_validate(out.to_dict())
