@@ -20,8 +20,8 @@ from hedgerow.decide.lifecycle import DecisionKind, allowed_decisions
 from hedgerow.decide.records import DecisionRequest
 from hedgerow.domain.actions import ActionKind, RecommendationStatus
 from hedgerow.domain.consignment import CONSIGNMENT_PREFIX, Consignment, Line, consolidate
-from hedgerow.domain.plan import AlternativeKind
 from hedgerow.errors import ConcurrentUpdate, HedgerowError, InvalidTransition, NotFound, PermissionDenied
+from hedgerow.services.queue_view import recommendation_value
 from hedgerow.services.recommendations import RecommendationView, decide, get_recommendation
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.decide_models import PlanRow, RecommendationRow
@@ -33,17 +33,6 @@ PLANS_SEARCHED = 20
 def is_consignment_id(text: str) -> bool:
     """True when ``text`` names a consignment rather than a recommendation."""
     return text.startswith(f"{CONSIGNMENT_PREFIX}-")
-
-
-def recorded_value(explanation: dict[str, Any]) -> float:
-    """A recorded recommendation's value: doing nothing's risk-adjusted objective less the recommended option's
-    (base currency), the figure the plan ranks by."""
-    by_kind = {a["kind"]: a for a in explanation.get("alternatives", [])}
-    nothing = by_kind.get(AlternativeKind.DO_NOTHING.value)
-    chosen = by_kind.get(AlternativeKind.RECOMMENDED.value)
-    if nothing is None or chosen is None:
-        return 0.0
-    return float(nothing["objective"]) - float(chosen["objective"])
 
 
 def plan_consignments(ws: Workspace, plan_id: str) -> tuple[Consignment, ...]:
@@ -70,7 +59,7 @@ def plan_consignments(ws: Workspace, plan_id: str) -> tuple[Consignment, ...]:
             shipment_id=shipment,
             qty=float(qty),
             capital=float(capital),
-            value=recorded_value(json.loads(expl)),
+            value=recommendation_value(json.loads(expl)) or 0.0,
         )
         for rid, kind, loc, origin, lane, mode, shipment, qty, capital, expl in rows
     )

@@ -1,10 +1,11 @@
 """The decision queue as a busy person reads it: each recommendation's value against doing nothing, names instead of
 codes, who must decide, filters, pages sorted by value, and the plan headline.
 
-**Value.** :func:`recommendation_value` is the one place that says what a recommendation is worth; today it is the
-expected saving against doing nothing read from the stored explanation (expected cost of the ``do_nothing``
-alternative minus that of the ``recommended`` one, base currency). Issue 14 makes it the risk-adjusted saving
-computed by the planner; the queue, the headline and the sort all follow this function.
+**Value.** :func:`recommendation_value` is the one place that says what a recommendation is worth: the
+risk-adjusted saving against doing nothing read from the stored explanation (the objective — expected cost and
+bad-case risk together — of the ``do_nothing`` alternative minus that of the ``recommended`` one, base currency),
+the figure the planner ranks by (issue 14). The queue, its sort, the headline and the consignments
+(:mod:`hedgerow.services.consignments`) all follow this function.
 
 Values are read from each recommendation's explanation JSON once per process and kept (a stored explanation never
 changes), so sorting thousands of recommendations by value costs one pass over the new ones.
@@ -54,8 +55,8 @@ def recommendation_value(explanation: Mapping[str, Any]) -> float | None:
     costs: dict[str, float] = {}
     alternatives = explanation.get("alternatives")
     for alt in alternatives if isinstance(alternatives, list) else []:
-        if isinstance(alt, dict) and isinstance(alt.get("expected_cost"), int | float):
-            costs.setdefault(str(alt.get("kind")), float(alt["expected_cost"]))
+        if isinstance(alt, dict) and isinstance(alt.get("objective"), int | float):
+            costs.setdefault(str(alt.get("kind")), float(alt["objective"]))
     if "recommended" not in costs or "do_nothing" not in costs:
         return None
     return costs["do_nothing"] - costs["recommended"]
