@@ -88,22 +88,43 @@ def test_too_short_fx_history_blocks(frames: dict[TableName, pd.DataFrame]) -> N
     assert readiness.verdict is Verdict.NOT_READY
 
 
-def test_no_inventory_or_uncounted_item_locations_are_gaps(frames: dict[TableName, pd.DataFrame]) -> None:
+def test_no_inventory_blocks_and_uncounted_item_locations_are_gaps(frames: dict[TableName, pd.DataFrame]) -> None:
     none = readiness_of_frames(_without(frames, TableName.INVENTORY), _settings(), AS_OF)
-    assert none.verdict is Verdict.READY_WITH_GAPS
-    assert "no inventory counts: the plan assumes 0 units on hand" in _only(none, GapKind.NO_INVENTORY)
+    assert none.verdict is Verdict.NOT_READY
+    assert _kinds(none)[0] == (GapKind.NO_INVENTORY, TableName.INVENTORY, True)
+    text = _only(none, GapKind.NO_INVENTORY)
+    assert "no inventory counts: a plan would assume 0 units on hand at every item-location" in text
+    assert "fix: hedgerow import inventory.csv (one count per item-location" in text
+    assert text.endswith("or, to plan on zero stock on purpose: hedgerow plan --assume-zero-stock")
     inventory = frames[TableName.INVENTORY]
     frames[TableName.INVENTORY] = inventory[inventory["location_id"] != "TYO"]
     some = readiness_of_frames(frames, _settings(), AS_OF)
     assert "1 of 5 item-locations have no count (0 on hand assumed), e.g. CHG-65 at TYO" in _only(
         some, GapKind.NO_INVENTORY
     )
+    uncounted = next(g for g in some.gaps if g.kind is GapKind.NO_INVENTORY)
+    assert not uncounted.blocking
+    assert uncounted.assumed == "no count on record — assumed 0 units on hand"
 
 
 def test_no_shipments_is_a_gap(frames: dict[TableName, pd.DataFrame]) -> None:
     readiness = readiness_of_frames(_without(frames, TableName.SHIPMENTS), _settings(), AS_OF)
     assert "no shipments: nothing is counted in transit" in _only(readiness, GapKind.NO_SHIPMENTS)
     assert readiness.open_shipments is None
+    gap = next(g for g in readiness.gaps if g.kind is GapKind.NO_SHIPMENTS)
+    assert gap.to_dict()["assumed"] == (
+        "no shipments on record — assumed nothing in transit, lead times as the lanes state"
+    )
+
+
+def test_no_signals_is_a_gap_that_states_the_assumption(frames: dict[TableName, pd.DataFrame]) -> None:
+    readiness = readiness_of_frames(_without(frames, TableName.SIGNALS), _settings(), AS_OF)
+    assert readiness.verdict is Verdict.READY_WITH_GAPS
+    assert "no signals: no port closure, strike or congestion is known" in _only(readiness, GapKind.NO_SIGNALS)
+    gap = next(g for g in readiness.gaps if g.kind is GapKind.NO_SIGNALS)
+    assert (gap.table, gap.blocking) == (TableName.SIGNALS, False)
+    assert gap.assumed == "no signals on record — assumed no current disruption, lanes at their base rates"
+    assert gap.fix.startswith("hedgerow import signals.csv")
 
 
 def _monthly_demand(years: int) -> pd.DataFrame:
