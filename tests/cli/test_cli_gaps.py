@@ -21,7 +21,7 @@ def test_plan_and_explain_print_the_gaps(hedgerow: Invoke, tmp_path: Path, netwo
     assert [g["kind"] for g in as_json["gaps"]] == ["no_inventory", "no_shipments", "no_signals"]
     out = hedgerow("plan", "-w", root, "--as-of", AS_OF.isoformat()).stdout
     assert out.strip().splitlines()[0] == "Planned with 3 data gaps: the figures below rest on these assumptions."
-    assert "gap Inventory: no count on record — assumed 0 units on hand (1 item-locations)" in out
+    assert "gap Inventory: no count on record — assumed 0 units on hand (1 item-location)" in out
     assert out.index("Planned with 3 data gaps") < out.index(as_json["plan"]["id"])
     tokyo = next(r for r in as_json["plan"]["recommendations"] if r["action"]["location_id"] == "TYO")
     shown = hedgerow("explain", tokyo["id"], "-w", root).stdout

@@ -97,7 +97,11 @@ def render_gaps(plan: Plan, console: Console) -> None:
         soft_wrap=True,
     )
     for gap in plan.gaps:
-        console.print(f"  [yellow]gap[/] {escape(gap.line)} ({gap.item_locations:,} item-locations)", soft_wrap=True)
+        console.print(
+            f"  [yellow]gap[/] {escape(gap.line)} ({gap.item_locations:,} item-location"
+            + ("s)" if gap.item_locations != 1 else ")"),
+            soft_wrap=True,
+        )
         console.print(f"      fix: [bold]{escape(gap.fix)}[/]", soft_wrap=True)
 
 
