@@ -22,17 +22,29 @@ from tests.conftest import NOW
 AS_OF = date(2026, 11, 23)
 
 
+def _drop_lines(path: Path, marker: str) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if marker not in line))
+
+
 def network_workspace(
-    root: Path, network_dir: Path, *, drop: tuple[TableName, ...] = (), no_tokyo_count: bool = False
+    root: Path,
+    network_dir: Path,
+    *,
+    drop: tuple[TableName, ...] = (),
+    no_tokyo_count: bool = False,
+    no_rates_for: str | None = None,
 ) -> Workspace:
+    """The fixture network imported into ``root/ws`` without the tables ``drop``, the Tokyo count or the rates of
+    a currency."""
     folder = root / "in"
     shutil.copytree(network_dir, folder)
     for table in drop:
         (folder / f"{table.value}.csv").unlink()
     if no_tokyo_count:
-        inventory = folder / "inventory.csv"
-        lines = inventory.read_text().splitlines(keepends=True)
-        inventory.write_text("".join(line for line in lines if ",TYO," not in line))
+        _drop_lines(folder / "inventory.csv", ",TYO,")
+    if no_rates_for is not None:
+        _drop_lines(folder / "fx_rates.csv", f",{no_rates_for},")
     ws = init_workspace(root / "ws")
     sources, _ = sources_from_folder(folder)
     import_sources(ws, sources, user="ana", now=NOW)
@@ -113,3 +125,21 @@ def test_planning_in_the_past_before_any_count_is_refused_too(tmp_path: Path, ne
             make_workspace_plan(ws, user="ana", now=NOW, as_of=date(2026, 11, 16))
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize(
+    ("currency", "used_by"),
+    [("JPY", "JPY (in 1 item_locations rows, 1 locations rows)"), ("CNY", "CNY (in 1 suppliers rows)")],
+)
+def test_a_currency_without_rates_fails_the_plan_naming_its_tables_and_the_import(
+    tmp_path: Path, network_dir: Path, currency: str, used_by: str
+) -> None:
+    ws = network_workspace(tmp_path, network_dir, no_rates_for=currency)
+    try:
+        with pytest.raises(PlanningError) as refused:
+            make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
+    finally:
+        ws.close()
+    message = str(refused.value)
+    assert message.startswith(f"fx_rates has no exchange rate against USD on or before 2026-11-23 for {used_by}")
+    assert "Import the rates: hedgerow import fx_rates.csv (units of each currency per one USD)" in message

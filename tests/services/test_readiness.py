@@ -80,11 +80,20 @@ def test_a_currency_without_rates_blocks_and_the_plan_refuses_it_too(frames: dic
         run_chain(frames, settings, as_of=datetime(2026, 11, 23))
 
 
+def test_a_supplier_currency_without_rates_blocks(frames: dict[TableName, pd.DataFrame]) -> None:
+    fx = frames[TableName.FX_RATES]
+    frames[TableName.FX_RATES] = fx[fx["currency"] != "CNY"]  # only the supplier SUP-CN is in CNY
+    readiness = readiness_of_frames(frames, _settings(), AS_OF)
+    assert readiness.verdict is Verdict.NOT_READY
+    assert "for CNY (used by suppliers) (fx_rates has JPY)" in _only(readiness, GapKind.MISSING_FX)
+
+
 def test_too_short_fx_history_blocks(frames: dict[TableName, pd.DataFrame]) -> None:
     fx = frames[TableName.FX_RATES]
     frames[TableName.FX_RATES] = fx[fx["date"] < pd.Timestamp("2026-11-23")]  # two days of JPY
     readiness = readiness_of_frames(frames, _settings(), AS_OF)
-    assert "fewer than 3 days of rates for JPY" in _only(readiness, GapKind.MISSING_FX)
+    # CNY too: the supplier SUP-CN is in CNY, and the scenarios draw FX paths for it
+    assert "fewer than 3 days of rates for CNY, JPY" in _only(readiness, GapKind.MISSING_FX)
     assert readiness.verdict is Verdict.NOT_READY
 
 
@@ -158,8 +167,10 @@ def test_stale_feeds_are_measured_from_the_newest_record(frames: dict[TableName,
         "the newest inventory record is from 2026-11-22, 36 days before 2026-12-28 (stale after "
         "[quality] stale_inventory_days = 14 days)"
     )
-    # only JPY prices something (an item-location in Tokyo); CNY is quoted but no cost or price uses it
-    assert stale[TableName.FX_RATES].message.startswith("the newest rates of JPY (2026-11-23) are older than")
+    # JPY prices an item-location in Tokyo and CNY is the currency of the supplier SUP-CN: both need paths
+    assert stale[TableName.FX_RATES].message.startswith(
+        "the newest rates of CNY (2026-11-23), JPY (2026-11-23) are older than"
+    )
 
 
 def test_demand_older_than_the_horizon_blocks_and_points_to_plan_as_of(frames: dict[TableName, pd.DataFrame]) -> None:

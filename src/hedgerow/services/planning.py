@@ -165,7 +165,7 @@ def make_workspace_plan(
         t: SnapshotLineage(rec.snapshot_sha256, rec.imported_at.replace(tzinfo=None) if rec.imported_at else None)
         for t, rec in ws.current_imports().items()
     }
-    gaps = plan_gaps(frames, day, assume_zero_stock=assume_zero_stock)
+    gaps = plan_gaps(frames, day, ws.settings.workspace.base_currency, assume_zero_stock=assume_zero_stock)
     frames[TableName.HOLDS] = holds_frame(ws, day)
     lineage[TableName.HOLDS] = holds_lineage(frames[TableName.HOLDS])
     run = run_chain(

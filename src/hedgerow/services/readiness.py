@@ -39,7 +39,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from hedgerow.config import Settings
-from hedgerow.contract.facts import TableFacts
+from hedgerow.contract.facts import CURRENCY_COLUMNS, TableFacts
 from hedgerow.contract.spec import MINIMUM_TABLES
 from hedgerow.domain.enums import Period, TableName
 from hedgerow.domain.plan import DataGap, DataGapKind
@@ -199,13 +199,15 @@ def _fx(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) 
     absent = [c for c in used if c not in history or history[c].first > as_of]
     if absent:
         where = "no fx_rates are imported" if rates is None else f"fx_rates has {', '.join(sorted(history)) or 'none'}"
+        users = {c: ", ".join(sorted(t.value for t, f in facts.items() if c in f.currencies)) for c in absent}
         gaps.append(
             Gap(
                 GapKind.MISSING_FX,
                 TableName.FX_RATES,
                 True,
-                f"no exchange rate against {base} on or before {as_of} for {', '.join(absent)} (used by items, "
-                f"item_locations or lanes; {where}): the plan cannot convert their costs and prices",
+                f"no exchange rate against {base} on or before {as_of} for "
+                + "; ".join(f"{c} (used by {users[c]})" for c in absent)
+                + f" ({where}): the plan cannot convert their costs and prices nor draw their FX paths",
                 fix,
             )
         )
@@ -432,8 +434,37 @@ def _no_counts_error(table_state: str, planned: int, as_of: date) -> PlanningErr
     )
 
 
+def _check_fx(
+    frames: Mapping[TableName, pd.DataFrame], base: str, as_of: date, planned: frozenset[tuple[str, str]]
+) -> None:
+    """Raise the plan's error, with the import that fixes it, when a currency the plan needs has no rate."""
+    import pandas as pd
+
+    rates = frames.get(TableName.FX_RATES)
+    quoted: set[str] = set()
+    if rates is not None and len(rates):
+        quoted = {str(c) for c in rates.loc[rates["date"] < pd.Timestamp(as_of) + pd.Timedelta(days=1), "currency"]}
+    users: dict[str, list[str]] = {}
+    for table, column in CURRENCY_COLUMNS.items():
+        frame = frames.get(table)
+        if frame is None or column not in frame.columns:
+            continue
+        for currency, rows in frame[column].dropna().astype(str).value_counts().sort_index().items():
+            if currency != base and currency not in quoted:
+                users.setdefault(str(currency), []).append(f"{rows:,} {table.value} rows")
+    if not users:
+        return
+    where = "no fx_rates are imported" if rates is None else f"fx_rates has {', '.join(sorted(quoted)) or 'none'}"
+    missing = "; ".join(f"{c} (in {', '.join(used)})" for c, used in sorted(users.items()))
+    raise PlanningError(
+        f"fx_rates has no exchange rate against {base} on or before {as_of} for {missing} ({where}): a plan of "
+        f"these {len(planned):,} item-locations cannot convert their costs and prices nor draw their FX paths. "
+        f"Import the rates: {FIXES[DataGapKind.MISSING_FX].format(base=base)}"
+    )
+
+
 def plan_gaps(
-    frames: Mapping[TableName, pd.DataFrame], as_of: date, *, assume_zero_stock: bool = False
+    frames: Mapping[TableName, pd.DataFrame], as_of: date, base_currency: str, *, assume_zero_stock: bool = False
 ) -> tuple[DataGap, ...]:
     """The data a plan on ``frames`` as of ``as_of`` is made without, each with what it assumes and for which
     item-locations (:data:`ASSUMED`, :data:`FIXES`): uncounted item-locations (0 on hand), no shipments (nothing
@@ -443,7 +474,9 @@ def plan_gaps(
     ------
     PlanningError
         No inventory count at all on or before ``as_of`` and ``assume_zero_stock`` is False: the plan would
-        order everything (the message names the table, the import command and ``--assume-zero-stock``).
+        order everything (the message names the table, the import command and ``--assume-zero-stock``); or a
+        currency of :data:`~hedgerow.contract.facts.CURRENCY_COLUMNS` other than ``base_currency`` has no rate
+        on or before ``as_of`` (the message names the currencies, the tables using them and the import).
     """
     import pandas as pd
 
@@ -462,6 +495,7 @@ def plan_gaps(
     if not counted and planned and not assume_zero_stock:
         state = "is not imported" if frames.get(TableName.INVENTORY) is None else f"has no count on or before {as_of}"
         raise _no_counts_error(state, len(planned), as_of)
+    _check_fx(frames, base_currency, as_of, planned)
     gap(DataGapKind.NO_INVENTORY, TableName.INVENTORY, planned - counted)
     for kind, table in ((DataGapKind.NO_SHIPMENTS, TableName.SHIPMENTS), (DataGapKind.NO_SIGNALS, TableName.SIGNALS)):
         frame = frames.get(table)
