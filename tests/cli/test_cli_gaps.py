@@ -25,7 +25,7 @@ def test_plan_and_explain_print_the_gaps(hedgerow: Invoke, tmp_path: Path, netwo
     assert out.index("Planned with 3 data gaps") < out.index(as_json["plan"]["id"])
     tokyo = next(r for r in as_json["plan"]["recommendations"] if r["action"]["location_id"] == "TYO")
     shown = hedgerow("explain", tokyo["id"], "-w", root).stdout
-    assert "Inventory: no count on record — assumed 0 units on hand (fix: hedgerow import inventory.csv" in shown
+    assert "Inventory: no count on record — assumed 0 units on hand. Fix: hedgerow import inventory.csv" in shown
 
 
 def test_cli_plan_without_counts_fails_and_names_the_fix(hedgerow: Invoke, tmp_path: Path, network_dir: Path) -> None:

@@ -156,4 +156,4 @@ def render_explanation(rec_id: str, expl: Mapping[str, Any], console: Console, *
             + "."
         )
     for gap in expl.get("gaps") or []:
-        console.print(f"[yellow]{escape(str(gap.get('line')))}[/] (fix: {escape(str(gap.get('fix')))})", soft_wrap=True)
+        console.print(f"[yellow]{escape(str(gap.get('line')))}.[/] Fix: {escape(str(gap.get('fix')))}", soft_wrap=True)
