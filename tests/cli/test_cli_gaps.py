@@ -46,6 +46,7 @@ def test_status_is_not_ready_without_counts(hedgerow: Invoke, tmp_path: Path, ne
     assert "in the plan: no shipments on record — assumed nothing in transit" in out
     status = json.loads(hedgerow("status", "-w", str(tmp_path / "ws"), "--json").stdout)
     assert status["ready_to_plan"] is False
+    assert status["missing_for_planning"] == ["inventory"]  # what the overview and Data pages name
     gaps = {g["kind"]: g for g in status["readiness"]["gaps"]}
     assert gaps["no_inventory"]["blocking"] is True
     assert gaps["no_shipments"]["assumed"].startswith("no shipments on record")
