@@ -94,9 +94,11 @@ def test_what_the_import_and_status_say_matches_docs_presets(imported: CliImport
         (GapKind.MISSING_TABLE, TableName.LANES),
         (GapKind.FREQUENCY, TableName.DEMAND),
         (GapKind.STALE, TableName.DEMAND),
+        (GapKind.NO_INVENTORY, TableName.INVENTORY),  # no counts: a plan would assume zero stock everywhere
     }
     stale = next(g for g in readiness.gaps if g.kind is GapKind.STALE)
     assert stale.fix.endswith("hedgerow plan --as-of 2002-03-08")
     docs = (ROOT / "docs" / "presets.md").read_text(encoding="utf-8")
     assert "2 outliers" in docs
     assert "plan as of its end with `hedgerow plan --as-of 2002-03-08`" in docs
+    assert "no inventory counts block too" in docs

@@ -80,30 +80,60 @@ def test_a_currency_without_rates_blocks_and_the_plan_refuses_it_too(frames: dic
         run_chain(frames, settings, as_of=datetime(2026, 11, 23))
 
 
+def test_a_supplier_currency_without_rates_blocks(frames: dict[TableName, pd.DataFrame]) -> None:
+    fx = frames[TableName.FX_RATES]
+    frames[TableName.FX_RATES] = fx[fx["currency"] != "CNY"]  # only the supplier SUP-CN is in CNY
+    readiness = readiness_of_frames(frames, _settings(), AS_OF)
+    assert readiness.verdict is Verdict.NOT_READY
+    assert "for CNY (used by suppliers) (fx_rates has JPY)" in _only(readiness, GapKind.MISSING_FX)
+
+
 def test_too_short_fx_history_blocks(frames: dict[TableName, pd.DataFrame]) -> None:
     fx = frames[TableName.FX_RATES]
     frames[TableName.FX_RATES] = fx[fx["date"] < pd.Timestamp("2026-11-23")]  # two days of JPY
     readiness = readiness_of_frames(frames, _settings(), AS_OF)
-    assert "fewer than 3 days of rates for JPY" in _only(readiness, GapKind.MISSING_FX)
+    # CNY too: the supplier SUP-CN is in CNY, and the scenarios draw FX paths for it
+    assert "fewer than 3 days of rates for CNY, JPY" in _only(readiness, GapKind.MISSING_FX)
     assert readiness.verdict is Verdict.NOT_READY
 
 
-def test_no_inventory_or_uncounted_item_locations_are_gaps(frames: dict[TableName, pd.DataFrame]) -> None:
+def test_no_inventory_blocks_and_uncounted_item_locations_are_gaps(frames: dict[TableName, pd.DataFrame]) -> None:
     none = readiness_of_frames(_without(frames, TableName.INVENTORY), _settings(), AS_OF)
-    assert none.verdict is Verdict.READY_WITH_GAPS
-    assert "no inventory counts: the plan assumes 0 units on hand" in _only(none, GapKind.NO_INVENTORY)
+    assert none.verdict is Verdict.NOT_READY
+    assert _kinds(none)[0] == (GapKind.NO_INVENTORY, TableName.INVENTORY, True)
+    text = _only(none, GapKind.NO_INVENTORY)
+    assert "no inventory counts: a plan would assume 0 units on hand at every item-location" in text
+    assert "fix: hedgerow import inventory.csv (one count per item-location" in text
+    assert text.endswith("or, to plan on zero stock on purpose: hedgerow plan --assume-zero-stock")
     inventory = frames[TableName.INVENTORY]
     frames[TableName.INVENTORY] = inventory[inventory["location_id"] != "TYO"]
     some = readiness_of_frames(frames, _settings(), AS_OF)
     assert "1 of 5 item-locations have no count (0 on hand assumed), e.g. CHG-65 at TYO" in _only(
         some, GapKind.NO_INVENTORY
     )
+    uncounted = next(g for g in some.gaps if g.kind is GapKind.NO_INVENTORY)
+    assert not uncounted.blocking
+    assert uncounted.assumed == "no count on record — assumed 0 units on hand"
 
 
 def test_no_shipments_is_a_gap(frames: dict[TableName, pd.DataFrame]) -> None:
     readiness = readiness_of_frames(_without(frames, TableName.SHIPMENTS), _settings(), AS_OF)
     assert "no shipments: nothing is counted in transit" in _only(readiness, GapKind.NO_SHIPMENTS)
     assert readiness.open_shipments is None
+    gap = next(g for g in readiness.gaps if g.kind is GapKind.NO_SHIPMENTS)
+    assert gap.to_dict()["assumed"] == (
+        "no shipments on record — assumed nothing in transit, lead times as the lanes state"
+    )
+
+
+def test_no_signals_is_a_gap_that_states_the_assumption(frames: dict[TableName, pd.DataFrame]) -> None:
+    readiness = readiness_of_frames(_without(frames, TableName.SIGNALS), _settings(), AS_OF)
+    assert readiness.verdict is Verdict.READY_WITH_GAPS
+    assert "no signals: no port closure, strike or congestion is known" in _only(readiness, GapKind.NO_SIGNALS)
+    gap = next(g for g in readiness.gaps if g.kind is GapKind.NO_SIGNALS)
+    assert (gap.table, gap.blocking) == (TableName.SIGNALS, False)
+    assert gap.assumed == "no signals on record — assumed no current disruption, lanes at their base rates"
+    assert gap.fix.startswith("hedgerow import signals.csv")
 
 
 def _monthly_demand(years: int) -> pd.DataFrame:
@@ -137,8 +167,10 @@ def test_stale_feeds_are_measured_from_the_newest_record(frames: dict[TableName,
         "the newest inventory record is from 2026-11-22, 36 days before 2026-12-28 (stale after "
         "[quality] stale_inventory_days = 14 days)"
     )
-    # only JPY prices something (an item-location in Tokyo); CNY is quoted but no cost or price uses it
-    assert stale[TableName.FX_RATES].message.startswith("the newest rates of JPY (2026-11-23) are older than")
+    # JPY prices an item-location in Tokyo and CNY is the currency of the supplier SUP-CN: both need paths
+    assert stale[TableName.FX_RATES].message.startswith(
+        "the newest rates of CNY (2026-11-23), JPY (2026-11-23) are older than"
+    )
 
 
 def test_demand_older_than_the_horizon_blocks_and_points_to_plan_as_of(frames: dict[TableName, pd.DataFrame]) -> None:

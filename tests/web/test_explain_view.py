@@ -68,3 +68,13 @@ def test_bar_chart_keeps_the_largest() -> None:
     rows = [{"k": f"L{i}", "v": float(i)} for i in range(15)]
     spec = bar_chart(rows, category="k", value="v", title="t", unit="USD", top=3)
     assert [d["category"] for d in spec["data"]["values"]] == ["L14", "L13", "L12"]
+
+
+def test_the_data_gaps_an_explanation_relies_on_are_read() -> None:
+    raw = sample()
+    raw["gaps"] = [
+        {"line": "Inventory: no count on record — assumed 0 units on hand", "fix": "hedgerow import inventory.csv"},
+        {"line": None, "fix": "dropped: no line"},
+    ]
+    view = explanation_view(raw)
+    assert view.gaps == [("Inventory: no count on record — assumed 0 units on hand", "hedgerow import inventory.csv")]

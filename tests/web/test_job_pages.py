@@ -98,3 +98,27 @@ def test_report_forms_name_the_bad_field(sim_client: tuple[FastAPI, TestClient])
     assert client.post("/reports/backtest", data={"periods": "20"}).status_code == 403  # no CSRF token
     assert len(app.state.hedgerow.jobs.list()) == before
     assert client.get("/reports/jobs/unknown").status_code == 404
+
+
+def test_the_plan_button_can_assume_zero_stock(app: FastAPI, client: TestClient) -> None:
+    token = sign_in(client, "pat")
+    assert 'name="assume_zero_stock"' in client.get("/queue").text
+    started = client.post(
+        "/queue/plan", data={"csrf_token": token, "assume_zero_stock": "true"}, follow_redirects=False
+    )
+    assert started.status_code == 303
+    assert [j["params"] for j in app.state.hedgerow.jobs.list("plan")] == [{"assume_zero_stock": True}]
+
+
+def test_a_plan_job_with_gaps_lists_them() -> None:
+    from hedgerow.web.render import Renderer
+
+    gap = {"line": "Inventory: no count on record — assumed 0 units on hand", "item_locations": 1,
+           "fix": "hedgerow import inventory.csv"}  # fmt: skip
+    job = {"id": "j1", "kind": "plan", "status": "succeeded", "cancel_requested": False,
+           "result": {"plan_id": "plan-1", "as_of": "2026-11-23", "recommendations": 2,
+                      "recorded": {"already_recorded": False, "superseded": []}, "gaps": [gap]}}  # fmt: skip
+    html = Renderer().env.get_template("_job.html").render(job=job, can_cancel=False, csrf="t")
+    assert "Planned with data gaps:" in html
+    assert "Inventory: no count on record — assumed 0 units on hand (1 item-location)." in html
+    assert "<code>hedgerow import inventory.csv</code>" in html

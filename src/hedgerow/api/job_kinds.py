@@ -70,6 +70,11 @@ class PlanParams(BaseModel):
         description="The plan's first day (demand before it is history); default: the first day of the current "
         "period (this week's Monday for weekly workspaces).",
     )
+    assume_zero_stock: bool = Field(
+        False,
+        description="Plan even without any inventory count, on 0 units on hand everywhere (listed in the "
+        "result's gaps and in every explanation); without it such a plan fails.",
+    )
 
 
 def run_plan(ctx: JobContext) -> dict[str, Any]:
@@ -77,7 +82,14 @@ def run_plan(ctx: JobContext) -> dict[str, Any]:
     from hedgerow.services.planning import make_workspace_plan
 
     params = PlanParams.model_validate(ctx.params)
-    outcome = make_workspace_plan(ctx.ws, user=ctx.user, now=ctx.now, as_of=params.as_of, progress=ctx.progress)
+    outcome = make_workspace_plan(
+        ctx.ws,
+        user=ctx.user,
+        now=ctx.now,
+        as_of=params.as_of,
+        progress=ctx.progress,
+        assume_zero_stock=params.assume_zero_stock,
+    )
     plan = outcome.plan
     return {
         "plan_id": plan.id,
@@ -88,6 +100,7 @@ def run_plan(ctx: JobContext) -> dict[str, Any]:
         "recommendations": len(plan.recommendations),
         "totals": plan.totals.to_dict(),
         "do_nothing": plan.do_nothing.to_dict(),
+        "gaps": [g.to_dict() for g in plan.gaps],
         "recorded": outcome.recorded.to_dict(),
     }
 

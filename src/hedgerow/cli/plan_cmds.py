@@ -23,6 +23,7 @@ from hedgerow.cli.plan_render import render_explanation, render_plan
 from hedgerow.errors import ConfigError
 from hedgerow.services.planning import make_workspace_plan
 from hedgerow.services.queue import explanation_of
+from hedgerow.services.readiness import ASSUME_ZERO_STOCK
 from hedgerow.services.recommendations import get_recommendation, plan_of
 
 AsOfOption = Annotated[
@@ -52,6 +53,14 @@ def plan(
     workspace: WorkspaceOption = None,
     as_of: AsOfOption = None,
     top: Annotated[int, typer.Option(help="Recommendations shown in the table.", min=1)] = 15,
+    assume_zero_stock: Annotated[
+        bool,
+        typer.Option(
+            ASSUME_ZERO_STOCK,
+            help="Plan even without any inventory count, on 0 units on hand everywhere (said at the plan's top and "
+            "in every explanation); without it such a plan is refused.",
+        ),
+    ] = False,
     user: UserOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -60,7 +69,9 @@ def plan(
     day = parse_as_of(as_of)
     now = now_utc()
     with opened_workspace(workspace) as ws, progress_bar(not json_output) as progress:
-        outcome = make_workspace_plan(ws, user=current_user(user), now=now, as_of=day, progress=progress)
+        outcome = make_workspace_plan(
+            ws, user=current_user(user), now=now, as_of=day, progress=progress, assume_zero_stock=assume_zero_stock
+        )
     if json_output:
         print_json(outcome.to_dict())
         return

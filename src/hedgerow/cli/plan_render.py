@@ -39,10 +39,11 @@ def render_plan(
     max_notes: int = 3,
     awaiting_approval: int | None = None,
 ) -> None:
-    """Plan headline and header (status, totals against doing nothing), the table of its first ``top``
-    consignments and of its ``lines`` largest single recommendations by value, and the first ``max_notes``
-    guardrails that cannot be met."""
+    """The data gaps the plan was made with (first: every figure after rests on them), plan headline and header
+    (status, totals against doing nothing), the table of its first ``top`` consignments and of its ``lines``
+    largest single recommendations by value, and the first ``max_notes`` guardrails that cannot be met."""
     cur = plan.base_currency
+    render_gaps(plan, console)
     console.print(f"[bold]{plan_headline(plan, awaiting_approval=awaiting_approval)}[/]")
     saving = plan.do_nothing.expected_cost - plan.totals.expected_cost
     status = "[green]feasible[/]" if plan.feasible else "[yellow]best feasible (a guardrail cannot be met)[/]"
@@ -96,7 +97,7 @@ def _consignments(plan: Plan, problem: PlanningProblem, console: Console, *, top
     cons = plan.consignments[:top]
     by_id = {r.id: r for r in plan.recommendations}
     table = Table(
-        header_style="bold", title="Consignments (one per lane; `hedgerow decide CON_ID approve` decides all)"
+        header_style="bold", title="Consignments (one per lane; `hedgerow decide CON_ID --approve` decides all)"
     )
     for name in ("#", "id", "consignment", "lines", f"value {cur}", f"capital {cur}"):
         if name == "id":
@@ -110,6 +111,25 @@ def _consignments(plan: Plan, problem: PlanningProblem, console: Console, *, top
     console.print(table)
     if len(plan.consignments) > top:
         console.print(f"… and {len(plan.consignments) - top} more consignments (`--json` lists them).")
+
+
+def render_gaps(plan: Plan, console: Console) -> None:
+    """What the plan was made without and what it assumed instead, each with its import command."""
+    if not plan.gaps:
+        return
+    n = len(plan.gaps)
+    console.print(
+        f"[bold yellow]Planned with {n} data gap{'s' if n > 1 else ''}: the figures below rest on "
+        f"{'these assumptions' if n > 1 else 'this assumption'}.[/]",
+        soft_wrap=True,
+    )
+    for gap in plan.gaps:
+        console.print(
+            f"  [yellow]gap[/] {escape(gap.line)} ({gap.item_locations:,} item-location"
+            + ("s)" if gap.item_locations != 1 else ")"),
+            soft_wrap=True,
+        )
+        console.print(f"      fix: [bold]{escape(gap.fix)}[/]", soft_wrap=True)
 
 
 def _alternatives(expl: Mapping[str, Any], cur: str) -> Table:
@@ -162,3 +182,5 @@ def render_explanation(rec_id: str, expl: Mapping[str, Any], console: Console, *
             + (f"; [yellow]stale: {', '.join(stale)}[/]" if stale else "; all fresh")
             + "."
         )
+    for gap in expl.get("gaps") or []:
+        console.print(f"[yellow]{escape(str(gap.get('line')))}.[/] Fix: {escape(str(gap.get('fix')))}", soft_wrap=True)

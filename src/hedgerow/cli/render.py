@@ -103,7 +103,8 @@ _VERDICT_STYLE = {Verdict.READY: "green", Verdict.READY_WITH_GAPS: "yellow", Ver
 
 
 def render_readiness(readiness: Readiness, console: Console) -> None:
-    """Print the readiness verdict and every gap with the command that fixes it (blocking gaps first)."""
+    """Print the readiness verdict and every gap with what a plan assumes while it is open and the command that
+    fixes it (blocking gaps first)."""
     verdict = readiness.verdict
     head = {
         Verdict.READY: "Ready to plan: every table a plan needs is present, current and consistent.",
@@ -115,4 +116,6 @@ def render_readiness(readiness: Readiness, console: Console) -> None:
     for gap in readiness.gaps:
         label = "[bold red]blocking[/]" if gap.blocking else "[yellow]gap[/]"
         console.print(f"  {label} {escape(gap.message)}", soft_wrap=True)
+        if gap.assumed and not gap.blocking:
+            console.print(f"      in the plan: {escape(gap.assumed)}", soft_wrap=True)
         console.print(f"      fix: [bold]{escape(gap.fix)}[/]", soft_wrap=True)

@@ -20,13 +20,17 @@ if TYPE_CHECKING:  # pandas is loaded only to compute facts, never to read them 
     import pandas as pd
 
 #: Version of the facts' JSON form; facts of another version are recomputed from the snapshot.
-FACTS_VERSION = 1
+#: 2: currencies of suppliers and locations too (the scenarios draw FX paths for them).
+FACTS_VERSION = 2
 
-#: Columns naming the currency of money the plan converts (the plan refuses a currency without FX rates).
+#: Columns naming a currency a plan needs rates for: the money it converts (costs, prices) and the currencies
+#: of suppliers and locations, for which the scenarios draw FX paths (a plan refuses a currency without rates).
 CURRENCY_COLUMNS: dict[TableName, str] = {
     TableName.ITEMS: "cost_currency",
     TableName.ITEM_LOCATIONS: "price_currency",
     TableName.LANES: "cost_currency",
+    TableName.SUPPLIERS: "currency",
+    TableName.LOCATIONS: "currency",
 }
 
 #: Tables whose (item_id, location_id) pairs readiness compares (counts per stocked item-location).

@@ -14,8 +14,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from hedgerow.domain.actions import Action
+from hedgerow.domain.actions import Action, ActionKind
 from hedgerow.domain.consignment import Consignment, Line, consolidate
+from hedgerow.domain.enums import TableName
 
 
 class CostTerm(StrEnum):
@@ -307,6 +308,68 @@ class DataFreshness:
         }
 
 
+class DataGapKind(StrEnum):
+    """What a plan had to assume for want of data (docs/planner.md, "Missing data")."""
+
+    NO_INVENTORY = "no_inventory"  # an item-location without a count: 0 units on hand assumed
+    NO_SHIPMENTS = "no_shipments"  # no shipments table: nothing in transit, the lanes' stated lead times
+    NO_SIGNALS = "no_signals"  # no signals table: no current disruption known, lanes at their base rates
+    MISSING_FX = "missing_fx"  # a currency without rates: its item-locations left out of the plan
+
+
+@dataclass(frozen=True)
+class DataGap:
+    """A table a plan was made without (or without rows for some item-locations), and what it assumed instead.
+
+    Attributes
+    ----------
+    kind:
+        What is missing.
+    table:
+        The contract table that would fill it.
+    assumed:
+        What the plan assumed instead, in words ("no count on record — assumed 0 units on hand").
+    fix:
+        The import command that fills the gap.
+    affected:
+        The (item_id, location_id) pairs of the plan that rely on the assumption.
+    """
+
+    kind: DataGapKind
+    table: TableName
+    assumed: str
+    fix: str
+    affected: frozenset[tuple[str, str]] = field(default_factory=frozenset, repr=False)
+
+    @property
+    def item_locations(self) -> int:
+        """How many item-locations of the plan rely on the assumption."""
+        return len(self.affected)
+
+    @property
+    def line(self) -> str:
+        """The line of an explanation's data section: "Inventory: no count on record — assumed 0 units on hand"."""
+        return f"{self.table.value.replace('_', ' ').capitalize()}: {self.assumed}"
+
+    def touches(self, action: Action) -> bool:
+        """True when ``action`` relies on the assumption: its destination (or a transfer's source) is affected."""
+        places = [(action.item_id, action.location_id)]
+        if action.kind is ActionKind.TRANSFER and action.origin_id is not None:
+            places.append((action.item_id, action.origin_id))
+        return any(p in self.affected for p in places)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the affected item-locations are counted, not listed."""
+        return {
+            "kind": self.kind.value,
+            "table": self.table.value,
+            "assumed": self.assumed,
+            "fix": self.fix,
+            "item_locations": self.item_locations,
+            "line": self.line,
+        }
+
+
 #: Quantiles of a stock projection: name → level (fraction of the scenario weight below it).
 PROJECTION_QUANTILES: tuple[tuple[str, float], ...] = (
     ("p05", 0.05),
@@ -389,6 +452,8 @@ class Explanation:
         Why this option rather than a cheaper one, when a listed option costs less on average (a guardrail that
         needs it, the bad-case cost or the chance of running out it cuts), in one sentence with figures; None when
         it is the cheapest.
+    gaps:
+        The plan's data gaps this action relies on (its item-location had no count, say): part of the data section.
     """
 
     summary: str
@@ -402,6 +467,7 @@ class Explanation:
     period_days: int
     projection: StockProjection | None = None
     reason: str | None = None
+    gaps: tuple[DataGap, ...] = ()
 
     def alternative(self, kind: AlternativeKind) -> Alternative | None:
         """The first alternative of a kind."""
@@ -421,6 +487,7 @@ class Explanation:
             "period_days": self.period_days,
             "projection": self.projection.to_dict() if self.projection else None,
             "reason": self.reason,
+            "gaps": [g.to_dict() for g in self.gaps],
         }
 
 
@@ -571,6 +638,8 @@ class Plan:
     folded_actions, folded_value:
         Actions left out because their value was below the materiality rule (``[plan] min_value``,
         ``min_value_share``), and their value together when each was left out (base currency).
+    gaps:
+        Data the plan was made without and what it assumed instead (missing inventory, shipments, signals, FX).
     """
 
     id: str
@@ -588,6 +657,7 @@ class Plan:
     snapshots: dict[str, str] = field(default_factory=dict)
     folded_actions: int = 0
     folded_value: float = 0.0
+    gaps: tuple[DataGap, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -632,4 +702,5 @@ class Plan:
             "guardrails": [g.to_dict() for g in self.guardrails],
             "snapshots": dict(sorted(self.snapshots.items())),
             "folded": {"actions": self.folded_actions, "value": self.folded_value},
+            "gaps": [g.to_dict() for g in self.gaps],
         }

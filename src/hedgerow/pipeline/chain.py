@@ -21,7 +21,7 @@ Steps (docs/planner.md, "From data to plan"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,8 +34,9 @@ from hedgerow.demand.engine import EngineConfig, FittedDemand, families_for, fit
 from hedgerow.demand.frequency import normalize_freq
 from hedgerow.demand.series import build_panel
 from hedgerow.domain.enums import TableName
-from hedgerow.domain.plan import Plan
+from hedgerow.domain.plan import DataGap, Plan
 from hedgerow.errors import PlanningError
+from hedgerow.explain.gaps import with_gaps
 from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.adapter import SnapshotLineage, problem_from_frames
 from hedgerow.plan.planner import PlannerOptions
@@ -142,6 +143,7 @@ def run_chain(
     lineage: Mapping[TableName, SnapshotLineage] | None = None,
     options: PlannerOptions | None = None,
     progress: Progress | None = None,
+    gaps: Sequence[DataGap] = (),
 ) -> PlanRun:
     """Run the whole chain (module doc) and return the plan with its inputs.
 
@@ -161,6 +163,10 @@ def run_chain(
         Planner tuning.
     progress:
         Called as ``progress(step, done, total)`` with the steps of :data:`STEPS`.
+    gaps:
+        Data the frames lack and what the plan assumes instead (found by the caller,
+        :func:`hedgerow.services.readiness.plan_gaps`): listed on the plan and marked in each explanation that
+        relies on one (:func:`hedgerow.explain.gaps.with_gaps`).
 
     Raises
     ------
@@ -210,6 +216,6 @@ def run_chain(
         if progress is not None:
             progress(f"{STEPS[3]} ({done}/{total} partitions)", 3, len(STEPS))
 
-    plan = make_plan(problem, scenarios, options=options, progress=planning)
+    plan = with_gaps(make_plan(problem, scenarios, options=options, progress=planning), gaps)
     report(3, 4)
     return PlanRun(plan=plan, problem=problem, scenarios=scenarios, demand=demand, supply=supply)

@@ -4,6 +4,11 @@ Reads the current snapshots, replaces the imported ``holds`` table by the ledger
 where people create, extend and release holds, so the plan never counts a released buffer or misses a new
 one), runs the pure chain (:func:`hedgerow.pipeline.chain.run_chain`) and records the plan and its recommendations
 in the ledger with the scenario seed, the snapshot hashes and a digest of the settings.
+
+Missing data is loud: before planning, the frames are checked for what the plan would have to assume
+(:func:`hedgerow.services.readiness.plan_gaps`): no counts at all refuse the plan unless zero stock is assumed
+on purpose; uncounted item-locations, no shipments and no signals are planned on a stated assumption that the
+plan lists at its top and each affected explanation repeats.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from hedgerow.pipeline.chain import PlanRun, Progress, run_chain
 from hedgerow.plan.adapter import SnapshotLineage
 from hedgerow.plan.planner import PlannerOptions
 from hedgerow.services.holds import holds_frame
+from hedgerow.services.readiness import plan_gaps
 from hedgerow.services.recommendations import RecordedPlan, record_plan
 from hedgerow.services.workspace import Workspace
 
@@ -57,6 +63,7 @@ class PlanOutcome:
         return {
             "as_of": self.as_of.isoformat(),
             "headline": self.headline,
+            "gaps": [g.to_dict() for g in self.plan.gaps],
             "recorded": self.recorded.to_dict(),
             "plan": self.plan.to_dict(),
         }
@@ -116,6 +123,7 @@ def make_workspace_plan(
     as_of: date | None = None,
     options: PlannerOptions | None = None,
     progress: Progress | None = None,
+    assume_zero_stock: bool = False,
 ) -> PlanOutcome:
     """Plan on the workspace's current data and record the plan (idempotent: same data, same plan id).
 
@@ -135,11 +143,15 @@ def make_workspace_plan(
         Planner tuning.
     progress:
         Called as ``progress(step, done, total)``.
+    assume_zero_stock:
+        Plan even with no inventory count at all, on 0 units on hand everywhere (said at the plan's top and in
+        every explanation); without it such a plan is refused.
 
     Raises
     ------
     PlanningError, SupplyInputError, DemandDataError
-        Inputs that cannot make a plan (the message names the table, column or series).
+        Inputs that cannot make a plan (the message names the table, column or series), among them no
+        inventory counts without ``assume_zero_stock``.
     PermissionDenied
         ``user`` may not record plans.
     """
@@ -153,6 +165,7 @@ def make_workspace_plan(
         t: SnapshotLineage(rec.snapshot_sha256, rec.imported_at.replace(tzinfo=None) if rec.imported_at else None)
         for t, rec in ws.current_imports().items()
     }
+    gaps = plan_gaps(frames, day, ws.settings.workspace.base_currency, assume_zero_stock=assume_zero_stock)
     frames[TableName.HOLDS] = holds_frame(ws, day)
     lineage[TableName.HOLDS] = holds_lineage(frames[TableName.HOLDS])
     run = run_chain(
@@ -162,6 +175,7 @@ def make_workspace_plan(
         lineage=lineage,
         options=options,
         progress=progress,
+        gaps=gaps,
     )
     recorded = record_plan(ws, plan_record(run.plan, ws.settings, created_at=now), user=user, now=now)
     return PlanOutcome(run=run, recorded=recorded, as_of=day)

@@ -11,8 +11,11 @@ check                  finding
                        imported or empty: blocking
 ``missing_fx``         a currency of items, item_locations or lanes has no rate against the base currency on
                        or before the as-of day, or fewer than :data:`MIN_FX_DAYS` days of rates: blocking
-``no_inventory``       no counts at all (0 on hand is assumed everywhere), or item-locations without a count
+``no_inventory``       no counts at all: blocking (a plan would order everything), unless the plan is asked to
+                       assume zero stock (``hedgerow plan --assume-zero-stock``); item-locations without a
+                       count: 0 on hand assumed for them
 ``no_shipments``       no shipments: nothing is in transit and lead times are the lanes' stated times
+``no_signals``         no signals: no current disruption is known, lanes run at their base rates
 ``frequency``          demand rows are further apart than the workspace period (monthly sales in a weekly
                        workspace): blocking
 ``short_history``      the median series spans less than one season (no seasonality can be learnt)
@@ -21,7 +24,10 @@ check                  finding
 =====================  ==================================================================================
 
 Pure: the tables' facts (:mod:`hedgerow.contract.facts`), the settings and the as-of day in; a
-:class:`Readiness` out. :func:`readiness_of_frames` runs the same checks on a plan's frames.
+:class:`Readiness` out. :func:`readiness_of_frames` runs the same checks on a plan's frames, and
+:func:`plan_gaps` finds in a plan's frames the gaps a plan is made with (what it assumes, for which
+item-locations), or raises when one blocks. What each gap makes a plan assume is said in one place,
+:data:`ASSUMED`, for `status`, the top of a plan and its explanations alike.
 """
 
 from __future__ import annotations
@@ -33,9 +39,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from hedgerow.config import Settings
-from hedgerow.contract.facts import TableFacts
+from hedgerow.contract.facts import CURRENCY_COLUMNS, TableFacts
 from hedgerow.contract.spec import MINIMUM_TABLES
 from hedgerow.domain.enums import Period, TableName
+from hedgerow.domain.plan import DataGap, DataGapKind
+from hedgerow.errors import PlanningError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +60,25 @@ MONTH_DAYS = (27.0, 32.0)
 STALE_DEMAND_PERIODS = 3
 #: Examples quoted in a gap's message.
 EXAMPLES = 3
+#: The option of `hedgerow plan` (and of the API's plan job, ``assume_zero_stock``) that plans without counts.
+ASSUME_ZERO_STOCK = "--assume-zero-stock"
+
+#: What a plan assumes for want of each kind of data: the words of `status`, the plan's top and explanations.
+ASSUMED: dict[DataGapKind, str] = {
+    DataGapKind.NO_INVENTORY: "no count on record — assumed 0 units on hand",
+    DataGapKind.NO_SHIPMENTS: "no shipments on record — assumed nothing in transit, lead times as the lanes state",
+    DataGapKind.NO_SIGNALS: "no signals on record — assumed no current disruption, lanes at their base rates",
+    DataGapKind.MISSING_FX: "no exchange rate on record — left out of the plan",
+}
+#: The import command that fills each kind of gap.
+FIXES: dict[DataGapKind, str] = {
+    DataGapKind.NO_INVENTORY: "hedgerow import inventory.csv (one count per item-location: item_id, location_id, "
+    "on_hand, counted_at)",
+    DataGapKind.NO_SHIPMENTS: "hedgerow import shipments.csv (open shipments have an empty delivered_date)",
+    DataGapKind.NO_SIGNALS: "hedgerow import signals.csv (or a feed's preset: hedgerow import-preset)",
+    DataGapKind.MISSING_FX: "hedgerow import fx_rates.csv (units of each currency per one {base}), or the ECB "
+    "reference rates: hedgerow import-preset ecb PATH/ecb_fx_rates",
+}
 
 
 class Verdict(StrEnum):
@@ -69,6 +96,7 @@ class GapKind(StrEnum):
     MISSING_FX = "missing_fx"
     NO_INVENTORY = "no_inventory"
     NO_SHIPMENTS = "no_shipments"
+    NO_SIGNALS = "no_signals"
     FREQUENCY = "frequency"
     SHORT_HISTORY = "short_history"
     STALE = "stale"
@@ -90,6 +118,8 @@ class Gap:
         What is missing or wrong, with figures.
     fix:
         The command (or setting) that fixes it.
+    assumed:
+        What a plan assumes while the gap is open (:data:`ASSUMED`), when it plans on an assumption.
     """
 
     kind: GapKind
@@ -97,6 +127,7 @@ class Gap:
     blocking: bool
     message: str
     fix: str
+    assumed: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -106,6 +137,7 @@ class Gap:
             "blocking": self.blocking,
             "message": self.message,
             "fix": self.fix,
+            "assumed": self.assumed,
         }
 
 
@@ -152,7 +184,7 @@ def _missing_tables(facts: Mapping[TableName, TableFacts]) -> list[Gap]:
     return gaps
 
 
-_FX_FIX = "hedgerow import fx_rates.csv (units of each currency per one {base}), or the ECB reference rates: hedgerow import-preset ecb PATH/ecb_fx_rates"
+_FX_FIX = FIXES[DataGapKind.MISSING_FX]
 
 
 def _fx(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) -> list[Gap]:
@@ -167,13 +199,15 @@ def _fx(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) 
     absent = [c for c in used if c not in history or history[c].first > as_of]
     if absent:
         where = "no fx_rates are imported" if rates is None else f"fx_rates has {', '.join(sorted(history)) or 'none'}"
+        users = {c: ", ".join(sorted(t.value for t, f in facts.items() if c in f.currencies)) for c in absent}
         gaps.append(
             Gap(
                 GapKind.MISSING_FX,
                 TableName.FX_RATES,
                 True,
-                f"no exchange rate against {base} on or before {as_of} for {', '.join(absent)} (used by items, "
-                f"item_locations or lanes; {where}): the plan cannot convert their costs and prices",
+                f"no exchange rate against {base} on or before {as_of} for "
+                + "; ".join(f"{c} (used by {users[c]})" for c in absent)
+                + f" ({where}): the plan cannot convert their costs and prices nor draw their FX paths",
                 fix,
             )
         )
@@ -207,16 +241,18 @@ def _fx(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) 
 def _inventory(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) -> list[Gap]:
     counts = facts.get(TableName.INVENTORY)
     stocked = facts.get(TableName.ITEM_LOCATIONS)
-    fix = "hedgerow import inventory.csv (one count per item-location: item_id, location_id, on_hand, counted_at)"
+    fix = FIXES[DataGapKind.NO_INVENTORY]
+    assumed = ASSUMED[DataGapKind.NO_INVENTORY]
     if counts is None or counts.rows == 0:
         return [
             Gap(
                 GapKind.NO_INVENTORY,
                 TableName.INVENTORY,
-                False,
-                "no inventory counts: the plan assumes 0 units on hand at every item-location and will recommend "
-                "ordering everything",
-                fix,
+                True,
+                "no inventory counts: a plan would assume 0 units on hand at every item-location and recommend "
+                f"ordering everything, so it is refused unless asked for (hedgerow plan {ASSUME_ZERO_STOCK})",
+                f"{fix}; or, to plan on zero stock on purpose: hedgerow plan {ASSUME_ZERO_STOCK}",
+                assumed,
             )
         ]
     gaps = []
@@ -233,6 +269,7 @@ def _inventory(facts: Mapping[TableName, TableFacts], settings: Settings, as_of:
                     f"{len(uncounted):,} of {len(stocked.pairs):,} item-locations have no count (0 on hand "
                     f"assumed), e.g. {shown}",
                     fix,
+                    assumed,
                 )
             )
     gaps += _stale(counts, settings.quality.stale_inventory_days, "[quality] stale_inventory_days", as_of, fix)
@@ -266,7 +303,25 @@ def _shipments(facts: Mapping[TableName, TableFacts]) -> list[Gap]:
             TableName.SHIPMENTS,
             False,
             "no shipments: nothing is counted in transit and lead times are the lanes' stated times, not measured",
-            "hedgerow import shipments.csv (open shipments have an empty delivered_date)",
+            FIXES[DataGapKind.NO_SHIPMENTS],
+            ASSUMED[DataGapKind.NO_SHIPMENTS],
+        )
+    ]
+
+
+def _signals(facts: Mapping[TableName, TableFacts]) -> list[Gap]:
+    have = facts.get(TableName.SIGNALS)
+    if have is not None and have.rows:
+        return []
+    return [
+        Gap(
+            GapKind.NO_SIGNALS,
+            TableName.SIGNALS,
+            False,
+            "no signals: no port closure, strike or congestion is known, so every lane runs at its base disruption "
+            "rate",
+            FIXES[DataGapKind.NO_SIGNALS],
+            ASSUMED[DataGapKind.NO_SIGNALS],
         )
     ]
 
@@ -341,6 +396,7 @@ def assess(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: dat
     gaps += _fx(facts, settings, as_of)
     gaps += _inventory(facts, settings, as_of)
     gaps += _shipments(facts)
+    gaps += _signals(facts)
     gaps += _demand(facts, settings, as_of)
     signals = facts.get(TableName.SIGNALS)
     if signals is not None:
@@ -361,3 +417,88 @@ def readiness_of_frames(frames: Mapping[TableName, pd.DataFrame], settings: Sett
     from hedgerow.contract.facts import table_facts
 
     return assess({t: table_facts(t, f) for t, f in frames.items() if f is not None}, settings, as_of)
+
+
+def _pairs(frame: pd.DataFrame | None) -> frozenset[tuple[str, str]]:
+    if frame is None or not len(frame):
+        return frozenset()
+    return frozenset(zip(frame["item_id"].astype(str), frame["location_id"].astype(str), strict=True))
+
+
+def _no_counts_error(table_state: str, planned: int, as_of: date) -> PlanningError:
+    return PlanningError(
+        f"inventory {table_state}: a plan needs a count of what is on hand at each of its {planned:,} "
+        f"item-locations (one row per item-location with on_hand and counted_at on or before {as_of}); without them "
+        f"it would assume 0 units everywhere and order everything. Import the counts: "
+        f"{FIXES[DataGapKind.NO_INVENTORY]}; or plan on zero stock on purpose: hedgerow plan {ASSUME_ZERO_STOCK}"
+    )
+
+
+def _check_fx(
+    frames: Mapping[TableName, pd.DataFrame], base: str, as_of: date, planned: frozenset[tuple[str, str]]
+) -> None:
+    """Raise the plan's error, with the import that fixes it, when a currency the plan needs has no rate."""
+    import pandas as pd
+
+    rates = frames.get(TableName.FX_RATES)
+    quoted: set[str] = set()
+    if rates is not None and len(rates):
+        quoted = {str(c) for c in rates.loc[rates["date"] < pd.Timestamp(as_of) + pd.Timedelta(days=1), "currency"]}
+    users: dict[str, list[str]] = {}
+    for table, column in CURRENCY_COLUMNS.items():
+        frame = frames.get(table)
+        if frame is None or column not in frame.columns:
+            continue
+        for currency, rows in frame[column].dropna().astype(str).value_counts().sort_index().items():
+            if currency != base and currency not in quoted:
+                users.setdefault(str(currency), []).append(f"{rows:,} {table.value} rows")
+    if not users:
+        return
+    where = "no fx_rates are imported" if rates is None else f"fx_rates has {', '.join(sorted(quoted)) or 'none'}"
+    missing = "; ".join(f"{c} (in {', '.join(used)})" for c, used in sorted(users.items()))
+    raise PlanningError(
+        f"fx_rates has no exchange rate against {base} on or before {as_of} for {missing} ({where}): a plan of "
+        f"these {len(planned):,} item-locations cannot convert their costs and prices nor draw their FX paths. "
+        f"Import the rates: {FIXES[DataGapKind.MISSING_FX].format(base=base)}"
+    )
+
+
+def plan_gaps(
+    frames: Mapping[TableName, pd.DataFrame], as_of: date, base_currency: str, *, assume_zero_stock: bool = False
+) -> tuple[DataGap, ...]:
+    """The data a plan on ``frames`` as of ``as_of`` is made without, each with what it assumes and for which
+    item-locations (:data:`ASSUMED`, :data:`FIXES`): uncounted item-locations (0 on hand), no shipments (nothing
+    in transit), no signals (no current disruption).
+
+    Raises
+    ------
+    PlanningError
+        No inventory count at all on or before ``as_of`` and ``assume_zero_stock`` is False: the plan would
+        order everything (the message names the table, the import command and ``--assume-zero-stock``); or a
+        currency of :data:`~hedgerow.contract.facts.CURRENCY_COLUMNS` other than ``base_currency`` has no rate
+        on or before ``as_of`` (the message names the currencies, the tables using them and the import).
+    """
+    import pandas as pd
+
+    planned = _pairs(frames.get(TableName.ITEM_LOCATIONS))
+    gaps: list[DataGap] = []
+
+    def gap(kind: DataGapKind, table: TableName, affected: frozenset[tuple[str, str]]) -> None:
+        if affected:
+            gaps.append(DataGap(kind, table, ASSUMED[kind], FIXES[kind], affected))
+
+    counts = frames.get(TableName.INVENTORY)
+    if counts is not None and len(counts):
+        # as the plan reads them (hedgerow.plan.adapter): counts taken during the as-of day are current
+        counts = counts[counts["counted_at"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    counted = _pairs(counts)
+    if not counted and planned and not assume_zero_stock:
+        state = "is not imported" if frames.get(TableName.INVENTORY) is None else f"has no count on or before {as_of}"
+        raise _no_counts_error(state, len(planned), as_of)
+    _check_fx(frames, base_currency, as_of, planned)
+    gap(DataGapKind.NO_INVENTORY, TableName.INVENTORY, planned - counted)
+    for kind, table in ((DataGapKind.NO_SHIPMENTS, TableName.SHIPMENTS), (DataGapKind.NO_SIGNALS, TableName.SIGNALS)):
+        frame = frames.get(table)
+        if frame is None or not len(frame):
+            gap(kind, table, planned)
+    return tuple(gaps)

@@ -124,7 +124,12 @@ def workspace_status(ws: Workspace, now: datetime) -> WorkspaceStatus:
         )
     settings = ws.settings
     readiness = assess(facts, settings, settings.workspace.period.first_day(today))
-    missing = tuple(g.table.value for g in readiness.gaps if g.kind is GapKind.MISSING_TABLE and g.table)
+    # the tables whose absence blocks a plan: the minimum ones, and inventory (no counts at all)
+    missing = tuple(
+        g.table.value
+        for g in readiness.gaps
+        if g.table and g.blocking and g.kind in (GapKind.MISSING_TABLE, GapKind.NO_INVENTORY)
+    )
     return WorkspaceStatus(
         root=str(ws.root),
         name=settings.workspace.name,

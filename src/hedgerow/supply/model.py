@@ -13,6 +13,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from hedgerow.contract.facts import CURRENCY_COLUMNS
 from hedgerow.domain.enums import SignalKind, TableName
 from hedgerow.errors import SupplyInputError
 from hedgerow.supply.disruptions import DisruptionModel, build_disruptions
@@ -20,14 +21,6 @@ from hedgerow.supply.fx import FxHistory
 from hedgerow.supply.lead_times import LeadTimeModel, OpenShipment, PoolingSettings, fit_lead_times, open_shipments
 from hedgerow.supply.network import LaneNetwork
 from hedgerow.supply.signals import SignalBook, read_signals
-
-_CURRENCY_COLUMNS: tuple[tuple[TableName, str], ...] = (
-    (TableName.ITEMS, "cost_currency"),
-    (TableName.ITEM_LOCATIONS, "price_currency"),
-    (TableName.LANES, "cost_currency"),
-    (TableName.SUPPLIERS, "currency"),
-    (TableName.LOCATIONS, "currency"),
-)
 
 
 @dataclass(frozen=True)
@@ -71,7 +64,7 @@ class SupplyModel:
 def network_currencies(frames: Mapping[TableName, pd.DataFrame], base_currency: str) -> tuple[str, ...]:
     """Sorted currencies used anywhere in the network, base currency included."""
     found = {base_currency}
-    for table, column in _CURRENCY_COLUMNS:
+    for table, column in CURRENCY_COLUMNS.items():
         frame = frames.get(table)
         if frame is not None and column in frame.columns:
             found.update(str(c) for c in frame[column].dropna().unique())

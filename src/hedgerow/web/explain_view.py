@@ -82,6 +82,7 @@ class ExplanationView:
     window_periods: int | None = None
     period_days: int | None = None
     projection: Projection | None = None
+    gaps: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _alternatives(raw: Any) -> list[Alternative]:
@@ -192,4 +193,5 @@ def explanation_view(raw: dict[str, Any]) -> ExplanationView:
         window_periods=window if isinstance(window, int) and not isinstance(window, bool) else None,
         period_days=period_days if isinstance(period_days, int) and not isinstance(period_days, bool) else None,
         projection=_projection(raw.get("projection")),
+        gaps=[(line, _text(g.get("fix")) or "") for g in _dicts(raw.get("gaps")) if (line := _text(g.get("line")))],
     )

@@ -127,10 +127,13 @@ def plan_jobs(state: StateDep, job_id: str | None) -> list[str]:
 
 
 @router.post("/queue/plan")
-def start_plan(request: Request, user: FormUser, state: StateDep) -> Response:
-    """Start a plan job on the current data; the queue page follows its progress."""
+def start_plan(
+    request: Request, user: FormUser, state: StateDep, assume_zero_stock: Annotated[bool, Form()] = False
+) -> Response:
+    """Start a plan job on the current data (on zero stock where nothing was counted, when ticked); the queue
+    page follows its progress."""
     check(user, Permission.RECORD_PLAN, "record plans")
-    job = state.jobs.submit("plan", {}, user=user.name)
+    job = state.jobs.submit("plan", {"assume_zero_stock": True} if assume_zero_stock else {}, user=user.name)
     return redirect(f"/queue?job={job.id}")
 
 

@@ -1,0 +1,145 @@
+"""Missing data is loud (issue 14): a plan made without counts, shipments or signals says so at its top, in its
+JSON and in the explanation of every recommendation that relies on the assumption; no counts at all refuse the
+plan unless zero stock is assumed on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hedgerow.domain.enums import TableName
+from hedgerow.domain.plan import DataGapKind
+from hedgerow.errors import PlanningError
+from hedgerow.services.importing import import_sources, sources_from_folder
+from hedgerow.services.planning import PlanOutcome, make_workspace_plan
+from hedgerow.services.workspace import Workspace, init_workspace
+from tests.conftest import NOW
+
+AS_OF = date(2026, 11, 23)
+
+
+def _drop_lines(path: Path, marker: str) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if marker not in line))
+
+
+def network_workspace(
+    root: Path,
+    network_dir: Path,
+    *,
+    drop: tuple[TableName, ...] = (),
+    no_tokyo_count: bool = False,
+    no_rates_for: str | None = None,
+) -> Workspace:
+    """The fixture network imported into ``root/ws`` without the tables ``drop``, the Tokyo count or the rates of
+    a currency."""
+    folder = root / "in"
+    shutil.copytree(network_dir, folder)
+    for table in drop:
+        (folder / f"{table.value}.csv").unlink()
+    if no_tokyo_count:
+        _drop_lines(folder / "inventory.csv", ",TYO,")
+    if no_rates_for is not None:
+        _drop_lines(folder / "fx_rates.csv", f",{no_rates_for},")
+    ws = init_workspace(root / "ws")
+    sources, _ = sources_from_folder(folder)
+    import_sources(ws, sources, user="ana", now=NOW)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def gappy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, PlanOutcome]]:
+    """The fixture network without shipments and signals, and without the Tokyo count, planned once."""
+    root = tmp_path_factory.mktemp("gaps")
+    network = Path(__file__).resolve().parents[1] / "fixtures" / "network"
+    ws = network_workspace(root, network, drop=(TableName.SHIPMENTS, TableName.SIGNALS), no_tokyo_count=True)
+    try:
+        outcome = make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
+        yield ws.root, outcome
+    finally:
+        ws.close()
+
+
+def test_the_plan_lists_its_gaps_with_what_it_assumed(gappy: tuple[Path, PlanOutcome]) -> None:
+    _, outcome = gappy
+    gaps = {g.kind: g for g in outcome.plan.gaps}
+    assert list(gaps) == [DataGapKind.NO_INVENTORY, DataGapKind.NO_SHIPMENTS, DataGapKind.NO_SIGNALS]
+    assert gaps[DataGapKind.NO_INVENTORY].affected == {("CHG-65", "TYO")}
+    assert gaps[DataGapKind.NO_SHIPMENTS].item_locations == 5
+    payload = outcome.to_dict()
+    assert list(payload)[:3] == ["as_of", "headline", "gaps"]  # at the top of the JSON
+    assert payload["gaps"][0] == {
+        "kind": "no_inventory",
+        "table": "inventory",
+        "assumed": "no count on record — assumed 0 units on hand",
+        "fix": "hedgerow import inventory.csv (one count per item-location: item_id, location_id, on_hand, counted_at)",
+        "item_locations": 1,
+        "line": "Inventory: no count on record — assumed 0 units on hand",
+    }
+    assert payload["plan"]["gaps"] == payload["gaps"]
+    assert [g["kind"] for g in payload["gaps"][1:]] == ["no_shipments", "no_signals"]
+    assert "assumed nothing in transit" in payload["gaps"][1]["assumed"]
+    assert payload["gaps"][1]["fix"].startswith("hedgerow import shipments.csv")
+
+
+def test_each_affected_explanation_carries_the_assumption(gappy: tuple[Path, PlanOutcome]) -> None:
+    _, outcome = gappy
+    recs = outcome.plan.recommendations
+    tokyo = [r for r in recs if (r.action.item_id, r.action.location_id) == ("CHG-65", "TYO")]
+    others = [r for r in recs if (r.action.item_id, r.action.location_id) != ("CHG-65", "TYO")]
+    assert tokyo, "0 units assumed in Tokyo: the plan sends stock there"
+    for rec in tokyo:
+        lines = [g["line"] for g in rec.explanation.to_dict()["gaps"]]
+        assert "Inventory: no count on record — assumed 0 units on hand" in lines
+    for rec in others:
+        kinds = {g.kind for g in rec.explanation.gaps}
+        assert DataGapKind.NO_INVENTORY not in kinds or rec.action.origin_id == "TYO"
+        assert DataGapKind.NO_SHIPMENTS in kinds  # no shipments table: every item-location relies on it
+
+
+def test_no_counts_at_all_refuse_the_plan_with_the_import_command(tmp_path: Path, network_dir: Path) -> None:
+    ws = network_workspace(tmp_path, network_dir, drop=(TableName.INVENTORY,))
+    try:
+        with pytest.raises(PlanningError) as refused:
+            make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
+        message = str(refused.value)
+        assert message.startswith("inventory is not imported: a plan needs a count of what is on hand at each of its 5")
+        assert "hedgerow import inventory.csv" in message
+        assert "hedgerow plan --assume-zero-stock" in message
+        assumed = make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF, assume_zero_stock=True)
+    finally:
+        ws.close()
+    gap = next(g for g in assumed.plan.gaps if g.kind is DataGapKind.NO_INVENTORY)
+    assert gap.item_locations == 5
+    assert all(DataGapKind.NO_INVENTORY in {g.kind for g in r.explanation.gaps} for r in assumed.plan.recommendations)
+
+
+def test_planning_in_the_past_before_any_count_is_refused_too(tmp_path: Path, network_dir: Path) -> None:
+    ws = network_workspace(tmp_path, network_dir)
+    try:
+        with pytest.raises(PlanningError, match=r"inventory has no count on or before 2026-11-16"):
+            make_workspace_plan(ws, user="ana", now=NOW, as_of=date(2026, 11, 16))
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize(
+    ("currency", "used_by"),
+    [("JPY", "JPY (in 1 item_locations rows, 1 locations rows)"), ("CNY", "CNY (in 1 suppliers rows)")],
+)
+def test_a_currency_without_rates_fails_the_plan_naming_its_tables_and_the_import(
+    tmp_path: Path, network_dir: Path, currency: str, used_by: str
+) -> None:
+    ws = network_workspace(tmp_path, network_dir, no_rates_for=currency)
+    try:
+        with pytest.raises(PlanningError) as refused:
+            make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
+    finally:
+        ws.close()
+    message = str(refused.value)
+    assert message.startswith(f"fx_rates has no exchange rate against USD on or before 2026-11-23 for {used_by}")
+    assert "Import the rates: hedgerow import fx_rates.csv (units of each currency per one USD)" in message
