@@ -91,22 +91,47 @@ def mode_word(mode: str | None) -> str:
     return {"air": "by air", "ocean": "by sea", "truck": "by truck", "rail": "by rail"}.get(mode or "", "")
 
 
+def _sentence(
+    problem: PlanningProblem,
+    kind: ActionKind,
+    what: str,
+    *,
+    dest: str,
+    origin_id: str | None,
+    mode: str | None,
+    shipment: str | None,
+    keep: str,
+) -> str:
+    """The imperative fragment shared by an action and a consignment: ``what`` is "N units of Widget" or
+    "12 items (340 units)", ``keep`` the wording of a buffer kept at ``dest``."""
+    how = mode_word(mode)
+    if kind is ActionKind.ORDER:
+        supplier = problem.supplier_names.get(origin_id or "", origin_id or "the supplier")
+        return f"Order {what} for {dest} from {supplier} {how}".strip()
+    if kind is ActionKind.TRANSFER:
+        return f"Move {what} from {place(problem, origin_id or '')} to {dest} {how}".strip()
+    if kind is ActionKind.EXPEDITE:
+        return f"Send {what} of shipment {shipment} to {dest} {how} instead".strip()
+    if kind is ActionKind.KEEP_BUFFER:
+        return keep
+    return "Do nothing"
+
+
 def describe_action(problem: PlanningProblem, action: Action) -> str:
     """One imperative sentence fragment naming the action, e.g. "Move 120 units of Widget from Los Angeles to
     Tokyo by air"."""
     what = f"{units(action.qty)} of {item_name(problem, action.item_id)}"
     dest = place(problem, action.location_id)
-    how = mode_word(action.mode.value if action.mode else None)
-    if action.kind is ActionKind.ORDER:
-        supplier = problem.supplier_names.get(action.origin_id or "", action.origin_id or "the supplier")
-        return f"Order {what} for {dest} from {supplier} {how}".strip()
-    if action.kind is ActionKind.TRANSFER:
-        return f"Move {what} from {place(problem, action.origin_id or '')} to {dest} {how}".strip()
-    if action.kind is ActionKind.EXPEDITE:
-        return f"Send {what} of shipment {action.shipment_id} to {dest} {how} instead".strip()
-    if action.kind is ActionKind.KEEP_BUFFER:
-        return f"Keep {what} at {dest} as a protective buffer"
-    return "Do nothing"
+    return _sentence(
+        problem,
+        action.kind,
+        what,
+        dest=dest,
+        origin_id=action.origin_id,
+        mode=action.mode.value if action.mode else None,
+        shipment=action.shipment_id,
+        keep=f"Keep {what} at {dest} as a protective buffer",
+    )
 
 
 def describe_consignment(problem: PlanningProblem, con: Consignment) -> str:
@@ -114,14 +139,13 @@ def describe_consignment(problem: PlanningProblem, con: Consignment) -> str:
     n = con.lines
     what = f"{n} item{'s' if n != 1 else ''} ({units(con.units)})"
     dest = place(problem, con.location_id) if con.location_id else "several locations"
-    how = mode_word(con.mode)
-    if con.kind is ActionKind.ORDER:
-        supplier = problem.supplier_names.get(con.origin_id or "", con.origin_id or "the supplier")
-        return f"Order {what} for {dest} from {supplier} {how}".strip()
-    if con.kind is ActionKind.TRANSFER:
-        return f"Move {what} from {place(problem, con.origin_id or '')} to {dest} {how}".strip()
-    if con.kind is ActionKind.EXPEDITE:
-        return f"Send {what} of shipment {con.key} to {dest} {how} instead".strip()
-    if con.kind is ActionKind.KEEP_BUFFER:
-        return f"Keep buffers of {what} at {dest}"
-    return "Do nothing"
+    return _sentence(
+        problem,
+        con.kind,
+        what,
+        dest=dest,
+        origin_id=con.origin_id,
+        mode=con.mode,
+        shipment=con.key,
+        keep=f"Keep buffers of {what} at {dest}",
+    )
