@@ -46,7 +46,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "lead-times": ("supply_cmds", "Fitted lead times per lane and per mode: median, 90th percentile, late share, shipments behind them."),
         "exposure": ("supply_cmds", "Where each location and item group depends on a lane, port, supplier or currency, and the margin at risk if that element fails for --weeks (expected and 95 % tail); single sources flagged."),
         "recommendations": ("decide_cmds", "The decision queue: recommendations with their money and risk figures (default: the proposed ones)."),
-        "decide": ("decide_cmds", "Record a decision about one recommendation, as a ledger user with a role allowed to make it."),
+        "decide": (
+            "decide_cmds",
+            "Record a decision about one recommendation (or every open line of a consignment), as a ledger user "
+            "with a role allowed to make it.",
+        ),
         "holds": ("holds_cmds", "Buffers kept on purpose: counted in the position, never moved."),
         "audit": ("audit_cmds", "The append-only, hash-chained audit log."),
         "users": ("users_cmds", "Ledger users, roles and API keys."),
