@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from hedgerow.decide.reconcile import reconcile
 from hedgerow.demo import DemoNetwork
 from hedgerow.demo.templates import LOW_MARGIN_ACCESSORIES
 from hedgerow.domain.enums import Mode, TableName
@@ -108,6 +110,23 @@ def test_holds(standard: DemoNetwork) -> None:
     assert (holds["expires_at"] > pd.Timestamp(standard.spec.as_of)).all()
     assert holds["owner"].str.len().gt(0).all()
     assert holds["reason"].str.len().gt(0).all()
+
+
+def test_counts_reconcile_with_sales_and_receipts_at_every_location(standard: DemoNetwork) -> None:
+    t = standard.tables
+    locations = t[TableName.LOCATIONS]["location_id"]
+    out = reconcile(
+        t[TableName.INVENTORY], t[TableName.DEMAND], t[TableName.SHIPMENTS], t[TableName.LANES], locations, {}
+    )
+    trust = out.locations.set_index("location_id")
+    assert set(trust.index) == set(locations)
+    assert (trust["items"] >= 10).all()  # enough older counts everywhere to reconcile
+    assert (trust["trust_score"] > 90.0).all(), trust["trust_score"].to_dict()
+    # a little shrinkage, never a surplus: some counts are short of the ledger by a few percent
+    diff = out.lines["diff_units"]
+    assert (diff <= 0).all()
+    assert 0.05 <= (diff < 0).mean() <= 0.5
+    assert (-diff <= np.maximum(1.0, 0.04 * out.lines["previous_on_hand"])).all()
 
 
 def _margins_at(standard: DemoNetwork, location_id: str) -> pd.Series:
