@@ -66,8 +66,29 @@ def test_goods_in_transit(standard: DemoNetwork, shipments: pd.DataFrame) -> Non
     assert (in_transit["ship_date"] >= as_of - pd.Timedelta(weeks=20)).all()
     assert (in_transit["eta_date"] > as_of).sum() >= 5
     assert (shipments["delivered_date"].dropna() < as_of).all()
-    assert (shipments["ship_date"] < as_of).all()
+    assert (shipments["ship_date"] <= as_of).all()
     assert shipments["ship_date"].min() >= pd.Timestamp(standard.spec.history_start)
+
+
+def test_one_shipment_leaves_on_the_as_of_date_on_a_lane_with_a_faster_mode(
+    standard: DemoNetwork, shipments: pd.DataFrame
+) -> None:
+    as_of = pd.Timestamp(standard.spec.as_of)
+    leaving = shipments[shipments["ship_date"] >= as_of]
+    assert len(leaving) == 1  # one line, one shipment: not departed yet, so a plan may still expedite it
+    row = leaving.iloc[0]
+    assert row["shipment_id"] == shipments["shipment_id"].max()
+    assert row["ship_date"] == as_of
+    assert pd.isna(row["delivered_date"])
+    assert row["mode"] == Mode.OCEAN.value
+    assert row["eta_date"] == as_of + pd.Timedelta(days=float(row["transit_days"]))
+    lanes = standard.tables[TableName.LANES]
+    destination = lanes.set_index("lane_id").loc[row["lane_id"], "destination_id"]
+    route = lanes[(lanes["origin_id"] == row["origin_id"]) & (lanes["destination_id"] == destination)]
+    assert Mode.AIR.value in set(route["mode"])
+    items = standard.tables[TableName.ITEMS].set_index("item_id")
+    assert items.loc[row["item_id"], "item_class"] == "A"
+    assert row["qty"] >= float(route.loc[route["mode"] == Mode.OCEAN.value, "min_order_qty"].iloc[0])
 
 
 def test_supply_and_transfer_lanes_carry_goods(standard: DemoNetwork, shipments: pd.DataFrame) -> None:

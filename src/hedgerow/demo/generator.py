@@ -28,7 +28,7 @@ from hedgerow.demo.network import (
     units_per_usd,
     warehouses,
 )
-from hedgerow.demo.shipments import ShipmentHistory, simulate_shipments
+from hedgerow.demo.shipments import ShipmentHistory, departing_order, simulate_shipments, with_departure
 from hedgerow.demo.signals import signals_frame
 from hedgerow.demo.spec import DemoNetwork, DemoSpec
 from hedgerow.demo.stock import holds_frame, inventory_frame, latest_on_hand, ledger_through
@@ -234,6 +234,10 @@ def build_demo_network(spec: DemoSpec, rng: np.random.Generator) -> DemoNetwork:
     )
     on_hand = latest_on_hand(catalog, assortment, demand, r_stock)
     ledger = ledger_through(assortment, demand, shipments, lanes, sites, len(catalog.item_id), spec.as_of)
+    departure = departing_order(catalog, item_class, assortment, demand, on_hand, suppliers, sites, lanes)
+    if departure is not None:
+        lane, item, qty = departure
+        shipments = with_departure(shipments, lane, item, qty, lanes[lane].transit_days, spec.as_of)
     location_ids = [s.location_id for s in sites]
 
     tables: dict[TableName, pd.DataFrame] = {
