@@ -9,6 +9,7 @@ in the ledger with the scenario seed, the snapshot hashes and a digest of the se
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 
 from hedgerow.config import Settings, settings_digest
 from hedgerow.contract.as_of import tables_as_of
+from hedgerow.contract.scope import tables_for_item_locations
 from hedgerow.decide.records import PlanRecord, RecommendationRecord
 from hedgerow.domain.enums import Period, TableName
 from hedgerow.domain.plan import AlternativeKind, Plan, Recommendation
@@ -116,6 +118,7 @@ def make_workspace_plan(
     as_of: date | None = None,
     options: PlannerOptions | None = None,
     progress: Progress | None = None,
+    item_locations: Collection[tuple[str, str]] | None = None,
 ) -> PlanOutcome:
     """Plan on the workspace's current data and record the plan (idempotent: same data, same plan id).
 
@@ -135,6 +138,9 @@ def make_workspace_plan(
         Planner tuning.
     progress:
         Called as ``progress(step, done, total)``.
+    item_locations:
+        Plan only these (item id, location id) pairs, a review of part of the network
+        (:func:`hedgerow.contract.scope.tables_for_item_locations`); None plans them all.
 
     Raises
     ------
@@ -154,6 +160,8 @@ def make_workspace_plan(
         for t, rec in ws.current_imports().items()
     }
     frames[TableName.HOLDS] = holds_frame(ws, day)
+    if item_locations is not None:
+        frames = tables_for_item_locations(frames, item_locations)
     lineage[TableName.HOLDS] = holds_lineage(frames[TableName.HOLDS])
     run = run_chain(
         frames,
