@@ -1,0 +1,91 @@
+"""The demo's past review: planned on what was known then, decided by demo people, scored by the scoreboard."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hedgerow.demo import DemoSpec
+from hedgerow.domain.actions import RecommendationStatus
+from hedgerow.domain.enums import TableName
+from hedgerow.services.demo import (
+    DEMO_APPROVER,
+    DEMO_PLANNER,
+    HISTORY_SLACK_WEEKS,
+    DemoHistory,
+    build_demo_workspace,
+    history_as_of,
+    record_demo_history,
+)
+from hedgerow.services.recommendations import list_recommendations
+from hedgerow.services.scoreboard import Scoreboard, build_scoreboard
+
+WINDOW = 8  # [approval] hindsight_window_periods by default
+
+
+def _spec(as_of: date, weeks: int = 60) -> DemoSpec:
+    return DemoSpec(n_items=40, n_locations=5, weeks=weeks, as_of=as_of)
+
+
+@pytest.fixture(scope="module")
+def replayed(
+    tmp_path_factory: pytest.TempPathFactory, as_of: date, seed: int
+) -> tuple[DemoHistory, Scoreboard, pd.DataFrame, list[str]]:
+    root: Path = tmp_path_factory.mktemp("demo-history")
+    now = datetime.combine(as_of, time(9), tzinfo=UTC)
+    result = build_demo_workspace(root / "ws", _spec(as_of), seed=seed, now=now, user="demo")
+    with result.workspace as ws:
+        history = record_demo_history(ws, _spec(as_of), user="demo")
+        assert history is not None
+        queue = list_recommendations(ws, plan_id=history.plan_id)
+        assert record_demo_history(ws, _spec(as_of), user="demo") is None  # users exist: a second past is never added
+        counts = ws.current_frames()[TableName.INVENTORY]
+        return history, build_scoreboard(ws), counts, [r.status for r in queue]
+
+
+def test_the_review_is_as_of_a_past_monday_whose_window_the_history_covers(as_of: date) -> None:
+    day = history_as_of(_spec(as_of), WINDOW)
+    assert day == as_of - timedelta(weeks=WINDOW + HISTORY_SLACK_WEEKS)
+    assert day is not None
+    assert day.weekday() == 0
+    assert history_as_of(_spec(as_of, weeks=30), WINDOW) is None  # too short to plan on
+
+
+def test_the_review_plans_only_what_was_counted_by_then(
+    replayed: tuple[DemoHistory, Scoreboard, pd.DataFrame, list[str]],
+) -> None:
+    history, _, counts, _ = replayed
+    before = counts[counts["counted_at"] <= pd.Timestamp(history.as_of)]
+    assert history.item_locations == len(before.groupby(["item_id", "location_id"])) > 0
+
+
+def test_every_recommendation_of_the_review_was_decided(
+    replayed: tuple[DemoHistory, Scoreboard, pd.DataFrame, list[str]],
+) -> None:
+    history, _, _, statuses = replayed
+    assert RecommendationStatus.PROPOSED.value not in statuses
+    assert len(statuses) >= history.decisions >= 3  # the rest were approved automatically when recorded
+    assert set(statuses) <= {
+        RecommendationStatus.APPROVED.value,
+        RecommendationStatus.MODIFIED.value,
+        RecommendationStatus.REJECTED.value,
+    }
+    assert set(history.deciders) <= {DEMO_PLANNER, DEMO_APPROVER}
+
+
+def test_the_scoreboard_scores_the_decisions_and_the_overrides(
+    replayed: tuple[DemoHistory, Scoreboard, pd.DataFrame, list[str]],
+) -> None:
+    history, board, _, _ = replayed
+    assert board.pending == ()
+    assert len(board.scores) >= history.decisions
+    overrides = [s for s in board.scores if s.is_override]
+    assert len(overrides) == history.overrides >= 1
+    assert {s.reason_category for s in overrides} <= {"risk_appetite", "budget", "demand_knowledge"}
+    assert any(abs(s.value_added_base) > 1.0 for s in overrides)  # hindsight tells an override's worth
+    assert all(s.value_added_base == 0.0 for s in board.scores if not s.is_override)
+    assert set(board.per_planner.index) == set(history.deciders)
+    assert int(board.per_planner["overrides"].sum()) == history.overrides
