@@ -20,20 +20,23 @@ from hedgerow.services.demo import (
     history_as_of,
     record_demo_history,
 )
+from hedgerow.services.queue import explanation_of
 from hedgerow.services.recommendations import list_recommendations
 from hedgerow.services.scoreboard import Scoreboard, build_scoreboard
 
-WINDOW = 8  # [approval] hindsight_window_periods by default
+WINDOW = 8
+#: The review, its scoreboard, the inventory counts, the statuses of its queue, the newest record it saw per table.
+Replayed = tuple[
+    DemoHistory, Scoreboard, pd.DataFrame, list[str], dict[str, str | None]
+]  # [approval] hindsight_window_periods by default
 
 
 def _spec(as_of: date, weeks: int = 60) -> DemoSpec:
-    return DemoSpec(n_items=40, n_locations=5, weeks=weeks, as_of=as_of)
+    return DemoSpec(n_items=80, n_locations=5, weeks=weeks, as_of=as_of)
 
 
 @pytest.fixture(scope="module")
-def replayed(
-    tmp_path_factory: pytest.TempPathFactory, as_of: date, seed: int
-) -> tuple[DemoHistory, Scoreboard, pd.DataFrame, list[str]]:
+def replayed(tmp_path_factory: pytest.TempPathFactory, as_of: date, seed: int) -> Replayed:
     root: Path = tmp_path_factory.mktemp("demo-history")
     now = datetime.combine(as_of, time(9), tzinfo=UTC)
     result = build_demo_workspace(root / "ws", _spec(as_of), seed=seed, now=now, user="demo")
@@ -41,9 +44,10 @@ def replayed(
         history = record_demo_history(ws, _spec(as_of), user="demo")
         assert history is not None
         queue = list_recommendations(ws, plan_id=history.plan_id)
+        seen = {d["table"]: d["latest_record_at"] for d in explanation_of(ws, queue[0].id)["data"]}
         assert record_demo_history(ws, _spec(as_of), user="demo") is None  # users exist: a second past is never added
         counts = ws.current_frames()[TableName.INVENTORY]
-        return history, build_scoreboard(ws), counts, [r.status for r in queue]
+        return history, build_scoreboard(ws), counts, [r.status for r in queue], seen
 
 
 def test_the_review_is_as_of_a_past_monday_whose_window_the_history_covers(as_of: date) -> None:
@@ -55,17 +59,25 @@ def test_the_review_is_as_of_a_past_monday_whose_window_the_history_covers(as_of
 
 
 def test_the_review_plans_only_what_was_counted_by_then(
-    replayed: tuple[DemoHistory, Scoreboard, pd.DataFrame, list[str]],
+    replayed: Replayed,
 ) -> None:
-    history, _, counts, _ = replayed
+    history, _, counts, _, _ = replayed
     before = counts[counts["counted_at"] <= pd.Timestamp(history.as_of)]
     assert history.item_locations == len(before.groupby(["item_id", "location_id"])) > 0
 
 
+def test_the_review_saw_only_what_was_known_on_its_day(replayed: Replayed) -> None:
+    history, _, _, _, seen = replayed
+    day = pd.Timestamp(history.as_of)
+    for table in ("demand", "shipments", "inventory", "signals", "fx_rates"):
+        assert seen[table] is not None
+        assert pd.Timestamp(seen[table]) <= day, table  # imported ten weeks later, cut at the review's day
+
+
 def test_every_recommendation_of_the_review_was_decided(
-    replayed: tuple[DemoHistory, Scoreboard, pd.DataFrame, list[str]],
+    replayed: Replayed,
 ) -> None:
-    history, _, _, statuses = replayed
+    history, _, _, statuses, _ = replayed
     assert RecommendationStatus.PROPOSED.value not in statuses
     assert len(statuses) >= history.decisions >= 3  # the rest were approved automatically when recorded
     assert set(statuses) <= {
@@ -77,9 +89,9 @@ def test_every_recommendation_of_the_review_was_decided(
 
 
 def test_the_scoreboard_scores_the_decisions_and_the_overrides(
-    replayed: tuple[DemoHistory, Scoreboard, pd.DataFrame, list[str]],
+    replayed: Replayed,
 ) -> None:
-    history, board, _, _ = replayed
+    history, board, _, _, _ = replayed
     assert board.pending == ()
     assert len(board.scores) >= history.decisions
     overrides = [s for s in board.scores if s.is_override]

@@ -233,7 +233,14 @@ def record_demo_history(
     counted = counts[counts["counted_at"] <= pd.Timestamp(day)]  # what a plan as of ``day`` sees (as_of.py)
     pairs = sorted(set(zip(counted["item_id"].astype(str), counted["location_id"].astype(str), strict=True)))
     outcome = make_workspace_plan(
-        ws, user=user, now=start, as_of=day, options=REVIEW_OPTIONS, progress=progress, item_locations=pairs
+        ws,
+        user=user,
+        now=start,
+        as_of=day,
+        options=REVIEW_OPTIONS,
+        progress=progress,
+        item_locations=pairs,
+        known_then=True,
     )
     queue = list_recommendations(ws, plan_id=outcome.plan.id, statuses=[RecommendationStatus.PROPOSED])
     threshold = settings.approval.approver_required_above

@@ -119,6 +119,7 @@ def make_workspace_plan(
     options: PlannerOptions | None = None,
     progress: Progress | None = None,
     item_locations: Collection[tuple[str, str]] | None = None,
+    known_then: bool = False,
 ) -> PlanOutcome:
     """Plan on the workspace's current data and record the plan (idempotent: same data, same plan id).
 
@@ -141,6 +142,9 @@ def make_workspace_plan(
     item_locations:
         Plan only these (item id, location id) pairs, a review of part of the network
         (:func:`hedgerow.contract.scope.tables_for_item_locations`); None plans them all.
+    known_then:
+        Cut the tables at ``as_of`` even when ``now`` falls in its period: a plan recorded at a past moment on
+        tables imported later (a replayed review) sees only what was known then.
 
     Raises
     ------
@@ -152,7 +156,7 @@ def make_workspace_plan(
     current = default_as_of(now, ws.settings.workspace.period)
     day = as_of or current
     frames = ws.current_frames()
-    if day < current:
+    if day < current or known_then:
         # planning in the past (a replay): only what was known then
         frames = tables_as_of(frames, datetime(day.year, day.month, day.day))
     lineage = {
