@@ -96,9 +96,9 @@ def demo(
     if history is not None:
         console.print(
             f"A past review for the scoreboard: plan {history.plan_id} as of {history.as_of.isoformat()} for the "
-            f"{history.item_locations} item-locations counted by then; {' and '.join(history.deciders)} decided its "
-            f"{history.decisions} recommendations ({history.overrides} overrides). See `hedgerow scoreboard`; "
-            f"you decide as the admin user {current_user(user)!r}."
+            f"{history.item_locations} item-locations counted last by then; {' and '.join(history.deciders)} "
+            f"decided its {history.decisions} recommendations ({history.overrides} overrides). "
+            f"See `hedgerow scoreboard`; you decide as the admin user {current_user(user)!r}."
         )
     if outcome is not None:
         console.rule("The plan")

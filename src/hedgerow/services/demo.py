@@ -132,6 +132,8 @@ HISTORY_SLACK_WEEKS = 2
 HISTORY_MIN_WEEKS = 26
 #: Hour (UTC) the past review was planned and its queue cleared, one decision a minute from then.
 REVIEW_HOUR = 9
+#: Most item-locations the past review plans (those counted last before it): its demand fit stays a few seconds.
+REVIEW_MAX_ITEM_LOCATIONS = 32
 #: Planner tuning of the past review: the ladder, as the full demo plan uses (no time-limited exact solve).
 REVIEW_OPTIONS = PlannerOptions(method=MethodChoice.LADDER)
 #: Kinds of recommendation the past review's people override; the others (buffers) they approve.
@@ -208,14 +210,14 @@ def record_demo_history(
     """Record a past review in a fresh demo workspace so that the scoreboard has decisions to score.
 
     ``user`` becomes the workspace's admin (the first ledger user), with :data:`DEMO_PLANNER` (planner) and
-    :data:`DEMO_APPROVER` (approver). The review plans, as of :func:`history_as_of`, the item-locations counted
-    by then, on the tables as they stood that day; at :data:`REVIEW_HOUR` the two people decide its open
-    recommendations in rank order, one a minute: the approver those committing more than
-    ``[approval] approver_required_above``, the planner the others; the overridable ones at the positions of
-    :data:`OVERRIDES` are rejected or modified with a reason, every other one approved. Deterministic: the same
-    workspace gives the same plan and decisions.
+    :data:`DEMO_APPROVER` (approver). The review plans, as of :func:`history_as_of`, item-locations counted by
+    then (the :data:`REVIEW_MAX_ITEM_LOCATIONS` counted last), on the tables as they stood that day; at
+    :data:`REVIEW_HOUR` the two people decide its open recommendations in rank order, one a minute: the approver
+    those committing more than ``[approval] approver_required_above``, the planner the others; the overridable
+    ones at the positions of :data:`OVERRIDES` are rejected or modified with a reason, every other one approved.
+    Deterministic: the same workspace gives the same plan and decisions.
 
-    Returns None (and records nothing) when the workspace already has users, plans weekly or not at all, or its
+    Returns None (and records nothing) when the workspace already has users, does not plan by week, or its
     history is too short.
     """
     settings = ws.settings
@@ -231,7 +233,9 @@ def record_demo_history(
             add_user(ws, name, role, password=None, actor=user, now=start)
     counts = ws.current_frames()[TableName.INVENTORY]
     counted = counts[counts["counted_at"] <= pd.Timestamp(day)]  # what a plan as of ``day`` sees (as_of.py)
-    pairs = sorted(set(zip(counted["item_id"].astype(str), counted["location_id"].astype(str), strict=True)))
+    latest = counted.sort_values(["counted_at", "item_id", "location_id"], ascending=False)
+    latest = latest.drop_duplicates(["item_id", "location_id"]).head(REVIEW_MAX_ITEM_LOCATIONS)
+    pairs = sorted(zip(latest["item_id"].astype(str), latest["location_id"].astype(str), strict=True))
     outcome = make_workspace_plan(
         ws,
         user=user,
