@@ -57,3 +57,24 @@ def test_bad_demo_sizes_are_usage_errors(hedgerow: Invoke, tmp_path: Path) -> No
     result = hedgerow("demo", str(tmp_path / "d"), "--as-of", "2026-11-25")  # a Wednesday
     assert result.exit_code == 1
     assert "Monday" in result.stderr
+
+
+def test_the_demo_plan_follows_a_past_review_that_the_scoreboard_scores(hedgerow: Invoke, tmp_path: Path) -> None:
+    target = str(tmp_path / "demo")
+    result = hedgerow("demo", target, "--items", "24", "--weeks", "60", "--as-of", "2026-11-23", "--json")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    history = payload["history"]
+    assert history["as_of"] == "2026-09-14"  # the 8-week scoring window ends two weeks before the as-of date
+    assert history["decisions"] >= 2
+    assert history["overrides"] >= 1
+    board = hedgerow("--workspace", target, "scoreboard", "--json")
+    assert board.exit_code == 0, board.stderr
+    scored = json.loads(board.stdout)
+    assert scored["pending"] == []
+    assert len(scored["decisions"]) >= history["decisions"]
+    assert sum(d["decision"] != "approve" for d in scored["decisions"]) == history["overrides"]
+    # the person who built the demo is its admin: they decide the new plan's recommendations right away
+    rec = payload["plan"]["plan"]["recommendations"][0]["id"]
+    decided = hedgerow("--workspace", target, "decide", rec, "--approve")
+    assert decided.exit_code == 0, decided.stderr

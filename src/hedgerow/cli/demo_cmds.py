@@ -22,7 +22,7 @@ from hedgerow.cli.plan_render import render_explanation, render_plan
 from hedgerow.cli.render import render_status
 from hedgerow.demo import DemoSpec
 from hedgerow.errors import ConfigError
-from hedgerow.services.demo import DemoFileFormat, build_demo_workspace, week_start
+from hedgerow.services.demo import DemoFileFormat, build_demo_workspace, record_demo_history, week_start
 from hedgerow.services.planning import make_workspace_plan
 from hedgerow.services.status import workspace_status
 
@@ -42,7 +42,11 @@ def demo(
     ] = DemoFileFormat.CSV,
     force: Annotated[bool, typer.Option(help="Replace an existing demo workspace in DIR.")] = False,
     plan: Annotated[
-        bool, typer.Option(help="End with a plan: the ranked recommendations and the explanation of the first.")
+        bool,
+        typer.Option(
+            help="End with a plan: the ranked recommendations and the explanation of the first, after a past "
+            "review decided by demo users (you become the admin) for the scoreboard."
+        ),
     ] = True,
     user: UserOption = None,
     json_output: JsonOption = False,
@@ -69,14 +73,17 @@ def demo(
             force=force,
             progress=progress,
         )
-    outcome = None
+    outcome = history = None
     with result.workspace as ws:
         summary = workspace_status(ws, now)
         if plan:
             with progress_bar(not json_output) as progress:
+                history = record_demo_history(ws, spec, user=current_user(user), progress=progress)
                 outcome = make_workspace_plan(ws, user=current_user(user), now=now, as_of=as_of_date, progress=progress)
     if json_output:
         payload = {"ok": True, "seed": seed, "as_of": as_of_date.isoformat(), "status": summary.to_dict()}
+        if history is not None:
+            payload["history"] = history.to_dict()
         if outcome is not None:
             payload["plan"] = outcome.to_dict()
         print_json(payload)
@@ -86,6 +93,13 @@ def demo(
         f"up to {as_of_date.isoformat()}, seed {seed}."
     )
     render_status(summary, console)
+    if history is not None:
+        console.print(
+            f"A past review for the scoreboard: plan {history.plan_id} as of {history.as_of.isoformat()} for the "
+            f"{history.item_locations} item-locations counted last by then; {' and '.join(history.deciders)} "
+            f"decided its {history.decisions} recommendations ({history.overrides} overrides). "
+            f"See `hedgerow scoreboard`; you decide as the admin user {current_user(user)!r}."
+        )
     if outcome is not None:
         console.rule("The plan")
         render_plan(outcome.plan, outcome.run.problem, console, top=10)

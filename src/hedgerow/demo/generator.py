@@ -28,10 +28,10 @@ from hedgerow.demo.network import (
     units_per_usd,
     warehouses,
 )
-from hedgerow.demo.shipments import ShipmentHistory, simulate_shipments
+from hedgerow.demo.shipments import ShipmentHistory, departing_order, simulate_shipments, with_departure
 from hedgerow.demo.signals import signals_frame
 from hedgerow.demo.spec import DemoNetwork, DemoSpec
-from hedgerow.demo.stock import holds_frame, inventory_frame, latest_on_hand
+from hedgerow.demo.stock import holds_frame, inventory_frame, latest_on_hand, ledger_through
 from hedgerow.domain.enums import TableName
 
 FloatArray = npt.NDArray[np.float64]
@@ -233,6 +233,11 @@ def build_demo_network(spec: DemoSpec, rng: np.random.Generator) -> DemoNetwork:
         catalog, item_class, assortment, demand, suppliers, sites, lanes, congestion, spec.as_of, r_ship
     )
     on_hand = latest_on_hand(catalog, assortment, demand, r_stock)
+    ledger = ledger_through(assortment, demand, shipments, lanes, sites, len(catalog.item_id), spec.as_of)
+    departure = departing_order(catalog, item_class, assortment, demand, on_hand, suppliers, sites, lanes)
+    if departure is not None:
+        lane, item, qty = departure
+        shipments = with_departure(shipments, lane, item, qty, lanes[lane].transit_days, spec.as_of)
     location_ids = [s.location_id for s in sites]
 
     tables: dict[TableName, pd.DataFrame] = {
@@ -258,7 +263,7 @@ def build_demo_network(spec: DemoSpec, rng: np.random.Generator) -> DemoNetwork:
         ),
         TableName.LANES: _lanes(lanes, shipments, sites, assortment, demand),
         TableName.SHIPMENTS: _shipments(shipments, lanes, catalog),
-        TableName.INVENTORY: inventory_frame(catalog, assortment, sites, demand, on_hand, spec.as_of, r_stock),
+        TableName.INVENTORY: inventory_frame(catalog, assortment, sites, ledger, on_hand, spec.as_of, r_stock),
         TableName.DEMAND: _series_frame(
             TableName.DEMAND,
             catalog,

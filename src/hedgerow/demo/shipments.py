@@ -16,6 +16,11 @@ Lines on the same lane and week travel together: one shipment, one departure day
 follow the mode: ocean around its planned days with a right tail (port dwell, roll-overs) plus the congestion
 of the ports it passes, air a few days with an occasional day or two more, truck a few days. Shipments that
 have not arrived by the as-of date are in transit (no delivered date).
+
+One more order is booked to leave on the as-of date itself (:func:`with_departure`): for the A item-location,
+replenished by ocean from a supplier that also flies to it, whose stock runs short of its sales by the most margin
+before the ocean lane could arrive; its review cycle and lead time of demand. It has not left yet, so a plan may
+still move it to the air lane (an expedite).
 """
 
 from __future__ import annotations
@@ -300,4 +305,65 @@ def simulate_shipments(
         line_shipment=rank[line_shipment][line_order],
         line_item=(line_key % n_items)[line_order],
         line_qty=line_qty[line_order],
+    )
+
+
+def departing_order(
+    catalog: Catalog,
+    item_class: npt.NDArray[np.str_],
+    assortment: Assortment,
+    demand: DemandHistory,
+    on_hand: IntArray,
+    suppliers: tuple[Supplier, ...],
+    sites: tuple[Warehouse, ...],
+    lanes: tuple[Lane, ...],
+) -> tuple[int, int, int] | None:
+    """(lane, item, units) of the order that leaves on the as-of date (module doc), or None if no series fits.
+
+    The series is the A item-location replenished by ocean from a supplier with an air lane to it that would
+    lose the most margin (USD) before the ocean lane arrives: expected demand over the transit (its last four
+    weeks' rate) beyond its stock on hand, times the reference margin per unit. The units cover its review cycle
+    and the ocean lead time, in whole packs, at least the lane's minimum order.
+    """
+    sup_ids = [s.supplier_id for s in suppliers]
+    ocean = _lane_matrix(lanes, sup_ids, sites, Mode.OCEAN)
+    air = _lane_matrix(lanes, sup_ids, sites, Mode.AIR)
+    sup_index = {s: k for k, s in enumerate(sup_ids)}
+    sup = np.array([sup_index.get(str(s), -1) for s in catalog.supplier_id], dtype=np.int64)[assortment.item]
+    loc = assortment.location
+    lane = np.where(sup >= 0, ocean[np.maximum(sup, 0), loc], -1)
+    flies = np.where(sup >= 0, air[np.maximum(sup, 0), loc], -1) >= 0
+    recent = demand.mean_qty[:, -4:].mean(axis=1)
+    fits = (item_class[assortment.item] == "A") & (lane >= 0) & flies & (recent > 0)
+    if not fits.any():
+        return None
+    transit = np.array([ln.transit_days for ln in lanes])[np.maximum(lane, 0)] / 7.0
+    margin = (catalog.price_usd - catalog.unit_cost_usd)[assortment.item]
+    at_risk = np.maximum(recent * transit - on_hand, 0.0) * margin
+    series = int(np.argmax(np.where(fits, at_risk, -1.0)))
+    chosen = lanes[int(lane[series])]
+    weeks = REVIEW_WEEKS["A"] + np.ceil(chosen.transit_days / 7.0)
+    qty = _ceil_to(np.array([recent[series] * weeks]), catalog.pack_size[assortment.item[series : series + 1]])
+    return int(lane[series]), int(assortment.item[series]), int(max(qty[0], chosen.min_order_qty))
+
+
+def with_departure(
+    history: ShipmentHistory, lane: int, item: int, qty: int, transit_days: float, as_of: date
+) -> ShipmentHistory:
+    """``history`` with one more shipment of ``qty`` units of ``item`` on ``lane``, leaving on ``as_of`` (in
+    transit, due ``transit_days`` later); it is the last shipment."""
+    day = np.datetime64(as_of, "D")
+    due = day + np.timedelta64(round(transit_days), "D")
+
+    def stamp(values: npt.NDArray[np.datetime64], when: np.datetime64) -> npt.NDArray[np.datetime64]:
+        return np.append(values, np.array([when], dtype="datetime64[ns]"))
+
+    return ShipmentHistory(
+        lane=np.append(history.lane, lane),
+        ship_date=stamp(history.ship_date, day),
+        eta_date=stamp(history.eta_date, due),
+        delivered_date=stamp(history.delivered_date, np.datetime64("NaT")),
+        line_shipment=np.append(history.line_shipment, len(history.lane)),
+        line_item=np.append(history.line_item, item),
+        line_qty=np.append(history.line_qty, qty),
     )

@@ -14,6 +14,7 @@ plan lists at its top and each affected explanation repeats.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ import pandas as pd
 
 from hedgerow.config import Settings, settings_digest
 from hedgerow.contract.as_of import tables_as_of
+from hedgerow.contract.scope import tables_for_item_locations
 from hedgerow.decide.records import PlanRecord, RecommendationRecord
 from hedgerow.domain.enums import Period, TableName
 from hedgerow.domain.plan import AlternativeKind, Plan, Recommendation
@@ -124,6 +126,8 @@ def make_workspace_plan(
     options: PlannerOptions | None = None,
     progress: Progress | None = None,
     assume_zero_stock: bool = False,
+    item_locations: Collection[tuple[str, str]] | None = None,
+    known_then: bool = False,
 ) -> PlanOutcome:
     """Plan on the workspace's current data and record the plan (idempotent: same data, same plan id).
 
@@ -146,6 +150,12 @@ def make_workspace_plan(
     assume_zero_stock:
         Plan even with no inventory count at all, on 0 units on hand everywhere (said at the plan's top and in
         every explanation); without it such a plan is refused.
+    item_locations:
+        Plan only these (item id, location id) pairs, a review of part of the network
+        (:func:`hedgerow.contract.scope.tables_for_item_locations`); None plans them all.
+    known_then:
+        Cut the tables at ``as_of`` even when ``now`` falls in its period: a plan recorded at a past moment on
+        tables imported later (a replayed review) sees only what was known then.
 
     Raises
     ------
@@ -158,7 +168,7 @@ def make_workspace_plan(
     current = default_as_of(now, ws.settings.workspace.period)
     day = as_of or current
     frames = ws.current_frames()
-    if day < current:
+    if day < current or known_then:
         # planning in the past (a replay): only what was known then
         frames = tables_as_of(frames, datetime(day.year, day.month, day.day))
     lineage = {
@@ -167,6 +177,8 @@ def make_workspace_plan(
     }
     gaps = plan_gaps(frames, day, ws.settings.workspace.base_currency, assume_zero_stock=assume_zero_stock)
     frames[TableName.HOLDS] = holds_frame(ws, day)
+    if item_locations is not None:
+        frames = tables_for_item_locations(frames, item_locations)
     lineage[TableName.HOLDS] = holds_lineage(frames[TableName.HOLDS])
     run = run_chain(
         frames,
