@@ -136,7 +136,11 @@ def subset(inputs: SimInputs, every: int) -> SimInputs:
 
 
 def hedgerow_settings(
-    scenarios: int, *, max_order_change: float | None = None, smoothing: float | None = None
+    scenarios: int,
+    *,
+    max_order_change: float | None = None,
+    smoothing: float | None = None,
+    min_value_share: float | None = None,
 ) -> HedgerowSettings:
     """hedgerow's settings in the benchmark: the default hedgerow.toml (what ``hedgerow plan`` uses), unless a
     setting is overridden on the command line (the report then says so)."""
@@ -146,7 +150,8 @@ def hedgerow_settings(
         orders = replace(orders, max_change_per_period=max_order_change)
     if smoothing is not None:
         orders = replace(orders, smoothing_periods=smoothing)
-    return HedgerowSettings(config=replace(config, orders=orders), n_scenarios=scenarios, seed=SEED)
+    plan = config.plan if min_value_share is None else replace(config.plan, min_value_share=min_value_share)
+    return HedgerowSettings(config=replace(config, orders=orders, plan=plan), n_scenarios=scenarios, seed=SEED)
 
 
 def overrides(args: argparse.Namespace) -> str:
@@ -156,6 +161,8 @@ def overrides(args: argparse.Namespace) -> str:
         changed.append(f"[orders] max_change_per_period = {args.max_order_change}")
     if args.smoothing_periods is not None:
         changed.append(f"[orders] smoothing_periods = {args.smoothing_periods}")
+    if args.min_value_share is not None:
+        changed.append(f"[plan] min_value_share = {args.min_value_share}")
     return "; ".join(changed) or "hedgerow.toml defaults"
 
 
@@ -221,6 +228,9 @@ def main() -> None:
     parser.add_argument(
         "--smoothing-periods", type=float, default=None, help="override [orders] smoothing_periods (default: 2)"
     )
+    parser.add_argument(
+        "--min-value-share", type=float, default=None, help="override [plan] min_value_share (default: 0.01)"
+    )
     args = parser.parse_args()
     began = time.perf_counter()
     data = args.data or shared_data()
@@ -232,7 +242,10 @@ def main() -> None:
         margin_maximiser=MarginMaximiserSettings(window=windows["margin_maximiser"]),
         stockpyl=StockpylSettings(window=windows["stockpyl_base_stock"]),
         hedgerow=hedgerow_settings(
-            args.scenarios, max_order_change=args.max_order_change, smoothing=args.smoothing_periods
+            args.scenarios,
+            max_order_change=args.max_order_change,
+            smoothing=args.smoothing_periods,
+            min_value_share=args.min_value_share,
         ),
     )
     result = run_backtest(
