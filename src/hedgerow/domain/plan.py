@@ -39,20 +39,6 @@ class CostTerm(StrEnum):
     LEFTOVER_WRITEDOWN = "leftover_writedown"
 
 
-#: Plain-language names of the cost terms, for explanations.
-COST_TERM_LABELS: dict[CostTerm, str] = {
-    CostTerm.TRANSPORT: "transport",
-    CostTerm.ORDER_COST: "fixed cost of the order line",
-    CostTerm.PURCHASE_FX: "exchange-rate effect on purchases",
-    CostTerm.CAPITAL_IN_TRANSIT: "cost of money tied up in transit",
-    CostTerm.HOLDING: "storage and cost of money tied up in stock",
-    CostTerm.LOST_MARGIN: "margin of lost sales",
-    CostTerm.GOODWILL: "goodwill of customers turned away",
-    CostTerm.LOST_BUNDLE_MARGIN: "margin of bundles that could not be sold",
-    CostTerm.LEFTOVER_WRITEDOWN: "leftover stock (write-down less the freight it saves)",
-}
-
-
 class GuardrailKind(StrEnum):
     """The guardrails (and hard limits) a plan reports on."""
 
