@@ -22,7 +22,9 @@ clear message and a non-zero exit code or a 4xx response, never a traceback. Any
     ├── SimulationInputError   a workspace cannot be replayed, or a stress or herding setting is out of range
     ├── DemandDataError        demand history cannot be modelled as given (missing columns, unknown series,
     │                          a horizon the fit does not cover); the message names the series or column
-    └── PlanningError          the inputs of a plan are missing or inconsistent (a table, a rate, a lane)
+    ├── PlanningError          the inputs of a plan are missing or inconsistent (a table, a rate, a lane)
+    └── RecordFormatError      a record read back from the ledger (an explanation) has a field missing or of the
+                               wrong type; the message names the field
 """
 
 from __future__ import annotations
@@ -126,3 +128,8 @@ class PlanningError(HedgerowError):
     An infeasible *policy* (a service floor no budget can meet) is not an error: the plan is returned as the
     best feasible one and says which settings conflict.
     """
+
+
+class RecordFormatError(HedgerowError):
+    """A record read back from the ledger (a stored explanation) has a required field missing or a field of the
+    wrong type; the message names the field by its path, e.g. ``alternatives[1].cvar``."""

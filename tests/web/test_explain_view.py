@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hedgerow.domain.enums import TableName
+from hedgerow.domain.plan import DataGap, DataGapKind
 from hedgerow.web.charts import WITH, WITHOUT, bar_chart, fan_chart
 from hedgerow.web.explain_view import explanation_view
 
@@ -38,19 +40,24 @@ def test_a_full_explanation_is_read_completely() -> None:
                                                       view.projection.with_action["p05"], strict=True))  # fmt: skip
 
 
-def test_bad_shapes_are_left_out_not_raised() -> None:
-    odd = {"summary": ["not", "text"], "alternatives": [1, {"kind": 5}], "breakdown": {"holding": "x", "total": None},
-           "drivers": "demand", "break_even": {"break_even_value": None}, "guardrails": [{"message": ""}],
-           "projection": {"periods": ["a"], "with_action": {"p50": [float("nan")]}}, "window_periods": True}  # fmt: skip
+def test_an_explanation_that_cannot_be_read_is_a_view_saying_why_not_an_error() -> None:
+    odd = sample()
+    odd["alternatives"][2]["capital"] = "a lot"
     view = explanation_view(odd)
+    assert view.error == (
+        "The stored explanation cannot be read: alternatives[2].capital: expected a number, got 'a lot'."
+    )
     assert view.summary is None
-    assert [a.label for a in view.alternatives] == ["option"]  # a kind that is not text is no label
+    assert view.alternatives == []
     assert view.breakdown == []
-    assert view.drivers == []
-    assert view.break_even is None
-    assert view.guardrails == []
     assert view.projection is None
-    assert view.window_periods is None
+
+
+def test_a_projection_with_a_value_missing_is_not_drawn() -> None:
+    raw = sample()
+    for series in (raw["projection"]["with_action"], raw["projection"]["without_action"]):
+        series["p50"][3] = None  # what to_dict writes for a value that is not finite
+    assert explanation_view(raw).projection is None
 
 
 def test_fan_chart_spec_has_bands_lines_and_both_cases() -> None:
@@ -73,8 +80,8 @@ def test_bar_chart_keeps_the_largest() -> None:
 def test_the_data_gaps_an_explanation_relies_on_are_read() -> None:
     raw = sample()
     raw["gaps"] = [
-        {"line": "Inventory: no count on record — assumed 0 units on hand", "fix": "hedgerow import inventory.csv"},
-        {"line": None, "fix": "dropped: no line"},
-    ]
+        DataGap(DataGapKind.NO_INVENTORY, TableName.INVENTORY, "no count on record — assumed 0 units on hand",
+                "hedgerow import inventory.csv", 1).to_dict()
+    ]  # fmt: skip
     view = explanation_view(raw)
     assert view.gaps == [("Inventory: no count on record — assumed 0 units on hand", "hedgerow import inventory.csv")]

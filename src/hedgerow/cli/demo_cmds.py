@@ -106,7 +106,7 @@ def demo(
         if outcome.plan.recommendations:
             first = outcome.plan.recommendations[0]
             console.rule("Why the first recommendation")
-            render_explanation(first.id, first.explanation.to_dict(), console, currency=outcome.plan.base_currency)
+            render_explanation(first.id, first.explanation, console, currency=outcome.plan.base_currency)
             console.print(f"Decide with `hedgerow decide {first.id} --approve` (or --reject, --modify) in {directory}.")
 
 

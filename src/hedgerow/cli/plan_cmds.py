@@ -22,7 +22,7 @@ from hedgerow.cli.common import (
 from hedgerow.cli.plan_render import render_explanation, render_plan
 from hedgerow.errors import ConfigError
 from hedgerow.services.planning import make_workspace_plan
-from hedgerow.services.queue import explanation_of
+from hedgerow.services.queue import explanation_of, typed_explanation_of
 from hedgerow.services.readiness import ASSUME_ZERO_STOCK
 from hedgerow.services.recommendations import get_recommendation, plan_of
 
@@ -97,11 +97,11 @@ def explain(
     """Print why a recommendation: alternatives incl. doing nothing, costs, drivers, break-even, data used."""
     with opened_workspace(workspace) as ws:
         view = get_recommendation(ws, rec_id)
-        expl = explanation_of(ws, rec_id)
+        if json_output:
+            print_json({"recommendation": view.to_dict(), "explanation": explanation_of(ws, rec_id)})
+            return
+        expl = typed_explanation_of(ws, rec_id)
         currency = plan_of(ws, view.plan_id).base_currency
-    if json_output:
-        print_json({"recommendation": view.to_dict(), "explanation": expl})
-        return
     render_explanation(rec_id, expl, console, currency=currency)
 
 

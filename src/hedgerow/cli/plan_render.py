@@ -1,12 +1,12 @@
 """Terminal rendering of a plan (ranked recommendations) and of one explanation, for `plan`, `explain` and `demo`.
 
-Explanations are rendered from their stored JSON form (``Explanation.to_dict()``), so `hedgerow explain` shows a
-recommendation exactly as it was recorded, whatever the planner version that made it.
+Explanations are rendered from the typed :class:`~hedgerow.domain.plan.Explanation` (`hedgerow explain` reads the
+recorded one back with ``Explanation.from_dict``), with the same cost-term words as the web
+(:func:`hedgerow.explain.words.cost_lines`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -15,9 +15,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from hedgerow.cli.common import add_id_column
-from hedgerow.domain.plan import Plan
+from hedgerow.domain.plan import Explanation, Plan
 from hedgerow.explain.narrative import plan_headline
-from hedgerow.explain.words import describe_action, describe_consignment
+from hedgerow.explain.words import cost_lines, describe_action, describe_consignment
 from hedgerow.plan.problem import PlanningProblem
 
 
@@ -132,55 +132,53 @@ def render_gaps(plan: Plan, console: Console) -> None:
         console.print(f"      fix: [bold]{escape(gap.fix)}[/]", soft_wrap=True)
 
 
-def _alternatives(expl: Mapping[str, Any], cur: str) -> Table:
+def _alternatives(expl: Explanation, cur: str) -> Table:
     table = Table(title="Alternatives (same scenarios)", header_style="bold", title_justify="left")
     for name in ("option", f"expected cost {cur}", f"CVaR {cur}", "P(out)", f"capital {cur}"):
         table.add_column(name, justify="left" if name == "option" else "right")
-    for alt in expl.get("alternatives", []):
+    for alt in expl.alternatives:
         table.add_row(
-            str(alt.get("label", alt.get("kind"))),
-            _money(alt.get("expected_cost")),
-            _money(alt.get("cvar")),
-            _pct(alt.get("stockout_probability")),
-            _money(alt.get("capital")),
+            alt.label,
+            _money(alt.expected_cost),
+            _money(alt.cvar),
+            _pct(alt.stockout_probability),
+            _money(alt.capital),
         )
     return table
 
 
-def _drivers(expl: Mapping[str, Any]) -> Table:
+def _drivers(expl: Explanation) -> Table:
     table = Table(title="Top drivers", header_style="bold", title_justify="left")
     table.add_column("driver")
     table.add_column("probability", justify="right")
     table.add_column("impact", justify="right")
-    for d in expl.get("drivers", []):
-        table.add_row(str(d.get("label")), _pct(d.get("probability")), _money(d.get("impact")))
+    for d in expl.drivers:
+        table.add_row(d.label, _pct(d.probability), _money(d.impact))
     return table
 
 
-def render_explanation(rec_id: str, expl: Mapping[str, Any], console: Console, *, currency: str) -> None:
+def render_explanation(rec_id: str, expl: Explanation, console: Console, *, currency: str) -> None:
     """One explanation: the plain summary, alternatives, cost breakdown, drivers, break-even, guardrails, data."""
-    console.print(Panel(escape(str(expl.get("summary", ""))), title=f"Why {rec_id}", title_align="left"))
+    console.print(Panel(escape(expl.summary), title=f"Why {rec_id}", title_align="left"))
     console.print(_alternatives(expl, currency))
-    breakdown = {k: v for k, v in (expl.get("breakdown") or {}).items() if k != "total" and v}
-    if breakdown:
-        parts = ", ".join(f"{k.replace('_', ' ')} {_money(v)}" for k, v in breakdown.items())
-        console.print(f"Cost breakdown with the action ({currency}): {parts}.")
-    if expl.get("drivers"):
+    lines = cost_lines(expl.breakdown)
+    if lines:
+        parts = ", ".join(f"{label} {_money(value)}" for label, value in lines)
+        console.print(f"Cost breakdown with the action ({currency}): {parts}.", soft_wrap=True)
+    if expl.drivers:
         console.print(_drivers(expl))
-    be = expl.get("break_even")
-    if be and be.get("label"):
-        console.print(f"Break-even: it {escape(str(be['label']))}.")
-    for g in expl.get("guardrails", []):
-        console.print(f"Guardrail: {escape(str(g.get('message')))}")
-    data = expl.get("data", [])
-    if data:
-        stale = [d["table"] for d in data if d.get("stale")]
+    if expl.break_even and expl.break_even.label:
+        console.print(f"Break-even: it {escape(expl.break_even.label)}.")
+    for g in expl.guardrails:
+        console.print(f"Guardrail: {escape(g.message)}")
+    if expl.data:
+        stale = [d.table for d in expl.data if d.stale]
         console.print(
-            f"Data: {len(data)} snapshots ("
-            + ", ".join(f"{d['table']} {str(d.get('snapshot_sha256', ''))[:8]}" for d in data)
+            f"Data: {len(expl.data)} snapshots ("
+            + ", ".join(f"{d.table} {d.snapshot_sha256[:8]}" for d in expl.data)
             + ")"
             + (f"; [yellow]stale: {', '.join(stale)}[/]" if stale else "; all fresh")
             + "."
         )
-    for gap in expl.get("gaps") or []:
-        console.print(f"[yellow]{escape(str(gap.get('line')))}.[/] Fix: {escape(str(gap.get('fix')))}", soft_wrap=True)
+    for gap in expl.gaps:
+        console.print(f"[yellow]{escape(gap.line)}.[/] Fix: {escape(gap.fix)}", soft_wrap=True)

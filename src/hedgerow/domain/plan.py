@@ -1,7 +1,10 @@
 """What the planner hands back: a plan, its ranked recommendations and their explanations.
 
 Pure frozen values with a ``to_dict()`` JSON form (the ledger stores recommendations and explanations as
-JSON; ``hedgerow plan --json`` and ``hedgerow explain --json`` print them). Money is in the plan's base currency;
+JSON; ``hedgerow plan --json`` and ``hedgerow explain --json`` print them). An explanation and its parts read back
+with ``from_dict``: ``from_dict(d).to_dict() == d`` for every ``d`` that ``to_dict`` wrote (numbers are rounded once,
+when written), keys added since an explanation was recorded take their defaults, and a value of the wrong type
+raises :class:`~hedgerow.errors.RecordFormatError` naming the field. Money is in the plan's base currency;
 quantities are in units; probabilities are fractions in [0, 1].
 """
 
@@ -16,7 +19,9 @@ from typing import Any
 
 from hedgerow.domain.actions import Action, ActionKind
 from hedgerow.domain.consignment import Consignment, Line, consolidate
-from hedgerow.domain.enums import TableName
+from hedgerow.domain.enums import Mode, TableName
+from hedgerow.domain.fields import Fields
+from hedgerow.errors import RecordFormatError
 
 
 class CostTerm(StrEnum):
@@ -32,20 +37,6 @@ class CostTerm(StrEnum):
     LOST_BUNDLE_MARGIN = "lost_bundle_margin"  # bundles not sold because a component was missing
     # stock left at the end of the window × (1 - value fraction) of book cost, less the regular freight it has paid
     LEFTOVER_WRITEDOWN = "leftover_writedown"
-
-
-#: Plain-language names of the cost terms, for explanations.
-COST_TERM_LABELS: dict[CostTerm, str] = {
-    CostTerm.TRANSPORT: "transport",
-    CostTerm.ORDER_COST: "fixed cost of the order line",
-    CostTerm.PURCHASE_FX: "exchange-rate effect on purchases",
-    CostTerm.CAPITAL_IN_TRANSIT: "cost of money tied up in transit",
-    CostTerm.HOLDING: "storage and cost of money tied up in stock",
-    CostTerm.LOST_MARGIN: "margin of lost sales",
-    CostTerm.GOODWILL: "goodwill of customers turned away",
-    CostTerm.LOST_BUNDLE_MARGIN: "margin of bundles that could not be sold",
-    CostTerm.LEFTOVER_WRITEDOWN: "leftover stock (write-down less the freight it saves)",
-}
 
 
 class GuardrailKind(StrEnum):
@@ -121,6 +112,23 @@ def action_to_dict(action: Action) -> dict[str, Any]:
     }
 
 
+def action_from_dict(fields: Fields) -> Action:
+    """The :class:`~hedgerow.domain.actions.Action` of its JSON form (:func:`action_to_dict`)."""
+    try:
+        return Action(
+            kind=fields.enum("kind", ActionKind),
+            item_id=fields.text("item_id"),
+            location_id=fields.text("location_id"),
+            qty=fields.number("qty"),
+            origin_id=fields.opt_text("origin_id"),
+            lane_id=fields.opt_text("lane_id"),
+            mode=fields.opt_enum("mode", Mode),
+            shipment_id=fields.opt_text("shipment_id"),
+        )
+    except ValueError as exc:
+        raise RecordFormatError(f"{fields.path or 'action'}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class CostBreakdown:
     """Expected cost per term (base currency); ``total`` is their sum."""
@@ -137,8 +145,17 @@ class CostBreakdown:
         return dict(self.terms).get(term, 0.0)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {t.value: _num(v, 2) for t, v in self.terms} | {"total": _num(self.total, 2)}
+        """JSON form: each term to the cent, and ``total`` the sum of the terms as written (so that reading it
+        back and writing it again gives the same figures)."""
+        terms = {t.value: _num(v, 2) for t, v in self.terms}
+        return terms | {"total": _num(sum(v for v in terms.values() if v is not None), 2)}
+
+    @classmethod
+    def from_dict(cls, fields: Fields) -> CostBreakdown:
+        """Read back from :meth:`to_dict`, the terms in the order :class:`CostTerm` lists them (the ledger stores
+        keys sorted); ``total`` is derived from the terms, so it is not read."""
+        terms = {fields.key_as(k, CostTerm): fields.number(k) for k in fields if k != "total"}
+        return cls(tuple((t, terms[t]) for t in CostTerm if t in terms))
 
 
 @dataclass(frozen=True)
@@ -186,6 +203,23 @@ class Alternative:
             "breakdown": self.breakdown.to_dict(),
         }
 
+    @classmethod
+    def from_dict(cls, fields: Fields) -> Alternative:
+        """Read back from :meth:`to_dict`."""
+        action = fields.obj("action")
+        breakdown = fields.obj("breakdown")
+        return cls(
+            kind=fields.enum("kind", AlternativeKind),
+            label=fields.text("label"),
+            action=action_from_dict(action) if action else None,
+            expected_cost=fields.number("expected_cost"),
+            cvar=fields.number("cvar"),
+            objective=fields.number("objective"),
+            stockout_probability=fields.number("stockout_probability"),
+            capital=fields.number("capital"),
+            breakdown=CostBreakdown.from_dict(breakdown) if breakdown else CostBreakdown(()),
+        )
+
 
 @dataclass(frozen=True)
 class Driver:
@@ -225,6 +259,19 @@ class Driver:
             "impact": _num(self.impact, 2),
         }
 
+    @classmethod
+    def from_dict(cls, fields: Fields) -> Driver:
+        """Read back from :meth:`to_dict`."""
+        return cls(
+            kind=fields.enum("kind", DriverKind),
+            subject=fields.text("subject"),
+            label=fields.text("label"),
+            value=fields.number("value"),
+            unit=fields.text("unit"),
+            probability=fields.opt_number("probability"),
+            impact=fields.number("impact"),
+        )
+
 
 @dataclass(frozen=True)
 class BreakEven:
@@ -258,6 +305,21 @@ class BreakEven:
             "searched_to": _num(self.searched_to, 4),
         }
 
+    @classmethod
+    def from_dict(cls, fields: Fields) -> BreakEven:
+        """Read back from :meth:`to_dict`."""
+        return cls(
+            driver=fields.enum("driver", DriverKind),
+            subject=fields.text("subject"),
+            label=fields.text("label"),
+            current_value=fields.number("current_value"),
+            break_even_value=fields.opt_number("break_even_value"),
+            unit=fields.text("unit"),
+            pays_when=fields.text("pays_when"),
+            searched_from=fields.number("searched_from"),
+            searched_to=fields.number("searched_to"),
+        )
+
 
 @dataclass(frozen=True)
 class GuardrailNote:
@@ -286,6 +348,19 @@ class GuardrailNote:
             "location_id": self.location_id,
         }
 
+    @classmethod
+    def from_dict(cls, fields: Fields) -> GuardrailNote:
+        """Read back from :meth:`to_dict`."""
+        return cls(
+            kind=fields.enum("kind", GuardrailKind),
+            message=fields.text("message"),
+            binding=fields.flag("binding"),
+            infeasible=fields.flag("infeasible", False),
+            settings=fields.texts("settings"),
+            item_id=fields.opt_text("item_id"),
+            location_id=fields.opt_text("location_id"),
+        )
+
 
 @dataclass(frozen=True)
 class DataFreshness:
@@ -306,6 +381,17 @@ class DataFreshness:
             "stale": self.stale,
             "latest_record_at": self.latest_record_at,
         }
+
+    @classmethod
+    def from_dict(cls, fields: Fields) -> DataFreshness:
+        """Read back from :meth:`to_dict`."""
+        return cls(
+            table=fields.text("table"),
+            snapshot_sha256=fields.text("snapshot_sha256"),
+            age_days=fields.opt_number("age_days"),
+            stale=fields.flag("stale"),
+            latest_record_at=fields.opt_text("latest_record_at"),
+        )
 
 
 class DataGapKind(StrEnum):
@@ -331,20 +417,23 @@ class DataGap:
         What the plan assumed instead, in words ("no count on record — assumed 0 units on hand").
     fix:
         The import command that fills the gap.
+    item_locations:
+        How many item-locations of the plan rely on the assumption.
     affected:
-        The (item_id, location_id) pairs of the plan that rely on the assumption.
+        The (item_id, location_id) pairs of the plan that rely on the assumption, as many as ``item_locations``;
+        empty in a gap read back from its JSON form, which counts them without listing them (so not compared).
     """
 
     kind: DataGapKind
     table: TableName
     assumed: str
     fix: str
-    affected: frozenset[tuple[str, str]] = field(default_factory=frozenset, repr=False)
+    item_locations: int
+    affected: frozenset[tuple[str, str]] = field(default_factory=frozenset, repr=False, compare=False)
 
-    @property
-    def item_locations(self) -> int:
-        """How many item-locations of the plan rely on the assumption."""
-        return len(self.affected)
+    def __post_init__(self) -> None:
+        if self.affected and len(self.affected) != self.item_locations:
+            raise ValueError(f"a gap of {self.item_locations} item-locations lists {len(self.affected)}")
 
     @property
     def line(self) -> str:
@@ -368,6 +457,17 @@ class DataGap:
             "item_locations": self.item_locations,
             "line": self.line,
         }
+
+    @classmethod
+    def from_dict(cls, fields: Fields) -> DataGap:
+        """Read back from :meth:`to_dict` (``line`` is derived, so it is not read; ``affected`` is left empty)."""
+        return cls(
+            kind=fields.enum("kind", DataGapKind),
+            table=fields.enum("table", TableName),
+            assumed=fields.text("assumed"),
+            fix=fields.text("fix"),
+            item_locations=fields.integer("item_locations"),
+        )
 
 
 #: Quantiles of a stock projection: name → level (fraction of the scenario weight below it).
@@ -421,6 +521,27 @@ class StockProjection:
             "with_action": {q: [_num(v, 2) for v in vs] for q, vs in self.with_action.items()},
             "without_action": {q: [_num(v, 2) for v in vs] for q, vs in self.without_action.items()},
         }
+
+    @classmethod
+    def from_dict(cls, fields: Fields) -> StockProjection:
+        """Read back from :meth:`to_dict`."""
+
+        def series(key: str) -> dict[str, tuple[float, ...]]:
+            quantiles = fields.obj(key)
+            if quantiles is None:
+                raise fields.error(key, "an object of quantiles", None)
+            return {q: quantiles.numbers(q) for q in quantiles}
+
+        try:
+            return cls(
+                unit=fields.text("unit"),
+                period_days=fields.integer("period_days"),
+                periods=fields.texts("periods"),
+                with_action=series("with_action"),
+                without_action=series("without_action"),
+            )
+        except ValueError as exc:
+            raise RecordFormatError(f"{fields.path}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -489,6 +610,35 @@ class Explanation:
             "reason": self.reason,
             "gaps": [g.to_dict() for g in self.gaps],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Explanation:
+        """Read back from :meth:`to_dict` (as the ledger stores it); keys added since the explanation was recorded
+        (``projection``, ``reason``, ``gaps``) take their defaults.
+
+        Raises
+        ------
+        RecordFormatError
+            When a required field is missing or a field has the wrong type (the message names it).
+        """
+        fields = Fields(data)
+        breakdown = fields.obj("breakdown")
+        break_even = fields.obj("break_even")
+        projection = fields.obj("projection")
+        return cls(
+            summary=fields.text("summary"),
+            alternatives=tuple(Alternative.from_dict(a) for a in fields.objects("alternatives")),
+            breakdown=CostBreakdown.from_dict(breakdown) if breakdown else CostBreakdown(()),
+            drivers=tuple(Driver.from_dict(d) for d in fields.objects("drivers")),
+            break_even=BreakEven.from_dict(break_even) if break_even else None,
+            guardrails=tuple(GuardrailNote.from_dict(g) for g in fields.objects("guardrails")),
+            data=tuple(DataFreshness.from_dict(d) for d in fields.objects("data")),
+            window_periods=fields.integer("window_periods"),
+            period_days=fields.integer("period_days"),
+            projection=StockProjection.from_dict(projection) if projection else None,
+            reason=fields.opt_text("reason"),
+            gaps=tuple(DataGap.from_dict(g) for g in fields.objects("gaps")),
+        )
 
 
 @dataclass(frozen=True)

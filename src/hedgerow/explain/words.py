@@ -1,4 +1,4 @@
-"""Plain words for numbers: money, shares, units, time and actions (deterministic, no language model)."""
+"""Plain words for numbers: money, shares, units, time, cost terms and actions (deterministic, no language model)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,21 @@ import math
 
 from hedgerow.domain.actions import Action, ActionKind
 from hedgerow.domain.consignment import Consignment
+from hedgerow.domain.plan import CostBreakdown, CostTerm
 from hedgerow.plan.problem import PlanningProblem
+
+#: Plain-language names of the cost terms: the one set of labels the CLI and the web show.
+COST_TERM_LABELS: dict[CostTerm, str] = {
+    CostTerm.TRANSPORT: "transport",
+    CostTerm.ORDER_COST: "fixed cost of the order line",
+    CostTerm.PURCHASE_FX: "exchange-rate effect on purchases",
+    CostTerm.CAPITAL_IN_TRANSIT: "cost of money tied up in transit",
+    CostTerm.HOLDING: "storage and cost of money tied up in stock",
+    CostTerm.LOST_MARGIN: "margin of lost sales",
+    CostTerm.GOODWILL: "goodwill of customers turned away",
+    CostTerm.LOST_BUNDLE_MARGIN: "margin of bundles that could not be sold",
+    CostTerm.LEFTOVER_WRITEDOWN: "leftover stock (write-down less the freight it saves)",
+}
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "AUD": "A$", "CAD": "C$"}
 
@@ -89,6 +103,13 @@ def item_name(problem: PlanningProblem, item_id: str) -> str:
 def mode_word(mode: str | None) -> str:
     """``by air`` / ``by sea`` / ``by truck`` / ``by rail``."""
     return {"air": "by air", "ocean": "by sea", "truck": "by truck", "rail": "by rail"}.get(mode or "", "")
+
+
+def cost_lines(breakdown: CostBreakdown) -> list[tuple[str, float]]:
+    """The terms of a cost breakdown in plain words with their amounts, largest first, leaving out those under half
+    a cent (the cost lines of an explanation, on every surface)."""
+    lines = [(COST_TERM_LABELS[t], v) for t, v in breakdown.terms if math.isfinite(v) and abs(v) >= 0.005]
+    return sorted(lines, key=lambda line: -abs(line[1]))
 
 
 def _sentence(

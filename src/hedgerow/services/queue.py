@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hedgerow.domain.actions import RecommendationStatus
+from hedgerow.domain.plan import Explanation
 from hedgerow.errors import NotFound
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.decide_models import PlanRow, RecommendationRow, as_utc
@@ -169,3 +170,16 @@ def explanation_of(ws: Workspace, rec_id: str) -> dict[str, Any]:
         raise NotFound(f"no recommendation {rec_id!r} in the ledger; list them with `hedgerow recommendations`")
     value = json.loads(text)
     return value if isinstance(value, dict) else {"value": value}
+
+
+def typed_explanation_of(ws: Workspace, rec_id: str) -> Explanation:
+    """The explanation stored with a recommendation, read back as the planner's type (what the CLI renders).
+
+    Raises
+    ------
+    NotFound
+        When the ledger has no recommendation with that id.
+    RecordFormatError
+        When the stored explanation has a field of the wrong type (the message names it).
+    """
+    return Explanation.from_dict(explanation_of(ws, rec_id))

@@ -485,7 +485,7 @@ def plan_gaps(
 
     def gap(kind: DataGapKind, table: TableName, affected: frozenset[tuple[str, str]]) -> None:
         if affected:
-            gaps.append(DataGap(kind, table, ASSUMED[kind], FIXES[kind], affected))
+            gaps.append(DataGap(kind, table, ASSUMED[kind], FIXES[kind], len(affected), affected))
 
     counts = frames.get(TableName.INVENTORY)
     if counts is not None and len(counts):

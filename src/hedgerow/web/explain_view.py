@@ -1,36 +1,31 @@
-"""Read the explanation JSON a recommendation was stored with, defensively, into what the pages show.
+"""What the recommendation page shows of an explanation, from the typed :class:`~hedgerow.domain.plan.Explanation`.
 
-The planner writes ``Explanation.to_dict()`` (docs/web.md lists the fields read here). Anything missing or of an
-unexpected shape is left out of the page rather than failing it: a recommendation page never errors because of
-its explanation.
+The planner writes ``Explanation.to_dict()`` and the page reads it back with ``Explanation.from_dict`` (docs/web.md
+lists the fields), so the CLI and the web render the same typed value with the same words
+(:func:`hedgerow.explain.words.cost_lines`). A stored explanation that cannot be read does not fail the page: the
+page says which field is wrong and shows the rest of the recommendation.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hedgerow.domain.plan import COST_TERM_LABELS as DOMAIN_COST_TERM_LABELS
-
-#: Plain names of the planner's cost terms (keys of ``breakdown``): the one set of labels, from the domain.
-COST_TERM_LABELS = {term.value: label for term, label in DOMAIN_COST_TERM_LABELS.items()}
-
-QUANTILES = ("p05", "p25", "p50", "p75", "p95")
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
+from hedgerow.domain.plan import (
+    PROJECTION_QUANTILES,
+    AlternativeKind,
+    DataFreshness,
+    Explanation,
+    StockProjection,
+)
+from hedgerow.errors import RecordFormatError
+from hedgerow.explain.words import cost_lines
 
 
-def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+def _num(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
 
 
 @dataclass(frozen=True)
@@ -78,120 +73,86 @@ class ExplanationView:
     drivers: list[Driver] = field(default_factory=list)
     break_even: str | None = None
     guardrails: list[str] = field(default_factory=list)
-    data: list[dict[str, Any]] = field(default_factory=list)
+    data: list[DataFreshness] = field(default_factory=list)
     window_periods: int | None = None
     period_days: int | None = None
     projection: Projection | None = None
     gaps: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None  # why the stored explanation could not be read (then nothing else is shown)
 
 
-def _alternatives(raw: Any) -> list[Alternative]:
-    out = []
-    for a in _dicts(raw):
-        kind = _text(a.get("kind")) or "option"
-        out.append(
-            Alternative(
-                kind=kind,
-                label=_text(a.get("label")) or kind.replace("_", " "),
-                expected_cost=_num(a.get("expected_cost")),
-                cvar=_num(a.get("cvar")),
-                stockout_probability=_num(a.get("stockout_probability")),
-                capital=_num(a.get("capital")),
-                recommended=kind == "recommended",
-            )
+def _alternatives(expl: Explanation) -> list[Alternative]:
+    return [
+        Alternative(
+            kind=a.kind.value,
+            label=a.label,
+            expected_cost=_num(a.expected_cost),
+            cvar=_num(a.cvar),
+            stockout_probability=_num(a.stockout_probability),
+            capital=_num(a.capital),
+            recommended=a.kind is AlternativeKind.RECOMMENDED,
         )
-    return out
-
-
-def _breakdown(raw: Any) -> tuple[list[tuple[str, float]], float | None]:
-    if not isinstance(raw, dict):
-        return [], None
-    terms = [
-        (COST_TERM_LABELS.get(str(k), str(k).replace("_", " ")), v)
-        for k, v in raw.items()
-        if k != "total" and (_v := _num(raw[k])) is not None
+        for a in expl.alternatives
     ]
-    return sorted(terms, key=lambda t: -abs(t[1])), _num(raw.get("total"))
 
 
-def _drivers(raw: Any) -> list[Driver]:
-    out = []
-    if isinstance(raw, list):
-        for d in raw:
-            if isinstance(d, str) and d.strip():
-                out.append(Driver(d.strip(), None, None, None, None))
-            elif isinstance(d, dict):
-                label = _text(d.get("label")) or _text(d.get("kind")) or "driver"
-                out.append(
-                    Driver(
-                        label,
-                        _num(d.get("impact")),
-                        _num(d.get("probability")),
-                        _num(d.get("value")),
-                        _text(d.get("unit")),
-                    )
-                )
-    return sorted(out, key=lambda d: -(d.impact or 0.0))
+def _drivers(expl: Explanation) -> list[Driver]:
+    drivers = [Driver(d.label, _num(d.impact), _num(d.probability), _num(d.value), d.unit) for d in expl.drivers]
+    return sorted(drivers, key=lambda d: -(d.impact or 0.0))
 
 
-def _break_even(raw: Any) -> str | None:
-    """The planner's break-even sentence, shown as it is (``sentence`` when stored, else ``label``, which the
-    planner writes as "stops paying if … (now …)"): only its first letter is raised and a final stop added."""
-    if not isinstance(raw, dict):
-        return None
-    text = _text(raw.get("sentence")) or _text(raw.get("label"))
-    if text is None:
+def _break_even(expl: Explanation) -> str | None:
+    """The planner's break-even sentence as it is ("stops paying if … (now …)"): only its first letter is raised
+    and a final stop added."""
+    text = expl.break_even.label.strip() if expl.break_even else ""
+    if not text:
         return None
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def _series(raw: Any, n: int) -> dict[str, list[float]] | None:
-    if not isinstance(raw, dict):
-        return None
-    out: dict[str, list[float]] = {}
-    for q in QUANTILES:
-        values = raw.get(q)
-        if isinstance(values, list) and len(values) == n:
-            nums = [_num(v) for v in values]
-            if all(v is not None for v in nums):
-                out[q] = [float(v) for v in nums if v is not None]
-    return out if "p50" in out else None
+def _series(quantiles: Mapping[str, tuple[float, ...]]) -> dict[str, list[float]]:
+    """The quantile series with every value finite, or none at all when the median is not among them."""
+    out = {
+        q: list(values)
+        for q, _ in PROJECTION_QUANTILES
+        if (values := quantiles.get(q)) is not None and all(math.isfinite(v) for v in values)
+    }
+    return out if "p50" in out else {}
 
 
-def _projection(raw: Any) -> Projection | None:
-    if not isinstance(raw, dict):
+def _projection(projection: StockProjection | None) -> Projection | None:
+    if projection is None or not projection.periods:
         return None
-    periods = raw.get("periods")
-    if not isinstance(periods, list) or not periods or len(periods) > 520:
+    with_action, without_action = _series(projection.with_action), _series(projection.without_action)
+    if not with_action and not without_action:
         return None
-    labels = [str(p) for p in periods]
-    with_action = _series(raw.get("with_action"), len(labels))
-    without_action = _series(raw.get("without_action"), len(labels))
-    if with_action is None and without_action is None:
-        return None
-    return Projection(labels, _text(raw.get("unit")) or "units", with_action or {}, without_action or {})
+    return Projection(list(projection.periods), projection.unit, with_action, without_action)
 
 
-def explanation_view(raw: dict[str, Any]) -> ExplanationView:
-    """The page view of a stored explanation (a ``Recommendation.to_dict()`` is unwrapped to its explanation)."""
-    if isinstance(raw.get("explanation"), dict):
-        raw = raw["explanation"]
-    breakdown, total = _breakdown(raw.get("breakdown"))
-    guardrails = [m for g in _dicts(raw.get("guardrails")) if (m := _text(g.get("message")))]
-    window = raw.get("window_periods")
-    period_days = raw.get("period_days")
+def view_of(expl: Explanation) -> ExplanationView:
+    """The page view of an explanation."""
     return ExplanationView(
-        summary=_text(raw.get("summary")) or _text(raw.get("headline")),
-        alternatives=_alternatives(raw.get("alternatives")),
-        breakdown=breakdown,
-        breakdown_total=total,
-        drivers=_drivers(raw.get("drivers")),
-        break_even=_break_even(raw.get("break_even")),
-        guardrails=guardrails,
-        data=[d for d in _dicts(raw.get("data")) if _text(d.get("table"))],
-        window_periods=window if isinstance(window, int) and not isinstance(window, bool) else None,
-        period_days=period_days if isinstance(period_days, int) and not isinstance(period_days, bool) else None,
-        projection=_projection(raw.get("projection")),
-        gaps=[(line, _text(g.get("fix")) or "") for g in _dicts(raw.get("gaps")) if (line := _text(g.get("line")))],
+        summary=expl.summary.strip() or None,
+        alternatives=_alternatives(expl),
+        breakdown=cost_lines(expl.breakdown),
+        breakdown_total=_num(expl.breakdown.total),
+        drivers=_drivers(expl),
+        break_even=_break_even(expl),
+        guardrails=[g.message for g in expl.guardrails if g.message.strip()],
+        data=list(expl.data),
+        window_periods=expl.window_periods,
+        period_days=expl.period_days,
+        projection=_projection(expl.projection),
+        gaps=[(g.line, g.fix) for g in expl.gaps],
     )
+
+
+def explanation_view(raw: Mapping[str, Any]) -> ExplanationView:
+    """The page view of a stored explanation (a ``Recommendation.to_dict()`` is unwrapped to its explanation); one
+    that cannot be read is a view carrying only the reason (``error``), never an error of the page."""
+    inner = raw.get("explanation")
+    try:
+        return view_of(Explanation.from_dict(inner if isinstance(inner, Mapping) else raw))
+    except RecordFormatError as exc:
+        return ExplanationView(error=f"The stored explanation cannot be read: {exc}.")
