@@ -31,6 +31,7 @@ from hedgerow.services.recommendations import decide, get_recommendation
 from hedgerow.services.trace import trace_recommendation
 from hedgerow.services.users import ActingUser
 from hedgerow.web.charts import fan_chart
+from hedgerow.web.consignment_pages import QueueBy, consignment_page
 from hedgerow.web.explain_view import explanation_view
 from hedgerow.web.pages import (
     FormUser,
@@ -73,8 +74,12 @@ def queue(
     sort: Annotated[QueueSort, Query()] = QueueSort.VALUE,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     job: Annotated[str | None, Query(max_length=64)] = None,
+    by: Annotated[QueueBy, Query(description="A row per recommendation or per consignment.")] = QueueBy.LINE,
 ) -> Response:
-    """The queue, sorted by value; deciders approve inline or in bulk, or reject / modify with a reason."""
+    """The queue, sorted by value; deciders approve inline or in bulk, or reject / modify with a reason. By
+    consignment, the newest plan's consignments instead (:mod:`hedgerow.web.consignment_pages`)."""
+    if by is QueueBy.CONSIGNMENT:
+        return consignment_page(request, user, state, render)
     where = QueueFilter(
         status=status or RecommendationStatus.PROPOSED,
         kind=kind,
@@ -124,6 +129,7 @@ def queue(
         pick=pick,
         can_plan=bool(user.role and has_permission(user.role, Permission.RECORD_PLAN)),
         plan_jobs=plan_jobs(state, job),
+        by=by.value,
     )
 
 
