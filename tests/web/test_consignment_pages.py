@@ -119,7 +119,7 @@ def test_a_rejection_needs_a_reason_and_keeps_what_was_typed(client: TestClient,
     typed = {"decision": "reject", "reason_category": "budget", "csrf_token": token}
     refused = client.post(url, data=typed, headers=HTMX)
     assert refused.status_code == 200
-    assert re.search(r'<div class="flash error" role="alert">[^<]*needs a reason in words', refused.text)
+    assert re.search(r'<div class="flash error" role="alert"[^>]*>[^<]*needs a reason in words', refused.text)
     assert '<details class="con-reject" open>' in refused.text
     assert '<option value="budget" selected>' in refused.text
     assert {status_of(seeded, rec) for rec in seeded.rec_ids} == {"proposed"}
