@@ -13,7 +13,7 @@ from hedgerow.services.consignments import plan_consignments
 from hedgerow.services.recommendations import get_recommendation, record_plan
 from hedgerow.services.workspace import open_workspace
 
-from ..api.conftest import PLAN_AT, Seeded
+from ..api.conftest import PLAN_AT, Seeded, bearer
 from ..api.plans import sample_plan
 from .test_pages import sign_in
 
@@ -140,3 +140,20 @@ def test_deciding_a_consignment_needs_the_role_and_the_csrf_token(client: TestCl
     done = client.post(url, data={"decision": "approve", "csrf_token": token}, follow_redirects=False)
     assert done.status_code == 303
     assert {status_of(seeded, rec) for rec in seeded.rec_ids} == {"approved"}
+
+
+def test_the_exported_lines_of_a_consignment_are_closed_at_once(client: TestClient, seeded: Seeded) -> None:
+    token = sign_in(client, "alex")
+    con = next(iter(shown(client.get(VIEW).text)))
+    url = f"/queue/consignments/{con}/decision"
+    assert 'name="close"' not in client.get(VIEW).text  # nothing exported yet
+    client.post(url, data={"decision": "approve", "csrf_token": token}, headers=HTMX)
+    assert client.post("/api/exports", json={"format": "csv"}, headers=bearer(seeded, "pat")).status_code == 201
+    assert {status_of(seeded, rec) for rec in seeded.rec_ids} == {"exported"}
+    page = client.get(VIEW).text
+    assert 'name="close"' in page
+    assert 'name="approve"' not in page
+    done = client.post(url, data={"decision": "close", "csrf_token": token}, headers=HTMX)
+    assert f"closed {len(seeded.rec_ids)} of {len(seeded.rec_ids)} lines" in done.text
+    assert {status_of(seeded, rec) for rec in seeded.rec_ids} == {"closed"}
+    assert 'name="close"' not in done.text

@@ -56,11 +56,6 @@ class ConsignmentRow:
         return sum(r.decider is Decider.APPROVER for r in self.open_lines)
 
     @property
-    def decider(self) -> Decider:
-        """Who must decide it: an approver when any open line is above the planner's limit, else a planner."""
-        return Decider.APPROVER if self.for_approver else Decider.PLANNER
-
-    @property
     def statuses(self) -> list[tuple[str, int]]:
         """How many of its lines are in each status, most common first."""
         return Counter(r.view.status for r in self.lines).most_common()
