@@ -91,7 +91,7 @@ def test_every_page_for_every_role_passes_axe_and_fits_a_phone(
     found["login"] = axe_violations(login_page)
     login_page.close()
     for user, role in ROLES.items():
-        pages = [*PAGES, f"/recommendations/{recs[0]}", "/queue?status=approved"]
+        pages = [*PAGES, f"/recommendations/{recs[0]}", "/queue?status=approved", "/queue?by=consignment"]
         if role is Role.ADMIN:
             pages.append("/admin")
         desk = login(browser, base, user, viewport=DESKTOP)

@@ -60,7 +60,13 @@ def test_login_checks_csrf_password_and_next(client: TestClient) -> None:
 @pytest.mark.parametrize("user", ["vic", "pat"])
 def test_every_page_renders_for_each_role(client: TestClient, seeded: Seeded, user: str) -> None:
     sign_in(client, user)
-    for page in [*PAGES, f"/recommendations/{seeded.rec_ids[0]}", "/queue?status=approved", "/holds?all=true"]:
+    for page in [
+        *PAGES,
+        f"/recommendations/{seeded.rec_ids[0]}",
+        "/queue?status=approved",
+        "/queue?by=consignment",
+        "/holds?all=true",
+    ]:
         r = client.get(page)
         assert r.status_code == 200, (page, r.text[:500])
         assert f'{user} · <b class="role">' in r.text

@@ -167,6 +167,14 @@ def _sort_key(sort: QueueSort) -> Any:
     return lambda r: (r.view.rank, r.view.id)
 
 
+def rows_of(ws: Workspace, views: Sequence[RecommendationView]) -> list[QueueRow]:
+    """The queue rows of ``views`` (in their order): values, names and who must decide."""
+    names = names_of(ws)
+    threshold = ws.settings.approval.approver_required_above
+    values = values_of(ws, (v.id for v in views))
+    return [_row(v, values[v.id], names, threshold) for v in views]
+
+
 def queue_page(
     ws: Workspace, where: QueueFilter, *, sort: QueueSort = QueueSort.VALUE, page: int = 1, rows: int = PAGE_ROWS
 ) -> QueuePage:
@@ -174,10 +182,7 @@ def queue_page(
     views = list_recommendations(
         ws, statuses=[where.status], kind=where.kind, item_id=where.item_id, location_id=where.location_id
     )
-    names = names_of(ws)
-    threshold = ws.settings.approval.approver_required_above
-    values = values_of(ws, (v.id for v in views))
-    every = [_row(v, values[v.id], names, threshold) for v in views]
+    every = rows_of(ws, views)
     regions = sorted({r.region for r in every if r.region})
     classes = sorted({r.item_class for r in every if r.item_class})
     chosen = [

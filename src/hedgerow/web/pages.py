@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hedgerow.api.auth import check_csrf, end_session, session_user
 from hedgerow.api.deps import AppState, StateDep
-from hedgerow.api.errors import NotAuthenticated
+from hedgerow.api.errors import NotAuthenticated, field_name, status_of
 from hedgerow.api.job_kinds import REPORT_KINDS
 from hedgerow.api.routes.jobs import cancel_job
 from hedgerow.api.routes.session import sign_in
@@ -52,6 +52,8 @@ STATIC = Path(__file__).parent / "static"
 QUEUE_PAGE = 5000
 
 router = APIRouter(include_in_schema=False)
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class LoginRequired(NotAuthenticated):
@@ -106,6 +108,27 @@ def check(user: ActingUser, permission: Permission, what: str) -> None:
     """Refuse unless the user's role includes ``permission``."""
     assert user.role is not None
     require(user.name, user.role, permission, what)
+
+
+def form_values(fields: dict[str, str]) -> dict[str, str]:
+    """The filled-in fields of a form, stripped (an empty field is left out)."""
+    return {k: v.strip() for k, v in fields.items() if isinstance(v, str) and v.strip()}
+
+
+def form_model(model: type[M], values: dict[str, str]) -> M:
+    """``values`` read as ``model``; a bad value raises :class:`RequestValidationError` (a 422 naming the field)."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+
+
+def refusal(exc: RequestValidationError | HedgerowError) -> tuple[str, int]:
+    """The message and status of a refused form, in words for the form."""
+    if isinstance(exc, RequestValidationError):
+        parts = [f"{field_name(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()]
+        return "; ".join(parts), 422
+    return str(exc), status_of(exc)
 
 
 # ---- sign in ------------------------------------------------------------------------------------------------
@@ -539,10 +562,12 @@ def install(app: FastAPI) -> Any:
     app.include_router(router)
     # they build on this module's dependencies
     from hedgerow.web.admin_pages import router as admin_router
+    from hedgerow.web.consignment_pages import router as consignment_router
     from hedgerow.web.queue_pages import router as queue_router
     from hedgerow.web.report_pages import router as report_router
 
     app.include_router(queue_router)
+    app.include_router(consignment_router)
     app.include_router(report_router)
     app.include_router(admin_router)
     app.add_middleware(SecurityHeaders)

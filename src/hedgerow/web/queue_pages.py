@@ -15,11 +15,9 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from hedgerow.api.auth import csrf_token
 from hedgerow.api.deps import StateDep
-from hedgerow.api.errors import field_name, status_of
 from hedgerow.api.routes.queue import decision_request
 from hedgerow.api.schemas import DecisionIn
 from hedgerow.decide.lifecycle import ReasonCategory
@@ -33,8 +31,20 @@ from hedgerow.services.recommendations import decide, get_recommendation
 from hedgerow.services.trace import trace_recommendation
 from hedgerow.services.users import ActingUser
 from hedgerow.web.charts import fan_chart
+from hedgerow.web.consignment_pages import QueueBy, consignment_page
 from hedgerow.web.explain_view import explanation_view
-from hedgerow.web.pages import FormUser, PageUser, RenderDep, check, flash, is_htmx, redirect
+from hedgerow.web.pages import (
+    FormUser,
+    PageUser,
+    RenderDep,
+    check,
+    flash,
+    form_model,
+    form_values,
+    is_htmx,
+    redirect,
+    refusal,
+)
 from hedgerow.web.queue_rows import queue_rows
 from hedgerow.web.render import Renderer, describe_action
 
@@ -64,8 +74,12 @@ def queue(
     sort: Annotated[QueueSort, Query()] = QueueSort.VALUE,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     job: Annotated[str | None, Query(max_length=64)] = None,
+    by: Annotated[QueueBy, Query(description="A row per recommendation or per consignment.")] = QueueBy.LINE,
 ) -> Response:
-    """The queue, sorted by value; deciders approve inline or in bulk, or reject / modify with a reason."""
+    """The queue, sorted by value; deciders approve inline or in bulk, or reject / modify with a reason. By
+    consignment, the newest plan's consignments instead (:mod:`hedgerow.web.consignment_pages`)."""
+    if by is QueueBy.CONSIGNMENT:
+        return consignment_page(request, user, state, render)
     where = QueueFilter(
         status=status or RecommendationStatus.PROPOSED,
         kind=kind,
@@ -115,6 +129,7 @@ def queue(
         pick=pick,
         can_plan=bool(user.role and has_permission(user.role, Permission.RECORD_PLAN)),
         plan_jobs=plan_jobs(state, job),
+        by=by.value,
     )
 
 
@@ -162,26 +177,6 @@ def bulk_approve(
     return redirect("/queue")
 
 
-def _form_values(fields: dict[str, str]) -> dict[str, str]:
-    return {k: v.strip() for k, v in fields.items() if isinstance(v, str) and v.strip()}
-
-
-def _form_decision(values: dict[str, str]) -> DecisionIn:
-    try:
-        return DecisionIn.model_validate(values)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
-
-
-def _refusal(exc: Exception) -> tuple[str, int]:
-    """The message and status of a refused decision, in words for the form."""
-    if isinstance(exc, RequestValidationError):
-        parts = [f"{field_name(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()]
-        return "; ".join(parts), 422
-    assert isinstance(exc, HedgerowError)
-    return str(exc), status_of(exc)
-
-
 def _form_context(state: StateDep, rec_id: str, return_to: str) -> dict[str, Any]:
     return {
         "v": get_recommendation(state.ws, rec_id),
@@ -220,18 +215,18 @@ def decide_page(
     """Record a decision from the queue or the recommendation page; a refused one comes back as the form, with what
     was typed and the reason in place (the queue's panel, or the whole recommendation page)."""
     check(user, Permission.DECIDE, "decide recommendations")
-    values = _form_values({
+    values = form_values({
         "decision": decision, "reason_category": reason_category, "reason": reason, "qty": qty, "mode": mode,
         "destination": destination, "lane_id": lane_id, "expected_version": expected_version,
     })  # fmt: skip
     try:
-        body = _form_decision(values)
+        body = form_model(DecisionIn, values)
         view = decide(state.ws, rec_id, decision_request(body), user=user.name, now=state.clock(),
                       expected_version=body.expected_version)  # fmt: skip
     except (RequestValidationError, HedgerowError) as exc:
         if isinstance(exc, PermissionDenied):
             raise
-        message, status = _refusal(exc)
+        message, status = refusal(exc)
         if not is_htmx(request):  # the whole page, with the navigation, the form filled in and the message
             return _recommendation(request, user, state, render, rec_id, error=message, values=values, status=status)
         context = _form_context(state, rec_id, return_to) | {"error": message, "values": values, "can_approve": False}

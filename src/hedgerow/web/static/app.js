@@ -16,6 +16,11 @@
   document.addEventListener("DOMContentLoaded", function () {
     renderCharts(document);
     document.body.addEventListener("htmx:afterSettle", function (evt) { renderCharts(evt.target); });
+    // an answer swapped in where the pressed button was takes the focus (else the focus falls back to the page)
+    document.body.addEventListener("htmx:afterSettle", function () {
+      var answer = document.querySelector("[data-focus]");
+      if (answer) { answer.removeAttribute("data-focus"); answer.focus(); }
+    });
     document.body.addEventListener("htmx:beforeSwap", function (evt) {
       var status = evt.detail.xhr.status;
       if (status >= 400 && status !== 401) {
