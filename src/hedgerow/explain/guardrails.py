@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from hedgerow.domain.plan import GuardrailKind, GuardrailNote
-from hedgerow.explain.words import duration, money, percent, place, units
+from hedgerow.explain.words import duration, money, percent, percents_apart, place, units
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.evaluate import Evaluation
 from hedgerow.plan.ladder import LadderEvent
@@ -112,6 +112,7 @@ def guardrail_notes(
         kind = GuardrailKind.BUNDLE_COMPONENT if "bundle" in words else GuardrailKind.SERVICE_FLOOR
         item, loc = model.il_items[row], model.il_locations[row]
         if prob[row] > limit[row] + 1e-9:
+            left, allowed = percents_apart(float(prob[row]), float(limit[row]))
             ev = infeasible.get(row)
             blocked_setting, why = _blocking_setting(model, row, ev.blocked_by if ev else None)
             notes.append(
@@ -119,8 +120,8 @@ def guardrail_notes(
                     kind=kind,
                     message=(
                         f"The service floor of {percent(model.floor[row])} ({setting}, {words}) cannot be met for "
-                        f"{_where(model, row)} {why}: the best plan leaves a {percent(prob[row])} chance of running "
-                        f"out, the floor allows {percent(limit[row])}. This plan is the best feasible one."
+                        f"{_where(model, row)} {why}: the best plan leaves a {left} chance of running out, the floor "
+                        f"allows {allowed}. This plan is the best feasible one."
                     ),
                     binding=True,
                     infeasible=True,

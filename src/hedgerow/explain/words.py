@@ -45,6 +45,24 @@ def percent(p: float) -> str:
     return f"{v:.0f} %"
 
 
+#: Most decimals :func:`percents_apart` shows to tell two shares apart.
+MAX_PERCENT_DECIMALS = 2
+
+
+def percents_apart(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` as :func:`percent` would print them, with as many decimals (up to
+    :data:`MAX_PERCENT_DECIMALS`) as it takes for two different shares not to print the same ("2.4 %" and "2 %"
+    rather than "2 %" and "2 %")."""
+    first, second = percent(a), percent(b)
+    if first != second or a == b or not (math.isfinite(a) and math.isfinite(b)):
+        return first, second
+    for digits in range(1, MAX_PERCENT_DECIMALS + 1):
+        first, second = f"{100.0 * a:.{digits}f} %", f"{100.0 * b:.{digits}f} %"
+        if first != second:
+            break
+    return first, second
+
+
 def units(qty: float) -> str:
     """``1,200 units``, ``1 unit``, ``12.5 units``, ``0.094 units`` (two significant digits under 10)."""
     if not math.isfinite(qty):
