@@ -235,3 +235,13 @@ def test_rows_edited_inserted_and_deleted_are_named() -> None:
         (Tamper.INSERTED, "users", "3"),
     ]
     assert problems[1].detail == "users row 2: role changed since event #2 wrote it"
+
+
+def test_a_malformed_row_state_is_an_edit_not_a_crash() -> None:
+    at = format_at(T0)
+    payload = canonical_json({ROWS_KEY: {"users": {"1": "forged", "2": {"sha256": 7}}, "holds": []}})
+    event = ChainEvent(
+        1, at, "m", "user", "x", payload, GENESIS_HASH, event_hash(GENESIS_HASH, 1, at, "m", "user", "x", payload)
+    )
+    current = {"users": {"1": row_state({"id": 1}), "2": row_state({"id": 2})}}
+    assert [(p.kind, p.key) for p in verify_rows([event], current)] == [(Tamper.EDITED, "1"), (Tamper.EDITED, "2")]

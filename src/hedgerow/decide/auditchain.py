@@ -396,8 +396,13 @@ def bound_states(events: Sequence[ChainEvent]) -> dict[str, dict[str, tuple[int,
         if not isinstance(written, dict):
             continue
         for table, rows in written.items():
-            for key, state in rows.items():
-                states[table][key] = (event.seq, RowState(str(state["sha256"]), dict(state["columns"])))
+            for key, state in rows.items() if isinstance(rows, dict) else ():
+                known = state if isinstance(state, dict) else {}  # a malformed state matches no row
+                columns = known.get("columns")
+                states[table][key] = (
+                    event.seq,
+                    RowState(str(known.get("sha256", "")), dict(columns) if isinstance(columns, dict) else {}),
+                )
     return dict(states)
 
 

@@ -71,7 +71,10 @@ def _written_states(session: Session, rows: Sequence[Base]) -> dict[str, dict[st
         table = state.mapper.local_table
         assert isinstance(table, Table)
         if table.name not in BOUND_TABLES:
-            raise ValueError(f"table {table.name} is not bound to the audit chain; bound: {', '.join(BOUND_TABLES)}")
+            raise ValueError(
+                f"table {table.name} is not bound to the audit chain (bound: {', '.join(BOUND_TABLES)}); add it to "
+                "BOUND_TABLES in hedgerow.store.models or leave its rows out of the event"
+            )
         identity = state.identity
         assert identity is not None
         where = and_(*(c == v for c, v in zip(table.primary_key.columns, identity, strict=True)))
