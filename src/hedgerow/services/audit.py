@@ -23,7 +23,7 @@ from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, inspect, select, update
+from sqlalchemy import Table, inspect, select, tuple_, update
 from sqlalchemy.engine import RowMapping, make_url
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,9 @@ from hedgerow.store.models import BOUND_TABLES, Base
 
 HEAD_ID = 1
 
+#: Rows read back per query when an event records the state of the rows it wrote.
+READ_BACK_CHUNK = 500
+
 
 def lock_ledger(session: Session) -> None:
     """Take the ledger's write lock (the audit head row) for the rest of the transaction."""
@@ -65,7 +68,7 @@ def _values(row: RowMapping) -> dict[str, Any]:
 def _written_states(session: Session, rows: Sequence[Base]) -> dict[str, dict[str, Any]]:
     """The state of each row as stored now (read back, so it is what :func:`verify_audit` will read)."""
     session.flush()
-    out: dict[str, dict[str, Any]] = {}
+    identities: dict[Table, list[tuple[Any, ...]]] = {}
     for obj in rows:
         state = inspect(obj)
         table = state.mapper.local_table
@@ -75,11 +78,16 @@ def _written_states(session: Session, rows: Sequence[Base]) -> dict[str, dict[st
                 f"table {table.name} is not bound to the audit chain (bound: {', '.join(BOUND_TABLES)}); add it to "
                 "BOUND_TABLES in hedgerow.store.models or leave its rows out of the event"
             )
-        identity = state.identity
-        assert identity is not None
-        where = and_(*(c == v for c, v in zip(table.primary_key.columns, identity, strict=True)))
-        values = _values(session.execute(select(table).where(where)).mappings().one())
-        out.setdefault(table.name, {})[row_key(table, values)] = row_state(values).to_dict()
+        assert state.identity is not None
+        identities.setdefault(table, []).append(state.identity)
+    out: dict[str, dict[str, Any]] = {}
+    for table, keys in identities.items():
+        pk = tuple_(*table.primary_key.columns)
+        for start in range(0, len(keys), READ_BACK_CHUNK):
+            chunk = keys[start : start + READ_BACK_CHUNK]
+            for r in session.execute(select(table).where(pk.in_(chunk))).mappings():
+                values = _values(r)
+                out.setdefault(table.name, {})[row_key(table, values)] = row_state(values).to_dict()
     return out
 
 
