@@ -11,6 +11,7 @@ table is added without being checked.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -35,7 +36,7 @@ from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.recommendations import decide, record_plan
 from hedgerow.services.reconciliation import reconcile_inventory
 from hedgerow.services.users import create_api_key, disable_user, revoke_api_key, set_role
-from hedgerow.services.workspace import Workspace
+from hedgerow.services.workspace import Workspace, open_workspace
 from hedgerow.store.models import BOUND_TABLES, OPERATIONAL_TABLES, Base, unlisted_tables
 from tests.decide.conftest import NETWORK, NOW, auto_settings, make_workspace, rec
 
@@ -117,13 +118,23 @@ def build_history(ws: Workspace) -> None:
     export_actions(ws, ExportFormat.CSV, out_dir=out, user="pat", now=t)
 
 
-@pytest.fixture
-def history(tmp_path: Path) -> Iterator[Workspace]:
-    """A SQLite workspace holding :func:`build_history`, verified intact."""
-    with make_workspace(tmp_path / "ws", settings=auto_settings(100.0)) as ws:
+@pytest.fixture(scope="module")
+def history_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite workspace holding :func:`build_history`, verified intact, built once for the module."""
+    root = tmp_path_factory.mktemp("tamper") / "ws"
+    with make_workspace(root, settings=auto_settings(100.0)) as ws:
         build_history(ws)
         report = verify_audit(ws)
         assert report.ok, report.to_dict()
+    return root
+
+
+@pytest.fixture
+def history(history_template: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """A fresh copy of :func:`history_template` for one trial."""
+    root = tmp_path / "ws"
+    shutil.copytree(history_template, root)
+    with open_workspace(root) as ws:
         yield ws
 
 
