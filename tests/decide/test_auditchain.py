@@ -11,12 +11,15 @@ from hypothesis import strategies as st
 
 from hedgerow.decide.auditchain import (
     GENESIS_HASH,
+    ROWS_KEY,
     ChainEvent,
     Tamper,
     canonical_json,
     event_hash,
     format_at,
+    row_state,
     verify_chain,
+    verify_rows,
 )
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -183,3 +186,62 @@ def test_any_single_tampering_is_found(n: int, data: st.DataObject) -> None:
     report = verify_chain(events, head)
     assert report.first is not None
     assert (report.first.kind, report.first.seq) == expected
+
+
+def test_raised_head_seq_is_named() -> None:
+    events, (seq, head_hash) = chain(6)
+    report = verify_chain(events, (seq + 5, head_hash))
+    assert [(p.kind, p.seq) for p in report.problems] == [(Tamper.EDITED, 11)]
+
+
+def _writing(seq: int, prev: str, rows: dict[str, dict[str, dict[str, object]]]) -> ChainEvent:
+    at = format_at(T0)
+    payload = canonical_json(
+        {ROWS_KEY: {t: {k: row_state(v).to_dict() for k, v in r.items()} for t, r in rows.items()}}
+    )
+    return ChainEvent(
+        seq, at, "ada", "user", "pat", payload, prev, event_hash(prev, seq, at, "ada", "user", "pat", payload)
+    )
+
+
+def test_row_state_reads_naive_times_as_utc_and_ignores_empty_columns() -> None:
+    aware = row_state({"id": 1, "at": T0, "note": None})
+    assert aware == row_state({"id": 1, "at": T0.replace(tzinfo=None)})
+    assert aware.sha256 != row_state({"id": 1, "at": T0 + timedelta(microseconds=1)}).sha256
+
+
+def test_rows_edited_inserted_and_deleted_are_named() -> None:
+    pat = {"id": 2, "name": "pat", "role": "planner"}
+    first = _writing(1, GENESIS_HASH, {"users": {"1": {"id": 1, "name": "ada", "role": "admin"}, "2": pat}})
+    second = _writing(2, first.hash, {"users": {"2": pat | {"role": "approver"}}})
+    events = [first, second]
+    assert (
+        verify_rows(
+            events,
+            {
+                "users": {
+                    "1": row_state({"id": 1, "name": "ada", "role": "admin"}),
+                    "2": row_state(pat | {"role": "approver"}),
+                }
+            },
+        )
+        == ()
+    )
+    current = {"users": {"2": row_state(pat | {"role": "admin"}), "3": row_state({"id": 3, "name": "mallory"})}}
+    problems = verify_rows(events, current)
+    assert [(p.kind, p.table, p.key) for p in problems] == [
+        (Tamper.DELETED, "users", "1"),
+        (Tamper.EDITED, "users", "2"),
+        (Tamper.INSERTED, "users", "3"),
+    ]
+    assert problems[1].detail == "users row 2: role changed since event #2 wrote it"
+
+
+def test_a_malformed_row_state_is_an_edit_not_a_crash() -> None:
+    at = format_at(T0)
+    payload = canonical_json({ROWS_KEY: {"users": {"1": "forged", "2": {"sha256": 7}}, "holds": []}})
+    event = ChainEvent(
+        1, at, "m", "user", "x", payload, GENESIS_HASH, event_hash(GENESIS_HASH, 1, at, "m", "user", "x", payload)
+    )
+    current = {"users": {"1": row_state({"id": 1}), "2": row_state({"id": 2})}}
+    assert [(p.kind, p.key) for p in verify_rows([event], current)] == [(Tamper.EDITED, "1"), (Tamper.EDITED, "2")]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from hedgerow.decide.records import PlanRecord, RecommendationRecord
 from hedgerow.domain.actions import Action, ActionKind
@@ -169,3 +170,14 @@ def test_vendored_libraries_are_the_recorded_files(client: TestClient) -> None:
         served = client.get(f"/static/vendor/{file}")
         assert served.status_code == 200
         assert hashlib.sha256(served.content).hexdigest() == sha
+
+
+def test_audit_page_names_a_row_changed_behind_the_chain(client: TestClient, seeded: Seeded) -> None:
+    sign_in(client, "vic")
+    assert "ledger rows match the events that wrote them" in client.get("/audit").text
+    with open_workspace(seeded.root) as ws, ws.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET role = 'admin' WHERE name = 'vic'"))
+        vic = conn.execute(text("SELECT id FROM users WHERE name = 'vic'")).scalar_one()
+    page = client.get("/audit").text
+    assert "ledger rows do not match the events that wrote them" in page
+    assert f"users row {vic}: role changed since event #" in page

@@ -31,22 +31,31 @@ EXIT_TAMPERED = 4
 @audit_app.command("verify")
 @handle_errors
 def verify(workspace: WorkspaceOption = None, json_output: JsonOption = False) -> None:
-    """Walk the chain; name the first event edited, inserted, deleted or reordered (exit code 4 if any)."""
+    """Walk the chain and recompute every row it binds; name each event and row edited, inserted, deleted or
+    reordered (exit code 4 if any)."""
     with opened_workspace(workspace) as ws:
         report = verify_audit(ws)
     if json_output:
         print_json(report.to_dict())
     elif report.ok:
         console.print(
-            f"[green]audit chain intact[/]: {report.events} events, head #{report.head_seq} {report.head_hash}"
+            f"[green]audit chain intact[/]: {report.events} events, head #{report.head_seq} {report.head_hash}; "
+            f"{report.rows_checked} ledger rows match the events that wrote them"
         )
         console.print("Keep the head hash somewhere else (a ticket, an e-mail) to anchor the chain.")
     else:
         first = report.first
-        assert first is not None
-        console.print(f"[bold red]audit chain broken[/] at event #{first.seq}: {first.kind.value} — {first.detail}")
-        for p in report.problems[1:]:
-            console.print(f"  also #{p.seq}: {p.kind.value} — {p.detail}")
+        if first is not None:
+            console.print(f"[bold red]audit chain broken[/] at event #{first.seq}: {first.kind.value} — {first.detail}")
+            for p in report.problems[1:]:
+                console.print(f"  also #{p.seq}: {p.kind.value} — {p.detail}")
+        if report.row_problems:
+            console.print(
+                f"[bold red]{len(report.row_problems)} of {report.rows_checked} ledger rows do not match the "
+                "events that wrote them[/]:"
+            )
+            for r in report.row_problems:
+                console.print(f"  {r.kind.value}: {r.detail}")
     if not report.ok:
         raise typer.Exit(EXIT_TAMPERED)
 

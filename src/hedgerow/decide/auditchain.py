@@ -10,16 +10,23 @@ appending events at the end is detected too.
 event that was edited, inserted, deleted or reordered. Someone who can rewrite the whole table *and* the head
 can forge a consistent history; keep the head hash printed by ``hedgerow audit verify`` somewhere else (a
 ticket, an e-mail) to anchor it.
+
+The chain also binds the ledger's state rows. An event that writes rows carries, under the payload key
+:data:`ROWS_KEY`, the state of each: ``{table: {key: {"sha256": row digest, "columns": {column: fingerprint}}}}``
+(:func:`row_state`: SHA-256 of the row's canonical content, and a short fingerprint per column that only serves to
+say which columns changed). The newest event naming a row holds its current state; :func:`verify_rows` compares
+the rows as stored with those states and names every row edited, inserted (no event wrote it) or deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +36,12 @@ GENESIS_HASH = "0" * 64
 #: How far past a gap the verifier looks for the original position of an event (events deleted, the rest
 #: renumbered).
 MAX_RENUMBER_SEARCH = 1000
+
+#: Payload key under which an event records the state of the ledger rows it wrote.
+ROWS_KEY = "rows_written"
+
+#: Hex characters of a column's fingerprint: enough to say which columns changed; the row digest is the proof.
+FINGERPRINT_CHARS = 8
 
 
 class EventKind(StrEnum):
@@ -42,6 +55,7 @@ class EventKind(StrEnum):
     EXPORT = "export"
     RECONCILIATION = "reconciliation"
     USER = "user"
+    BASELINE = "baseline"
 
 
 class Tamper(StrEnum):
@@ -111,18 +125,34 @@ class ChainProblem:
 
 
 @dataclass(frozen=True)
+class RowProblem:
+    """One ledger row changed behind the chain's back: how, which table and key, and what differs."""
+
+    kind: Tamper
+    table: str
+    key: str
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"kind": self.kind.value, "table": self.table, "key": self.key, "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class ChainReport:
-    """Result of :func:`verify_chain`."""
+    """Result of :func:`verify_chain`, with the bound rows' check (:func:`verify_rows`) once it was made."""
 
     events: int
     head_seq: int
     head_hash: str
     problems: tuple[ChainProblem, ...]
+    rows_checked: int = 0
+    row_problems: tuple[RowProblem, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
-        """True when no tampering was found."""
-        return not self.problems
+        """True when no tampering was found, in the chain or in the rows it binds."""
+        return not self.problems and not self.row_problems
 
     @property
     def first(self) -> ChainProblem | None:
@@ -138,6 +168,8 @@ class ChainReport:
             "head_hash": self.head_hash,
             "first": self.first.to_dict() if self.first else None,
             "problems": [p.to_dict() for p in self.problems],
+            "rows_checked": self.rows_checked,
+            "row_problems": [p.to_dict() for p in self.row_problems],
         }
 
 
@@ -283,6 +315,15 @@ def verify_chain(events: Sequence[ChainEvent], head: tuple[int, str]) -> ChainRe
             problems.append(ChainProblem(Tamper.INSERTED, rows[i].seq, f"event #{rows[i].seq} is after the head"))
     elif head_hash in by_hash:
         head_pos = walk.position[by_hash[head_hash]]
+        stored_seq = rows[by_hash[head_hash]].seq
+        if head_seq != stored_seq:
+            problems.append(
+                ChainProblem(
+                    Tamper.EDITED,
+                    head_seq,
+                    f"the head says #{head_seq} but holds the hash of event #{stored_seq}: the head was rewritten",
+                )
+            )
         for i in on_chain:
             if walk.position[i] > head_pos:
                 problems.append(
@@ -302,3 +343,116 @@ def verify_chain(events: Sequence[ChainEvent], head: tuple[int, str]) -> ChainRe
     unique = {(p.kind, p.seq): p for p in problems}
     ordered = sorted(unique.values(), key=lambda p: (p.seq, list(Tamper).index(p.kind)))
     return ChainReport(events=len(rows), head_seq=head_seq, head_hash=head_hash, problems=tuple(ordered))
+
+
+def _canonical_value(value: Any) -> Any:
+    """A column value as the JSON the digest covers: times as UTC text (naive ones are UTC), days as ISO text."""
+    if isinstance(value, datetime):
+        return format_at(value if value.tzinfo is not None else value.replace(tzinfo=UTC))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    return value
+
+
+@dataclass(frozen=True)
+class RowState:
+    """What the chain knows of one ledger row: the digest of its content and a fingerprint per column."""
+
+    sha256: str
+    columns: Mapping[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The form stored in an event's payload."""
+        return {"sha256": self.sha256, "columns": dict(self.columns)}
+
+
+def row_state(values: Mapping[str, Any]) -> RowState:
+    """The state of one row from its column values as read from the database.
+
+    Empty (NULL) columns are left out, so adding a nullable column to a table does not change existing digests.
+    Integers stored in float columns must be handed in as floats (read the row back rather than use what was
+    written).
+    """
+    content = {name: _canonical_value(v) for name, v in values.items() if v is not None}
+    digest = hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+    columns = {
+        name: hashlib.sha256(canonical_json([name, v]).encode("utf-8")).hexdigest()[:FINGERPRINT_CHARS]
+        for name, v in content.items()
+    }
+    return RowState(digest, columns)
+
+
+def bound_states(events: Sequence[ChainEvent]) -> dict[str, dict[str, tuple[int, RowState]]]:
+    """The current state of every row the chain binds: per table and key, the newest event's seq and state."""
+    states: dict[str, dict[str, tuple[int, RowState]]] = defaultdict(dict)
+    for event in sorted(events, key=lambda e: e.seq):
+        try:
+            payload = json.loads(event.payload)
+        except ValueError:
+            continue  # an edited payload; the chain check names the event
+        written = payload.get(ROWS_KEY) if isinstance(payload, dict) else None
+        if not isinstance(written, dict):
+            continue
+        for table, rows in written.items():
+            for key, state in rows.items() if isinstance(rows, dict) else ():
+                known = state if isinstance(state, dict) else {}  # a malformed state matches no row
+                columns = known.get("columns")
+                states[table][key] = (
+                    event.seq,
+                    RowState(str(known.get("sha256", "")), dict(columns) if isinstance(columns, dict) else {}),
+                )
+    return dict(states)
+
+
+def _differing(recorded: RowState, current: RowState) -> str:
+    names = sorted(
+        name
+        for name in recorded.columns.keys() | current.columns.keys()
+        if recorded.columns.get(name) != current.columns.get(name)
+    )
+    return ", ".join(names) if names else "its content"
+
+
+def verify_rows(events: Sequence[ChainEvent], current: Mapping[str, Mapping[str, RowState]]) -> tuple[RowProblem, ...]:
+    """Name every bound row edited, inserted or deleted since the event that wrote it.
+
+    Parameters
+    ----------
+    events:
+        The stored audit events (their payloads carry the rows' states).
+    current:
+        The state of every row of every bound table, per table name and key (the primary key as text).
+
+    Returns
+    -------
+    tuple[RowProblem, ...]
+        Sorted by table and key.
+    """
+    recorded = bound_states(events)
+    problems: list[RowProblem] = []
+    for table in sorted(recorded.keys() | current.keys()):
+        was = recorded.get(table, {})
+        now = current.get(table, {})
+        for key in sorted(was.keys() | now.keys()):
+            if key not in was:
+                problems.append(
+                    RowProblem(Tamper.INSERTED, table, key, f"{table} row {key} was written by no audit event")
+                )
+            elif key not in now:
+                seq = was[key][0]
+                problems.append(
+                    RowProblem(Tamper.DELETED, table, key, f"{table} row {key}, written by event #{seq}, is gone")
+                )
+            elif was[key][1].sha256 != now[key].sha256:
+                seq, state = was[key]
+                problems.append(
+                    RowProblem(
+                        Tamper.EDITED,
+                        table,
+                        key,
+                        f"{table} row {key}: {_differing(state, now[key])} changed since event #{seq} wrote it",
+                    )
+                )
+    return tuple(problems)

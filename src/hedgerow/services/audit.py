@@ -6,6 +6,10 @@ Every service that writes to the ledger does so inside :func:`ledger_write`, whi
    on SQLite and PostgreSQL alike and the chain stays linear without deadlocks;
 2. records a ``config`` event when hedgerow.toml differs from the last recorded digest;
 3. lets the service write its rows and :func:`append_event` its events, all in one transaction.
+
+Each event names the rows it wrote (``rows=``): :func:`append_event` reads them back and records their state in
+the payload, so the chain binds every row of the bound tables (:data:`hedgerow.store.models.BOUND_TABLES`) and
+:func:`verify_audit` names any row changed behind its back.
 """
 
 from __future__ import annotations
@@ -13,35 +17,78 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Table, inspect, select, tuple_, update
+from sqlalchemy.engine import RowMapping, make_url
 from sqlalchemy.orm import Session
 
 from hedgerow.config import CONFIG_FILE_NAME, Settings
 from hedgerow.decide.auditchain import (
+    ROWS_KEY,
     ChainEvent,
     ChainReport,
     EventKind,
+    RowState,
     canonical_json,
     event_hash,
     format_at,
+    row_state,
     verify_chain,
+    verify_rows,
 )
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.decide_models import AuditEvent, AuditHead
+from hedgerow.store.models import BOUND_TABLES, Base
 
 HEAD_ID = 1
+
+#: Rows read back per query when an event records the state of the rows it wrote.
+READ_BACK_CHUNK = 500
 
 
 def lock_ledger(session: Session) -> None:
     """Take the ledger's write lock (the audit head row) for the rest of the transaction."""
     session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq))
+
+
+def row_key(table: Table, values: Mapping[str, Any]) -> str:
+    """A row's key as the chain names it: its primary key as text (columns joined by ``/`` if several)."""
+    return "/".join(str(values[c.name]) for c in table.primary_key.columns)
+
+
+def _values(row: RowMapping) -> dict[str, Any]:
+    return {str(name): value for name, value in row.items()}
+
+
+def _written_states(session: Session, rows: Sequence[Base]) -> dict[str, dict[str, Any]]:
+    """The state of each row as stored now (read back, so it is what :func:`verify_audit` will read)."""
+    session.flush()
+    identities: dict[Table, list[tuple[Any, ...]]] = {}
+    for obj in rows:
+        state = inspect(obj)
+        table = state.mapper.local_table
+        assert isinstance(table, Table)
+        if table.name not in BOUND_TABLES:
+            raise ValueError(
+                f"table {table.name} is not bound to the audit chain (bound: {', '.join(BOUND_TABLES)}); add it to "
+                "BOUND_TABLES in hedgerow.store.models or leave its rows out of the event"
+            )
+        assert state.identity is not None
+        identities.setdefault(table, []).append(state.identity)
+    out: dict[str, dict[str, Any]] = {}
+    for table, keys in identities.items():
+        pk = tuple_(*table.primary_key.columns)
+        for start in range(0, len(keys), READ_BACK_CHUNK):
+            chunk = keys[start : start + READ_BACK_CHUNK]
+            for r in session.execute(select(table).where(pk.in_(chunk))).mappings():
+                values = _values(r)
+                out.setdefault(table.name, {})[row_key(table, values)] = row_state(values).to_dict()
+    return out
 
 
 def append_event(
@@ -52,6 +99,7 @@ def append_event(
     payload: dict[str, Any],
     actor: str,
     at: datetime,
+    rows: Sequence[Base] = (),
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction.
 
@@ -69,8 +117,13 @@ def append_event(
         Who caused the event.
     at:
         When, timezone-aware.
+    rows:
+        The bound-table rows this event wrote (inserted or changed); their state as stored is added to the
+        payload under :data:`~hedgerow.decide.auditchain.ROWS_KEY`.
     """
     lock_ledger(session)
+    if rows:
+        payload = {**payload, ROWS_KEY: _written_states(session, rows)}
     head = session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID)).scalar_one()
     seq = head.seq + 1
     at_text = format_at(at)
@@ -164,11 +217,28 @@ def read_chain(session: Session) -> tuple[list[ChainEvent], tuple[int, str]]:
     return events, (head.seq, head.hash)
 
 
+def read_bound_rows(session: Session) -> dict[str, dict[str, RowState]]:
+    """The state of every row of every bound table, per table name and key."""
+    out: dict[str, dict[str, RowState]] = {}
+    for name in BOUND_TABLES:
+        table = Base.metadata.tables[name]
+        rows = [_values(r) for r in session.execute(select(table)).mappings()]
+        out[name] = {row_key(table, r): row_state(r) for r in rows}
+    return out
+
+
 def verify_audit(ws: Workspace) -> ChainReport:
-    """Verify the workspace's audit chain (see :func:`hedgerow.decide.auditchain.verify_chain`)."""
-    with ws.session() as session:
+    """Verify the workspace's audit chain and every row it binds (:func:`~hedgerow.decide.auditchain.verify_chain`,
+    :func:`~hedgerow.decide.auditchain.verify_rows`), in one read transaction."""
+    with ws.session() as session, session.begin():
         events, head = read_chain(session)
-    return verify_chain(events, head)
+        current = read_bound_rows(session)
+    report = verify_chain(events, head)
+    return replace(
+        report,
+        rows_checked=sum(len(rows) for rows in current.values()),
+        row_problems=verify_rows(events, current),
+    )
 
 
 def events_about(ws: Workspace, subjects: list[str]) -> list[AuditEvent]:

@@ -216,18 +216,17 @@ def export_actions(
                 )
             _write_atomic(path, data)
             written = True
-            session.add(
-                ExportRow(
-                    id=export_id,
-                    format=fmt.value,
-                    content_sha256=sha,
-                    file_name=path.name,
-                    rows=len(rows),
-                    recommendation_ids_json=json.dumps(list(ids)),
-                    at=now,
-                    by=actor.name,
-                )
+            export_row = ExportRow(
+                id=export_id,
+                format=fmt.value,
+                content_sha256=sha,
+                file_name=path.name,
+                rows=len(rows),
+                recommendation_ids_json=json.dumps(list(ids)),
+                at=now,
+                by=actor.name,
             )
+            session.add(export_row)
             session.flush()
             for stale in rows:
                 row = session.get(RecommendationRow, stale.id, populate_existing=True)
@@ -254,6 +253,7 @@ def export_actions(
                 },
                 actor=actor.name,
                 at=now,
+                rows=[export_row],
             )
     except BaseException:
         if written:

@@ -112,7 +112,13 @@ def create_hold(
         )
         session.add(row)
         append_event(
-            session, kind=EventKind.HOLD, subject=new_id, payload=_payload(row, "create"), actor=actor.name, at=now
+            session,
+            kind=EventKind.HOLD,
+            subject=new_id,
+            payload=_payload(row, "create"),
+            actor=actor.name,
+            at=now,
+            rows=[row],
         )
     return hold_of(row)
 
@@ -148,7 +154,13 @@ def _change(
         row = session.get(HoldRow, hold_id, populate_existing=True)
         assert row is not None
         append_event(
-            session, kind=EventKind.HOLD, subject=hold_id, payload=_payload(row, action), actor=actor.name, at=now
+            session,
+            kind=EventKind.HOLD,
+            subject=hold_id,
+            payload=_payload(row, action),
+            actor=actor.name,
+            at=now,
+            rows=[row],
         )
     return hold_of(row)
 
@@ -252,6 +264,14 @@ def sync_imported_holds(session: Session, frame: pd.DataFrame, *, actor: str, no
             row.updated_at = now
             action = "import_update"
         session.flush()
-        append_event(session, kind=EventKind.HOLD, subject=hold_id, payload=_payload(row, action), actor=actor, at=now)
+        append_event(
+            session,
+            kind=EventKind.HOLD,
+            subject=hold_id,
+            payload=_payload(row, action),
+            actor=actor,
+            at=now,
+            rows=[row],
+        )
         changed.append(hold_id)
     return changed

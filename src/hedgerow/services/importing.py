@@ -338,6 +338,7 @@ def _write(
                     },
                     actor=user,
                     at=now,
+                    rows=[record],
                 )
             if TableName.HOLDS in typed:
                 # ledger holds are authoritative: the imported table is upserted into them (docs/ledger.md)

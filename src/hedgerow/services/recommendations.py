@@ -235,7 +235,9 @@ def apply_transition(
         payload["action"] = decided
     payload.update(columns or {})
     payload.update(note or {})
-    append_event(session, kind=EventKind.DECISION, subject=row.id, payload=payload, actor=name, at=now)
+    append_event(
+        session, kind=EventKind.DECISION, subject=row.id, payload=payload, actor=name, at=now, rows=[row, decision]
+    )
     return decision
 
 
@@ -267,21 +269,20 @@ def record_plan(ws: Workspace, plan: PlanRecord, *, user: str, now: datetime) ->
         ).first()
         if clash is not None:
             raise HedgerowError(f"recommendation id {clash[0]} already belongs to another plan")
-        session.add(
-            PlanRow(
-                id=plan.plan_id,
-                created_at=plan.created_at,
-                recorded_at=now,
-                recorded_by=actor.name,
-                seed=plan.seed,
-                scenario_count=plan.scenario_count,
-                horizon_periods=plan.horizon_periods,
-                base_currency=plan.base_currency,
-                snapshots_json=json.dumps(dict(plan.snapshots), sort_keys=True),
-                settings_digest=plan.settings_digest,
-                status=PlanStatus.ACTIVE.value,
-            )
+        plan_row = PlanRow(
+            id=plan.plan_id,
+            created_at=plan.created_at,
+            recorded_at=now,
+            recorded_by=actor.name,
+            seed=plan.seed,
+            scenario_count=plan.scenario_count,
+            horizon_periods=plan.horizon_periods,
+            base_currency=plan.base_currency,
+            snapshots_json=json.dumps(dict(plan.snapshots), sort_keys=True),
+            settings_digest=plan.settings_digest,
+            status=PlanStatus.ACTIVE.value,
         )
+        session.add(plan_row)
         trust = _current_trust(session)
         floor = ws.settings.quality.min_location_trust
         rows = []
@@ -312,6 +313,7 @@ def record_plan(ws: Workspace, plan: PlanRecord, *, user: str, now: datetime) ->
             },
             actor=actor.name,
             at=now,
+            rows=[plan_row, *rows],
         )
         superseded = _supersede(session, plan, actor, now)
         auto = []
@@ -379,6 +381,15 @@ def _supersede(session: Session, plan: PlanRecord, actor: ActingUser, now: datet
         ).first()
         if still_open is None:
             session.execute(update(PlanRow).where(PlanRow.id == plan_id).values(status=PlanStatus.SUPERSEDED.value))
+            append_event(
+                session,
+                kind=EventKind.PLAN,
+                subject=plan_id,
+                payload={"plan": plan_id, "status": PlanStatus.SUPERSEDED.value, "superseded_by": plan.plan_id},
+                actor=actor.name,
+                at=now,
+                rows=[session.get_one(PlanRow, plan_id)],
+            )
     return done
 
 

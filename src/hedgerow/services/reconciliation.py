@@ -144,21 +144,23 @@ def reconcile_inventory(ws: Workspace, *, user: str, now: datetime) -> Reconcili
         )
         session.add(head)
         session.flush()
+        written: list[ReconciliationRow | ReconciliationLineRow | LocationTrustRow] = [head]
         for rec in result.lines.to_dict("records"):
             values_row = {c: rec[c] for c in LINE_COLUMNS}
             values_row["previous_counted_at"] = (
                 pd.Timestamp(rec["previous_counted_at"]).tz_localize("UTC").to_pydatetime()
             )
             values_row["counted_at"] = pd.Timestamp(rec["counted_at"]).tz_localize("UTC").to_pydatetime()
-            session.add(ReconciliationLineRow(reconciliation_id=head.id, **values_row))
+            written.append(ReconciliationLineRow(reconciliation_id=head.id, **values_row))
         for rec in result.locations.to_dict("records"):
-            session.add(
+            written.append(
                 LocationTrustRow(
                     reconciliation_id=head.id,
                     at=now,
                     **{c: (int(rec[c]) if c in ("items", "items_off") else rec[c]) for c in LOCATION_COLUMNS},
                 )
             )
+        session.add_all(written[1:])
         append_event(
             session,
             kind=EventKind.RECONCILIATION,
@@ -177,6 +179,7 @@ def reconcile_inventory(ws: Workspace, *, user: str, now: datetime) -> Reconcili
             },
             actor=actor.name,
             at=now,
+            rows=written,
         )
         rec_id = head.id
     return _stored(ws, rec_id, created=True)

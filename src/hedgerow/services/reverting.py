@@ -103,6 +103,7 @@ def revert_import(ws: Workspace, import_id: int, *, user: str, now: datetime, fo
             },
             actor=user,
             at=now,
+            rows=[record],
         )
         rows_before = (later[-1] if later else target).rows
     return Reverted(

@@ -157,6 +157,7 @@ def add_user(
             payload={"action": "add", "role": role.value, "password_set": password is not None},
             actor=by,
             at=now,
+            rows=[user],
         )
     return _view(user, 0)
 
@@ -207,6 +208,7 @@ def _change(ws: Workspace, name: str, *, actor: str, now: datetime, changes: dic
             payload={"action": "change", **{k: v for k, v in changes.items() if k != "password_hash"}},
             actor=actor,
             at=now,
+            rows=[user],
         )
     return _view(user, 0)
 
@@ -232,8 +234,17 @@ def set_password(ws: Workspace, name: str, password: str, *, actor: str, now: da
             acting_user(session, actor, Permission.MANAGE_USERS, "set another user's password")
         else:
             acting_user(session, actor, Permission.READ, "set their password")
-        _user(session, name).password_hash = password_hash
-        append_event(session, kind=EventKind.USER, subject=name, payload={"action": "password"}, actor=actor, at=now)
+        user = _user(session, name)
+        user.password_hash = password_hash
+        append_event(
+            session,
+            kind=EventKind.USER,
+            subject=name,
+            payload={"action": "password"},
+            actor=actor,
+            at=now,
+            rows=[user],
+        )
 
 
 def create_api_key(ws: Workspace, name: str, *, label: str, actor: str, now: datetime) -> tuple[str, str]:
@@ -246,7 +257,8 @@ def create_api_key(ws: Workspace, name: str, *, label: str, actor: str, now: dat
         else:
             acting_user(session, actor, Permission.READ, "issue an API key")
         user = _user(session, name)
-        session.add(ApiKey(key_id=key_id, user_id=user.id, key_hash=key_hash, label=label, created_at=now))
+        key_row = ApiKey(key_id=key_id, user_id=user.id, key_hash=key_hash, label=label, created_at=now)
+        session.add(key_row)
         append_event(
             session,
             kind=EventKind.USER,
@@ -254,6 +266,7 @@ def create_api_key(ws: Workspace, name: str, *, label: str, actor: str, now: dat
             payload={"action": "api_key", "key_id": key_id, "label": label},
             actor=actor,
             at=now,
+            rows=[key_row],
         )
     return key_id, key
 
@@ -324,6 +337,7 @@ def revoke_api_key(ws: Workspace, key_id: str, *, actor: str, now: datetime) -> 
                 payload={"action": "revoke_api_key", "key_id": key_id},
                 actor=actor,
                 at=now,
+                rows=[row],
             )
         return _key_view(row, owner.name)
 
