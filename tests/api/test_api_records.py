@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from .conftest import NETWORK, Seeded, bearer
+
+#: Longest a test thread waits for another (s): only reached when the server is blocked, which fails the test.
+WAIT_S = 30.0
 
 
 def test_holds_create_extend_release_and_mistakes(client: TestClient, seeded: Seeded) -> None:
@@ -141,3 +145,49 @@ def test_upload_import_job_success_and_rejection(app: FastAPI, client: TestClien
     history = client.get("/api/imports?table=holds", headers=pat).json()
     assert history[0]["table"] == "holds"
     assert history[0]["imported_by"] == "pat"
+
+
+def test_validate_neither_blocks_the_server_nor_takes_any_size(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A validation runs beside other requests (issue 16: a 17 MiB upload stalled /api/health), within a cap."""
+    import threading
+
+    from hedgerow.api.app import create_app
+    from hedgerow.api.config import ServerConfig
+    from hedgerow.api.routes import data
+
+    from .conftest import NOW, SECRET
+
+    entered, release = threading.Event(), threading.Event()
+    real = data.validate_frame
+    waits: list[bool] = []
+
+    def held(*args: object, **kwargs: object) -> object:
+        entered.set()
+        # released once /api/health has answered; on a blocked event loop it never is, and the wait times out
+        waits.append(release.wait(WAIT_S))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(data, "validate_frame", held)
+    vic = bearer(seeded, "vic")
+    body = (NETWORK / "holds.csv").read_bytes()
+    cap = len(body) + 1
+    config = ServerConfig(session_secret=SECRET, max_validate_bytes=cap)
+    with TestClient(create_app(seeded.root, config, clock=lambda: NOW, inline_workers=1)) as client:
+        results: list[int] = []
+        worker = threading.Thread(
+            target=lambda: results.append(
+                client.post("/api/validate", files={"file": ("holds.csv", body, "text/csv")}, headers=vic).status_code
+            )
+        )
+        worker.start()
+        assert entered.wait(WAIT_S), "the validation never started"
+        health = client.get("/api/health")
+        release.set()
+        worker.join(WAIT_S)
+        assert health.status_code == 200
+        assert waits == [True], "/api/health was not served while a validation ran"
+        assert results == [200]
+        big = client.post("/api/validate", files={"file": ("holds.csv", b"x" * (cap + 1), "text/csv")}, headers=vic)
+        assert big.status_code == 400
+        assert f"larger than {cap:,} bytes" in big.json()["error"]["message"]
+        assert "hedgerow validate FILE" in big.json()["error"]["message"]

@@ -92,6 +92,9 @@ class ServerConfig:
         The sliding window of both sign-in limits, seconds.
     max_upload_bytes:
         Largest upload accepted by the import endpoint, bytes (all files together).
+    max_validate_bytes:
+        Largest file ``POST /api/validate`` checks, bytes: validation runs in the request (a worker thread, not
+        the event loop), so it is kept small; bigger files are checked with ``hedgerow validate FILE``.
     web_workers:
         Web server processes sharing the port (``hedgerow serve --web-workers``).
     job_workers:
@@ -111,6 +114,7 @@ class ServerConfig:
     login_attempts_per_address: int = 20
     login_window_s: int = 300
     max_upload_bytes: int = 512 * 1024 * 1024
+    max_validate_bytes: int = 32 * 1024 * 1024
     web_workers: int = 1
     job_workers: int = 1
     request_threads: int = 4

@@ -58,6 +58,25 @@ def table_of(name: str, table: TableName | None) -> TableName:
         ) from None
 
 
+async def copy_capped(upload: UploadFile, path: Path, *, max_bytes: int, already: int = 0, hint: str) -> int:
+    """Stream ``upload`` into ``path`` by chunks of :data:`CHUNK` bytes; the bytes received so far, ``already``
+    included.
+
+    Raises
+    ------
+    InputFileError
+        As soon as more than ``max_bytes`` arrived (the message ends with ``hint``, the way round it).
+    """
+    total = already
+    with path.open("wb") as out:
+        while chunk := await upload.read(CHUNK):
+            total += len(chunk)
+            if total > max_bytes:
+                raise InputFileError(f"the upload is larger than {max_bytes:,} bytes; {hint}")
+            out.write(chunk)
+    return total
+
+
 async def stage_uploads(
     files: list[UploadFile], root: Path, *, table: TableName | None, max_bytes: int
 ) -> tuple[Path, list[dict[str, Any]]]:
@@ -86,14 +105,9 @@ async def stage_uploads(
             if target_table in seen:
                 raise InputFileError(f"two files for table {target_table.value}: {seen[target_table]} and {name}")
             seen[target_table] = name
-            with (workdir / name).open("wb") as out:
-                while chunk := await upload.read(CHUNK):
-                    total += len(chunk)
-                    if total > max_bytes:
-                        raise InputFileError(
-                            f"the upload is larger than {max_bytes:,} bytes; import big files with the CLI"
-                        )
-                    out.write(chunk)
+            total = await copy_capped(
+                upload, workdir / name, max_bytes=max_bytes, already=total, hint="import big files with the CLI"
+            )
             staged.append({"name": name, "table": target_table.value})
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from hedgerow.api.deps import NowDep, PlanRecorder, Reader, Reconciler, StateDep, WorkspaceDep
 from hedgerow.api.errors import ERROR_RESPONSES
 from hedgerow.api.routes.jobs import job_out
 from hedgerow.api.schemas import ImportOut, JobOut, LocationTrustOut
-from hedgerow.api.uploads import safe_name, stage_uploads, table_of
+from hedgerow.api.uploads import copy_capped, safe_name, stage_uploads, table_of
 from hedgerow.contract.readers import detect_format, read_table_file
 from hedgerow.contract.report import ValidationReport
 from hedgerow.contract.spec import table_spec
@@ -95,17 +97,26 @@ async def upload(
 async def validate(
     _user: Reader,
     now: NowDep,
+    state: StateDep,
     file: Annotated[UploadFile, File(description="One CSV, XLSX or Parquet file.")],
     table: Annotated[TableName | None, Form(description="Its table (default: from the file name).")] = None,
 ) -> dict[str, Any]:
-    """Check one file against the data contract without importing it: the full validation report."""
+    """Check one file (at most ``max_validate_bytes``) against the data contract without importing it: the full
+    validation report. The reading and checking run in a worker thread, so other requests are served meanwhile."""
     name = safe_name(file.filename)
     detect_format(Path(name))
     target = table_of(name, table)
     with tempfile.TemporaryDirectory(prefix="hedgerow-validate-") as tmp:
         path = Path(tmp) / name
-        path.write_bytes(await file.read())
-        raw = read_table_file(path, table=target)
+        await copy_capped(
+            file, path, max_bytes=state.config.max_validate_bytes, hint="check big files with `hedgerow validate FILE`"
+        )
+        return await run_in_threadpool(_validated, path, target, now)
+
+
+def _validated(path: Path, target: TableName, now: datetime) -> dict[str, Any]:
+    """The validation report of the file at ``path`` as table ``target`` (blocking: run it in a worker thread)."""
+    raw = read_table_file(path, table=target)
     result = validate_frame(table_spec(target), raw.frame, now=pd.Timestamp(now).tz_convert("UTC").tz_localize(None))
     report = ValidationReport(table=target, source=raw.source.name, rows=len(raw.frame), findings=result.errors)
     return report.to_dict()
