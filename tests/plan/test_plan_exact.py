@@ -76,3 +76,25 @@ def test_ladder_never_moves_stock_both_ways() -> None:
         flows = {(int(c.source[j]), int(c.target[j])): x[j] for j in np.flatnonzero(c.source >= 0)}
         for (a, b), q in flows.items():
             assert not (q > 0 and flows.get((b, a), 0.0) > 0)
+
+
+def test_a_time_limit_without_any_solution_keeps_the_ladders_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS can stop at its time limit before it has any solution (seen on a loaded machine): that is no crash,
+    and the planner keeps the ladder's decision."""
+    import math
+
+    from hedgerow.plan import exact as exact_module
+    from hedgerow.plan.exact import ExactSolution
+    from hedgerow.plan.planner import MethodChoice, PlannerOptions, plan_partition
+
+    empty = ExactSolution(SolverStatus.TIME_LIMIT, math.nan, np.zeros(0), math.nan, "Time limit reached")
+    monkeypatch.setattr(exact_module, "solve_exact", lambda em: empty)
+    problem, scen = random_instance(4, n_scenarios=20, horizon=6, policy=PlannerPolicy(risk_aversion=0.3))
+    model = build_model(problem, scen)
+    result = solve_sample_average(model)
+    assert result.status is SolverStatus.TIME_LIMIT
+    assert result.x.size == 0
+    plan = plan_partition(problem, scen, options=PlannerOptions(method=MethodChoice.EXACT))
+    assert plan.method.value == "ladder"
+    assert plan.exact is not None
+    assert plan.exact.x.size == 0

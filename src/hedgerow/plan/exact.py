@@ -505,4 +505,7 @@ def solve_sample_average(model: PlanModel, options: ExactOptions | None = None) 
     sol = solve_exact(em)
     if sol.status not in (SolverStatus.OPTIMAL, SolverStatus.TIME_LIMIT):
         return ExactResult(status=sol.status, x=np.zeros(model.candidates.n), objective=math.nan, mip_gap=math.nan)
+    if sol.values.size == 0:
+        # the time limit struck before HiGHS found any solution: nothing to read, the caller keeps the ladder's
+        return ExactResult(status=sol.status, x=np.zeros(0), objective=math.nan, mip_gap=math.nan)
     return read_exact(em, sol)
