@@ -9,7 +9,6 @@ user's approval limit, changed by someone else) is reported and the others go on
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from hedgerow.decide.records import DecisionRequest
 from hedgerow.domain.actions import ActionKind, RecommendationStatus
 from hedgerow.domain.consignment import CONSIGNMENT_PREFIX, Consignment, Line, consolidate
 from hedgerow.errors import ConcurrentUpdate, HedgerowError, InvalidTransition, NotFound, PermissionDenied
-from hedgerow.services.queue_view import recommendation_value
+from hedgerow.services.queue_view import values_of
 from hedgerow.services.recommendations import RecommendationView, decide, get_recommendation
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.decide_models import PlanRow, RecommendationRow
@@ -40,14 +39,14 @@ def plan_consignments(ws: Workspace, plan_id: str) -> tuple[Consignment, ...]:
     r = RecommendationRow
     query = (
         select(
-            r.id, r.kind, r.location_id, r.origin_id, r.lane_id, r.mode, r.shipment_id, r.qty, r.capital_base,
-            r.explanation_json,
+            r.id, r.kind, r.location_id, r.origin_id, r.lane_id, r.mode, r.shipment_id, r.qty, r.capital_base
         )
         .where(r.plan_id == plan_id)
         .order_by(r.rank, r.id)
     )  # fmt: skip
     with ws.session() as session:
         rows = session.execute(query).all()
+    values = values_of(ws, (row[0] for row in rows))  # read once per process, shared with the queue
     return consolidate(
         Line(
             id=rid,
@@ -59,9 +58,9 @@ def plan_consignments(ws: Workspace, plan_id: str) -> tuple[Consignment, ...]:
             shipment_id=shipment,
             qty=float(qty),
             capital=float(capital),
-            value=recommendation_value(json.loads(expl)) or 0.0,
+            value=values.get(rid) or 0.0,
         )
-        for rid, kind, loc, origin, lane, mode, shipment, qty, capital, expl in rows
+        for rid, kind, loc, origin, lane, mode, shipment, qty, capital in rows
     )
 
 
