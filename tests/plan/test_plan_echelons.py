@@ -27,7 +27,7 @@ from hedgerow.plan.synthetic import scenario_set
 S, T = 7, 6
 
 
-def network(dc_on_hand: float, pipeline: float = 0.0) -> tuple[PlanningProblem, object]:
+def network(dc_on_hand: float, pipeline: float = 0.0, eta_days: float = 21.0) -> tuple[PlanningProblem, object]:
     stores = ("S1", "S2")
     problem = PlanningProblem(
         base_currency="USD",
@@ -47,7 +47,7 @@ def network(dc_on_hand: float, pipeline: float = 0.0) -> tuple[PlanningProblem, 
             Lane("DC-S1", "DC", OriginKind.LOCATION, "S1", Mode.TRUCK, 0.0, "USD", transit_days=0.0),
             Lane("DC-S2", "DC", OriginKind.LOCATION, "S2", Mode.TRUCK, 0.0, "USD", transit_days=0.0),
         ),
-        shipments=(OpenShipment("P1", "SKU", "SUP-DC", pipeline, eta_days=21.0),) if pipeline else (),
+        shipments=(OpenShipment("P1", "SKU", "SUP-DC", pipeline, eta_days=eta_days),) if pipeline else (),
         supplier_names={"SUP": "Acme"},
         policy=PLAIN,
         parents=tuple(("SKU", s, "DC") for s in stores),
@@ -58,7 +58,7 @@ def network(dc_on_hand: float, pipeline: float = 0.0) -> tuple[PlanningProblem, 
         location_ids=list(stores),
         demand=demand,
         lanes={"SUP-DC": 14.0, "DC-S1": 0.0, "DC-S2": 0.0},
-        shipments={"P1": np.full(S, 21.0)} if pipeline else None,
+        shipments={"P1": np.full(S, eta_days)} if pipeline else None,
     )
     return problem, scen
 
@@ -95,6 +95,23 @@ def test_a_dc_with_enough_counts_its_position_and_stock_on_order() -> None:
     # 40 at the DC and 15 arriving after the interval: position 10 + 15 = 25 against 60 -> order 35 (stock that is
     # merely late is not ordered again)
     assert _units(plan_echelons(*network(dc_on_hand=40.0, pipeline=15.0)))[("DC", "SUP-DC", "order")] == 35.0  # type: ignore[arg-type]
+
+
+def test_an_empty_dc_still_hears_what_its_stores_want() -> None:
+    # nothing at the DC and nothing coming: the stores get nothing now, and the DC orders what they asked for (30)
+    # on top of their demand over its protection interval (60)
+    assert _units(plan_echelons(*network(dc_on_hand=0.0))) == {("DC", "SUP-DC", "order"): 90.0}  # type: ignore[arg-type]
+
+
+def test_a_receipt_due_this_period_is_passed_on_to_the_stores() -> None:
+    # nothing on the DC's shelves but 12 units arriving this period: the stores share the 12 (4 and 8, in proportion
+    # to the 10 and 20 they asked for); the DC's position is 0 + 12 on order - 12 sent on = 0, so it orders the 18
+    # they could not get plus the 60 they will draw: 78
+    assert _units(plan_echelons(*network(dc_on_hand=0.0, pipeline=12.0, eta_days=0.0))) == {  # type: ignore[arg-type]
+        ("S1", "DC-S1", "transfer"): 4.0,
+        ("S2", "DC-S2", "transfer"): 8.0,
+        ("DC", "SUP-DC", "order"): 78.0,
+    }
 
 
 def test_both_echelons_are_recommended_and_explained() -> None:

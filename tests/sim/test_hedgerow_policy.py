@@ -213,11 +213,17 @@ def test_the_policy_orders_what_hedgerow_plans_planner_plans(network: SimInputs)
         for j in np.flatnonzero(stage.x > 0):
             expected[_row(network, m, int(c.target[j]))] += stage.x[j]
     np.testing.assert_allclose(decision.qty.sum(axis=1), expected)
-    # a store never gets more from its DC than the DC has free
+    # a store never gets more from its DC than the DC has free: on hand plus its receipts expected this period
+    # (the simulator ships after the period's arrivals), never more than on hand and on order
+    first = stages[0].model
     dcs = np.flatnonzero(network.echelon == 1)
     for d in dcs:
         kids = np.flatnonzero(network.parent == d)
-        assert decision.qty[kids].sum() <= view.on_hand[d] - view.backlog[d] + 1e-6
+        row = next(r for r in range(first.n_il) if _row(network, first, r) == d)
+        free = float(first.movable[row])
+        on_hand = float(view.on_hand[d] - view.backlog[d])
+        assert on_hand - 1e-6 <= free <= on_hand + float(view.on_order[d]) + 1e-6
+        assert decision.qty[kids].sum() <= free + 1e-6
 
 
 def _row(network: SimInputs, model: object, row: int) -> int:

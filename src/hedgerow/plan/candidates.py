@@ -239,6 +239,7 @@ def build_candidates(
     window: np.ndarray,
     book_cost: np.ndarray,
     movable: np.ndarray,
+    pools: np.ndarray,
     lanes: LaneProfiles,
     pipeline_lane: np.ndarray,
     pipeline_il: np.ndarray,
@@ -310,7 +311,8 @@ def build_candidates(
                 )
             else:
                 s_row = row_of.get((item_id, lane.origin_id))
-                if s_row is None or movable[s_row] <= 0:
+                # a stock pool (a DC) is a source even when empty: its stores say what they want of it
+                if s_row is None or (movable[s_row] <= 0 and not pools[s_row]):
                     continue
                 p = np.stack([transport, np.zeros(n_s), transit_capital(li, t_row)])
                 add(
@@ -322,7 +324,7 @@ def build_candidates(
                     transport_book,
                     p,
                     lane.min_order_qty,
-                    float(movable[s_row]),
+                    max(float(movable[s_row]), 0.0),
                 )
 
     # expedites: an open shipment that has not left moves to a faster lane on the same route

@@ -7,9 +7,10 @@ sourcing rule of :mod:`hedgerow.domain.network`). A partition with pools is plan
 1. **The customer-facing stage** — every item-location that sells, with its pool as a source of transfers. The
    pool's own cost is set to nothing (:func:`customer_stage`): its stock is a pool its stores draw on, not a
    place where units are sold or written down, so each store's replenishment is judged on the store alone and
-   several stores draw on one DC in the same round. When the stores together want more than the DC holds, the
-   DC's free stock is shared in proportion to what each asked for (:meth:`hedgerow.plan.ladder_base.LadderBase`
-   ``._share_sources``).
+   several stores draw on one DC in the same round. The stores first say what they want with the DC's stock
+   unlimited; when together they want more than the DC has free — on hand, plus the receipts it expects this
+   period, which it passes on after receiving them — each gets a share in proportion to what it asked for
+   (:func:`fair_shares`) and the stage is planned again within those shares.
 2. **Each level of DCs** (:func:`supply_stage`) — a DC orders on its supplier lanes (or draws on its own parent
    pool) up to the critical-ratio level of the demand its stores put on it over its *protection interval*
    ``[0, L_s + R)`` — ``L_s`` the lead time of its regular lane in scenario ``s``, ``R`` the review period —
@@ -36,30 +37,26 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hedgerow.plan.candidates import CandidateKind
-from hedgerow.plan.model import PlanModel, arrival_period, regular_lane
+from hedgerow.plan.model import PlanModel, arrival_period, floor_to, pool_mask, regular_lane
 from hedgerow.plan.problem import ItemLocationSpec, PlanningProblem
 from hedgerow.scenarios.scenario_set import DemandBlock, ScenarioSet
+
+#: Units below which two quantities count as equal (rounding dust of shares).
+UNIT_TOL = 1e-9
 
 
 def pool_rows(model: PlanModel) -> np.ndarray:
     """[n] True for the model's rows that are pools: they sell nothing and another row names them as parent."""
-    problem = model.problem
-    sells = {(il.item_id, il.location_id): il.sells for il in problem.item_locations}
-    parents = {(i, p) for i, loc, p in problem.parents if (i, loc) in _row_keys(model)}
-    return np.array(
-        [not sells.get(key, True) and key in parents for key in zip(model.il_items, model.il_locations, strict=True)],
-        dtype=bool,
-    )
+    return pool_mask(model.problem, model.il_items, model.il_locations)
 
 
-def _row_keys(model: PlanModel) -> set[tuple[str, str]]:
-    return set(zip(model.il_items, model.il_locations, strict=True))
-
-
-def customer_stage(model: PlanModel, pools: np.ndarray, *, unlimited: bool = False) -> PlanModel:
+def customer_stage(
+    model: PlanModel, pools: np.ndarray, *, unlimited: bool = False, caps: np.ndarray | None = None
+) -> PlanModel:
     """The model with its pools made cost-free sources: no demand, holding, penalty or write-down there, no
     candidate into them (they are planned in the next stage); ``unlimited`` gives them endless free stock (to
-    learn what the stores want before sharing what the DC has)."""
+    learn what the stores want before sharing what the DC has); ``caps`` [J] bounds the candidates (each store's
+    fair share of a short DC, :func:`fair_shares`)."""
     if not pools.any():
         return model
     c = model.candidates
@@ -81,6 +78,8 @@ def customer_stage(model: PlanModel, pools: np.ndarray, *, unlimited: bool = Fal
         movable[pools] = math.inf
         from_pool = (c.source >= 0) & pools[np.maximum(c.source, 0)] if c.n else np.zeros(0, dtype=bool)
         upper = np.where(from_pool, math.inf, upper)
+    if caps is not None:
+        upper = np.minimum(upper, caps)
     return replace(
         model,
         holding=holding,
@@ -107,7 +106,33 @@ def drawn_from(model: PlanModel, x: np.ndarray) -> np.ndarray:
 
 def pools_short(model: PlanModel, pools: np.ndarray, wanted: np.ndarray) -> bool:
     """Whether the stores want more from some pool than it has free now (``wanted`` from :func:`drawn_from`)."""
-    return bool((wanted[pools] > model.on_hand[pools] - model.held[pools] + 1e-9).any())
+    return bool((wanted[pools] > model.movable[pools] + 1e-9).any())
+
+
+def fair_shares(model: PlanModel, pools: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """[J] the most each candidate may move when the stores' wants ``wanted`` [J] (planned on unlimited pools)
+    meet what each pool has free (units): a short pool's free stock is split between the transfers drawing on it
+    in proportion to what each asked for, in whole packs by the largest remainder; every other candidate keeps
+    its own bound. The split depends only on the wants, never on the order the stores are looked at."""
+    c = model.candidates
+    caps = c.upper.copy()
+    if not c.n:
+        return caps
+    from_pool = (c.source >= 0) & pools[np.maximum(c.source, 0)]
+    for s_row in np.unique(c.source[from_pool]).tolist():
+        mine = np.flatnonzero(from_pool & (c.source == s_row))
+        free = max(float(model.movable[s_row]), 0.0)
+        asked = float(wanted[mine].sum())
+        if asked <= free + UNIT_TOL:
+            continue
+        share = wanted[mine] * free / asked
+        grain = model.grain[c.target[mine]]
+        whole = floor_to(share, grain)
+        for k in np.argsort(-(share - whole), kind="stable").tolist():
+            if whole.sum() + grain[k] <= free + UNIT_TOL and whole[k] + grain[k] <= wanted[mine[k]] + UNIT_TOL:
+                whole[k] += grain[k]
+        caps[mine] = whole
+    return caps
 
 
 @dataclass(frozen=True)
@@ -184,7 +209,8 @@ def supply_stage(
         windows[key] = int(lead.max()) + 1
         rate[key] = float(d_sub.mean())  # the stores' expected demand per period: what the DC passes on
         spec = specs[key]
-        dc_specs.append(replace(spec, on_hand=max(spec.on_hand - float(shipped[r]), 0.0) + positions.get(key, 0.0)))
+        # its position: on hand and on order (what it passes on now may come out of a receipt due this period)
+        dc_specs.append(replace(spec, on_hand=max(spec.on_hand + positions.get(key, 0.0) - float(shipped[r]), 0.0)))
     dc_keys = set(keys)
     upstream = [specs[(i, p)] for (i, loc), p in parent.items() if (i, loc) in dc_keys and (i, p) in specs]
     stage_problem = replace(

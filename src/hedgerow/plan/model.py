@@ -108,7 +108,8 @@ class PlanModel:
     book_cost:
         [n] unit cost in the base currency at today's rates.
     on_hand, held, movable:
-        [n] units on hand now (incl. held), under holds, and free to move (on hand - held).
+        [n] units on hand now (incl. held), under holds, and free to move (on hand - held; a stock pool — a DC —
+        adds its receipts expected this period, which it passes on to its stores after receiving them).
     last_order:
         [n] units ordered last period (NaN = unknown).
     grain:
@@ -207,6 +208,17 @@ def _planned_item_locations(problem: PlanningProblem, items: Sequence[str]) -> l
     rows = [il for il in problem.item_locations if il.item_id in wanted and il.item_id not in bundles]
     order = {item: k for k, item in enumerate(items)}
     return sorted(rows, key=lambda il: (order[il.item_id], il.location_id))
+
+
+def pool_mask(problem: PlanningProblem, il_items: Sequence[str], il_locs: Sequence[str]) -> np.ndarray:
+    """[n] True for the rows that are stock pools: they sell nothing and another row of the same list names them
+    as its parent (a distribution centre, the sourcing rule of :mod:`hedgerow.domain.network`)."""
+    keys = set(zip(il_items, il_locs, strict=True))
+    sells = {(il.item_id, il.location_id): il.sells for il in problem.item_locations}
+    parents = {(i, p) for i, loc, p in problem.parents if (i, loc) in keys}
+    return np.array(
+        [not sells.get(key, True) and key in parents for key in zip(il_items, il_locs, strict=True)], dtype=bool
+    )
 
 
 def _demand_lookup(scenarios: ScenarioSet) -> dict[tuple[str, str], int]:
@@ -352,6 +364,11 @@ def build_model(
     inflow0[:, :, 0] += on_hand[:, None]
     for p in range(len(pipeline.shipment_ids)):
         np.add.at(inflow0[pipeline.il[p]], (np.arange(n_s), pipeline.arrival[p]), pipeline.qty[p])
+    weight = np.full(n_s, 1.0 / n_s)
+    pools = pool_mask(problem, il_items, il_locs)
+    # a distribution centre passes on this period what reaches it this period (expected over the scenarios): its
+    # stores' replenishments leave after its own receipts, not only from what is on its shelves at the review
+    movable = movable + np.where(pools, (inflow0[:, :, 0] - on_hand[:, None]) @ weight, 0.0)
 
     floor_from = np.maximum(window - policy.review_periods, 0)
     candidates = build_candidates(
@@ -362,6 +379,7 @@ def build_model(
         window=window,
         book_cost=book_cost,
         movable=movable,
+        pools=pools,
         lanes=lanes,
         pipeline_lane=pipeline.lane_rows,
         pipeline_il=pipeline.il,
@@ -398,7 +416,7 @@ def build_model(
         ),
         price_currency=tuple(price_ils[key].price_currency for key in zip(il_items, il_locs, strict=True)),
         mean_demand=mean_demand,
-        scenario_weight=np.full(n_s, 1.0 / n_s),
+        scenario_weight=weight,
         pipeline=pipeline,
         inflow0=inflow0,
         lanes=lanes,

@@ -22,7 +22,15 @@ from enum import StrEnum
 import numpy as np
 
 from hedgerow.domain.plan import PlanMethod
-from hedgerow.plan.echelons import customer_stage, drawn_from, pool_rows, pools_short, supply_stage, supply_stage_model
+from hedgerow.plan.echelons import (
+    customer_stage,
+    drawn_from,
+    fair_shares,
+    pool_rows,
+    pools_short,
+    supply_stage,
+    supply_stage_model,
+)
 from hedgerow.plan.evaluate import Evaluation, evaluate
 from hedgerow.plan.exact import ExactOptions, ExactResult, SolverStatus, solve_sample_average
 from hedgerow.plan.ladder import LadderOptions, LadderResult, run_ladder
@@ -181,7 +189,7 @@ def plan_echelons(
     if pools_short(base, pools, wanted):
         if limits is not None and snap is not None:
             limits.restore(snap)
-        staged = customer_stage(base, pools)
+        staged = customer_stage(base, pools, caps=fair_shares(base, pools, first.x))
         first = plan_partition(problem, scenarios, items, options=opt, limits=limits, model=staged)
     stages = [first]
     below, below_pools, shipped = first.model, pools, drawn_from(first.model, first.x)
