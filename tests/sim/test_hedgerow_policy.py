@@ -26,7 +26,7 @@ from hedgerow.sim.policies.hedgerow import (
 )
 from hedgerow.sim.policies.hedgerow.backend import freight_premium
 from hedgerow.sim.policies.hedgerow.demand import own_demand
-from hedgerow.sim.policies.hedgerow.supply import draw_leads, lane_leads, pipeline
+from hedgerow.sim.policies.hedgerow.supply import draw_leads, draw_remaining, lane_leads, pipeline
 from hedgerow.sim.synthetic import single_echelon, store_network
 from tests.sim.helpers import network_frames
 
@@ -254,6 +254,23 @@ def test_lead_times_pool_by_lane_and_draws_keep_their_mean(network: SimInputs) -
     assert early.min() >= 0
     assert early.mean() == pytest.approx(2.5, abs=0.02)
     np.testing.assert_array_equal(draw_leads(1.0, 1.0, 0.0, (5,), rng), 1)
+
+
+def test_a_late_order_is_drawn_given_it_is_still_travelling() -> None:
+    """An order placed 3 periods ago on a lane of nominal 1, mean 2 and a long tail is still out: it arrives in
+    ``L - 3`` periods with ``L`` drawn given ``L >= 3`` — the conditional mean of the same draws, not "now"."""
+    nominal, mean, std, age = 1.0, 2.0, 2.0, 3
+    ref = draw_leads(nominal, mean, std, (400_000,), np.random.default_rng(1))
+    tail = ref[ref >= age] - age
+    rest = draw_remaining(nominal, mean, std, age, 50_000, np.random.default_rng(2))
+    assert rest.min() >= 0
+    assert rest.mean() == pytest.approx(tail.mean(), rel=0.03)
+    assert (rest == 0).mean() == pytest.approx((tail == 0).mean(), abs=0.01)
+    # the unconditional max(L - a, 0) says "now" for 5 draws in 6; given it is still out, fewer than 2 in 5
+    assert (np.maximum(ref - age, 0) == 0).mean() > 0.85
+    assert (rest == 0).mean() < 0.4
+    # beyond anything the model draws the order is not expected any more: it arrives now
+    np.testing.assert_array_equal(draw_remaining(1.0, 1.0, 0.0, 5, 7, np.random.default_rng(3)), 0)
 
 
 def test_pipeline_places_what_is_on_order_at_the_newest_orders(network: SimInputs) -> None:

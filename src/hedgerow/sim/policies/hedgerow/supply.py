@@ -17,7 +17,9 @@ gives back exactly ``L`` — the simulator's arrival period for goods shipped no
 matched, newest first, to the item-location's past orders (an order placed ``a`` periods ago is still travelling
 when its lead time exceeds ``a``); a part that matches no recorded order (the pipeline in place when the replay
 started) is spread evenly over the next ``n0`` periods, as in a steady state. A matched order arrives, per scenario,
-``max(L - a, 0)`` periods from now with ``L`` drawn from the item-location's own lead-time estimates as above.
+``L - a`` periods from now with ``L`` drawn from the item-location's own lead-time estimates as above *given that it
+is still travelling* (``L >= a``): a truck already late is likely to be later still on a lane whose lateness has a
+long tail, so it is not assumed to arrive at once (:func:`draw_remaining`).
 """
 
 from __future__ import annotations
@@ -83,6 +85,25 @@ def draw_leads(nominal: float, mean: float, std: float, size: tuple[int, ...], r
     return np.asarray(np.maximum(np.floor(x + u), 0.0), dtype=np.int64)
 
 
+#: Draws per wanted draw when sampling a lead time given the order is still travelling (rejection sampling).
+REJECTION_BATCH = 16
+
+
+def draw_remaining(
+    nominal: float, mean: float, std: float, age: int, size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """[size] whole periods until an order placed ``age`` periods ago and not yet arrived arrives: its lead time
+    ``L`` drawn as :func:`draw_leads` given ``L >= age``, less ``age`` (rejection on a batch of draws; when no draw
+    of the batch is that late the model gives the order no chance of still travelling, and it arrives now)."""
+    batch = draw_leads(nominal, mean, std, (size * REJECTION_BATCH,), rng)
+    late = batch[batch >= age] - age
+    if late.size == 0:
+        return np.zeros(size, dtype=np.int64)
+    if late.size >= size:
+        return np.asarray(late[:size], dtype=np.int64)
+    return np.asarray(rng.choice(late, size=size), dtype=np.int64)
+
+
 def lane_lead_paths(leads: LaneLeads, network: NetworkSpec, n_scenarios: int, horizon: int, seed: int) -> np.ndarray:
     """[lane, scenario, period] lead times in whole periods of goods shipped at each future period."""
     out = np.zeros((len(network.lane_ids), n_scenarios, horizon), dtype=np.int64)
@@ -128,12 +149,12 @@ def pipeline(view: HistoryView, n_scenarios: int, seed: int) -> Pipeline:
             if placed <= 0:
                 continue
             take = min(left, placed)
-            lead = draw_leads(
-                float(nominal[i]), float(view.lead_time_mean[i]), float(view.lead_time_std[i]), (n_scenarios,), rng
+            remaining = draw_remaining(
+                float(nominal[i]), float(view.lead_time_mean[i]), float(view.lead_time_std[i]), age, n_scenarios, rng
             )
             ils.append(int(i))
             qtys.append(take)
-            arrivals.append(np.maximum(lead - age, 0))
+            arrivals.append(remaining)
             left -= take
             if left <= 1e-9:
                 break
