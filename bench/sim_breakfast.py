@@ -20,8 +20,10 @@ Network: the ``breakfast-network`` preset (``hedgerow.presets.breakfast_network`
 ``--shape stores`` replays the single-echelon ``breakfast`` preset instead: the same stores, items and demand, every
 store buying from its supplier on its own lane of one week (the simulator's default lane), no DCs.
 
-Weeks 1–104 are history; week 105–156 (one year) is replayed. Baselines are tuned as a competent planner would:
-the trailing window W ∈ {4, 8, 13, 26, 52} of the textbook and of the margin maximiser is chosen by backtesting
+Weeks 1–104 are history (demand, and the lanes' lead times: every policy starts the replay knowing how late its
+trucks were, ``hedgerow.sim.engine.warmup_lead_times``); week 105–156 (one year) is replayed. Baselines are tuned as a
+competent planner would: the trailing window W ∈ {4, 8, 13, 26, 52} of the textbook and of the margin maximiser, and
+whether their safety stock adds the lead-time variance, are chosen by backtesting
 year 2 (with year 1 as warm-up), then frozen for year 3; the stockpyl peer gets the textbook's inputs, window
 included; service levels come from the critical ratio of the same costs the simulator charges.
 
@@ -39,7 +41,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -166,22 +168,39 @@ def overrides(args: argparse.Namespace) -> str:
     return "; ".join(changed) or "hedgerow.toml defaults"
 
 
-def tune(tuning: SimInputs) -> dict[str, int]:
-    """The trailing window of each baseline that was cheapest on the tuning year."""
-    chosen = {}
+@dataclass(frozen=True)
+class Tuned:
+    """A baseline's settings chosen on the tuning year: its trailing window W (periods) and whether its safety
+    stock adds the lead-time variance (σ_P² = (L + R)σ² + μ²σ_L²)."""
+
+    window: int
+    lead_time_variance: bool
+
+    def label(self) -> str:
+        """``W=52, σL on`` for the report."""
+        return f"W={self.window}, lead-time variance {'on' if self.lead_time_variance else 'off'}"
+
+
+def tune(tuning: SimInputs) -> dict[str, Tuned]:
+    """The trailing window and lead-time-variance switch of each baseline that were cheapest on the tuning year."""
+    chosen: dict[str, Tuned] = {}
     for name in (PolicyName.ORDER_UP_TO, PolicyName.MARGIN_MAXIMISER):
-        costs = {}
+        costs: dict[Tuned, float] = {}
         for w in WINDOWS:
-            cfg = BacktestSettings(
-                policies=(name,),
-                order_up_to=OrderUpToSettings(window=w),
-                margin_maximiser=MarginMaximiserSettings(window=w),
-            )
-            costs[w] = run_backtest(tuning, cfg).metrics[0].total_cost
-        chosen[name.value] = min(costs, key=lambda w: costs[w])
-        print(f"  tuning {name.value}: " + ", ".join(f"W={w}: {c:,.0f}" for w, c in costs.items()), file=sys.stderr)
-    # the stockpyl peer takes the same inputs as the textbook policy, its tuned window included
-    chosen[PolicyName.STOCKPYL.value] = chosen[PolicyName.ORDER_UP_TO.value]
+            for variance in (False, True):
+                cfg = BacktestSettings(
+                    policies=(name,),
+                    order_up_to=OrderUpToSettings(window=w, lead_time_variance=variance),
+                    margin_maximiser=MarginMaximiserSettings(window=w, lead_time_variance=variance),
+                )
+                costs[Tuned(w, variance)] = run_backtest(tuning, cfg).metrics[0].total_cost
+        chosen[name.value] = min(costs, key=lambda k: costs[k])
+        print(
+            f"  tuning {name.value}: " + ", ".join(f"{k.label()}: {c:,.0f}" for k, c in costs.items()), file=sys.stderr
+        )
+    # the stockpyl peer takes the same inputs as the textbook policy, its tuned window included (it has no
+    # lead-time variance term)
+    chosen[PolicyName.STOCKPYL.value] = Tuned(chosen[PolicyName.ORDER_UP_TO.value].window, False)
     return chosen
 
 
@@ -238,9 +257,14 @@ def main() -> None:
     windows = tune(tuning)
     evaluation = subset(build(data, 52, last_week=None, shape=args.shape), args.every_nth_item)
     cfg = BacktestSettings(
-        order_up_to=OrderUpToSettings(window=windows["order_up_to"]),
-        margin_maximiser=MarginMaximiserSettings(window=windows["margin_maximiser"]),
-        stockpyl=StockpylSettings(window=windows["stockpyl_base_stock"]),
+        order_up_to=OrderUpToSettings(
+            window=windows["order_up_to"].window, lead_time_variance=windows["order_up_to"].lead_time_variance
+        ),
+        margin_maximiser=MarginMaximiserSettings(
+            window=windows["margin_maximiser"].window,
+            lead_time_variance=windows["margin_maximiser"].lead_time_variance,
+        ),
+        stockpyl=StockpylSettings(window=windows["stockpyl_base_stock"].window),
         hedgerow=hedgerow_settings(
             args.scenarios,
             max_order_change=args.max_order_change,
@@ -256,7 +280,7 @@ def main() -> None:
     stationary = result.by_policy(PolicyName.BEST_STATIONARY.value)
     print(f"network: {result.summary}")
     print(f"shape: {args.shape.value}; hedgerow settings: {overrides(args)}")
-    print(f"tuned windows (chosen on year 2): {windows}")
+    print("tuned on year 2: " + "; ".join(f"{k} {v.label()}" for k, v in windows.items()))
     print(table(result))
     print(f"clairvoyant lower bound: {result.lower_bound:,.0f} USD")
     print(f"best baseline: {best.policy} at {best.total_cost:,.0f} USD, fill rate {best.fill_rate:.4f}")
@@ -275,7 +299,8 @@ def main() -> None:
         f"seconds per policy: { {k: round(v, 1) for k, v in result.seconds.items()} }; total {time.perf_counter() - began:.0f}"
     )
     if args.json:
-        payload: dict[str, Any] = {"tuned_windows": windows, "seconds": result.seconds, **backtest_figures(result)}
+        tuned = {k: {"window": v.window, "lead_time_variance": v.lead_time_variance} for k, v in windows.items()}
+        payload: dict[str, Any] = {"tuned": tuned, "seconds": result.seconds, **backtest_figures(result)}
         args.json.write_text(json.dumps(payload, indent=1, allow_nan=False) + "\n")
 
 

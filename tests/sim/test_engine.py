@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from hedgerow.sim.engine import PolicyError, SimRun, simulate
 from hedgerow.sim.history import Decision, HistoryView
-from hedgerow.sim.inputs import SimInputs, UnmetDemand
+from hedgerow.sim.inputs import SimInputs, UnmetDemand, lead_periods
 from hedgerow.sim.policies import (
     BaseStockPolicy,
     FixedPlanPolicy,
@@ -258,3 +258,26 @@ def test_lost_sales_and_backorders_differ_only_where_stock_ran_out(small_network
     assert lost.unmet_units.sum() > 0
     assert owed.backlog[:, -1].sum() > 0
     assert lost.backlog.sum() == 0
+
+
+def test_a_replay_starts_knowing_the_warmup_lead_times(small_network: SimInputs) -> None:
+    """The first view's lead-time record is the warm-up's: one shipment per warm-up period on each item-location's
+    primary lane, counted when it arrived before the replay — and a late warm-up truck shows in it."""
+    start, pdays = small_network.start, small_network.period_days
+    lt_days = small_network.lane_lead_time_days.copy()
+    store = int(np.flatnonzero(small_network.parent >= 0)[0])
+    dc = int(small_network.parent[store])
+    lane = int(small_network.lane_options[dc, 0])
+    lt_days[lane, start - 6] += 3 * pdays  # one warm-up truck three periods late (arrives before the replay)
+    late = replace(small_network, lane_lead_time_days=lt_days)
+    rec = Recorder()
+    simulate(late, rec)
+    first = rec.views[0]
+    lt = lead_periods(lt_days, pdays)[lane, :start]
+    seen = np.arange(start) + lt <= start - 1
+    assert first.lead_time_count[dc] == seen.sum()
+    assert first.lead_time_mean[dc] == pytest.approx(lt[seen].mean())
+    assert first.lead_time_std[dc] == pytest.approx(lt[seen].std())
+    assert first.lead_time_std[dc] > 0  # the late truck is on record
+    # a later view adds the replay's own arrivals to the record
+    assert rec.views[-1].lead_time_count[dc] > first.lead_time_count[dc]

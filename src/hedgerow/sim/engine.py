@@ -155,6 +155,25 @@ def warmup_demand_seen(inputs: SimInputs) -> np.ndarray:
     return agg
 
 
+def warmup_lead_times(inputs: SimInputs, lt_lane: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """([il] sum, [il] sum of squares, [il] count) of the lead times (periods) each item-location saw arrive during
+    the warm-up: one shipment per warm-up period on its primary lane, counted when it arrived before the replay
+    starts. A policy starts the replay knowing its lanes' record (as a planner knows the shipment history), not
+    learning lateness from its first late trucks. ``lt_lane`` [lane, T] is the lanes' lead time in periods."""
+    n = inputs.n_il
+    total, squares, count = np.zeros(n), np.zeros(n), np.zeros(n)
+    primary = inputs.lane_options[:, 0] if inputs.lane_options.size else np.full(n, -1)
+    rows = np.flatnonzero(primary >= 0)
+    if rows.size == 0 or inputs.start == 0:
+        return total, squares, count
+    lt = lt_lane[primary[rows], : inputs.start].astype(np.float64)  # [rows, start]
+    seen = np.arange(inputs.start)[None, :] + lt <= inputs.start - 1
+    total[rows] = np.where(seen, lt, 0.0).sum(axis=1)
+    squares[rows] = np.where(seen, lt**2, 0.0).sum(axis=1)
+    count[rows] = seen.sum(axis=1)
+    return total, squares, count
+
+
 class _Replay:
     """Mutable state of one replay; :func:`simulate` is its only user."""
 
@@ -178,9 +197,7 @@ class _Replay:
         self.lt_sum = np.zeros((n, span))
         self.lt_sq = np.zeros((n, span))
         self.lt_cnt = np.zeros((n, span))
-        self.obs_sum = np.zeros(n)
-        self.obs_sq = np.zeros(n)
-        self.obs_cnt = np.zeros(n)
+        self.obs_sum, self.obs_sq, self.obs_cnt = warmup_lead_times(inputs, self.lt_lane)
         self.on_hand = inputs.initial_on_hand.astype(np.float64, copy=True)
         self.on_order = pipe.sum(axis=1).astype(np.float64)
         self.backlog = np.zeros(n)
