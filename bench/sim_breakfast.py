@@ -41,7 +41,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bench.tuning import Tuned
+from bench.tuning import tune as tune_baselines
 from hedgerow.config import Settings
 from hedgerow.domain.enums import TableName
 from hedgerow.presets import RECIPES, Preset
@@ -57,7 +59,7 @@ from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.sim.backtest import BacktestResult, BacktestSettings, run_backtest
 from hedgerow.sim.frames import FrameOptions, inputs_from_frames
 from hedgerow.sim.inputs import SimInputs, take_item_locations
-from hedgerow.sim.policies import MarginMaximiserSettings, OrderUpToSettings, PolicyName, StockpylSettings
+from hedgerow.sim.policies import PolicyName, StockpylSettings
 from hedgerow.sim.policies.hedgerow import HedgerowSettings
 from hedgerow.sim.report import backtest_figures
 
@@ -168,36 +170,9 @@ def overrides(args: argparse.Namespace) -> str:
     return "; ".join(changed) or "hedgerow.toml defaults"
 
 
-@dataclass(frozen=True)
-class Tuned:
-    """A baseline's settings chosen on the tuning year: its trailing window W (periods) and whether its safety
-    stock adds the lead-time variance (σ_P² = (L + R)σ² + μ²σ_L²)."""
-
-    window: int
-    lead_time_variance: bool
-
-    def label(self) -> str:
-        """``W=52, σL on`` for the report."""
-        return f"W={self.window}, lead-time variance {'on' if self.lead_time_variance else 'off'}"
-
-
 def tune(tuning: SimInputs) -> dict[str, Tuned]:
-    """The trailing window and lead-time-variance switch of each baseline that were cheapest on the tuning year."""
-    chosen: dict[str, Tuned] = {}
-    for name in (PolicyName.ORDER_UP_TO, PolicyName.MARGIN_MAXIMISER):
-        costs: dict[Tuned, float] = {}
-        for w in WINDOWS:
-            for variance in (False, True):
-                cfg = BacktestSettings(
-                    policies=(name,),
-                    order_up_to=OrderUpToSettings(window=w, lead_time_variance=variance),
-                    margin_maximiser=MarginMaximiserSettings(window=w, lead_time_variance=variance),
-                )
-                costs[Tuned(w, variance)] = run_backtest(tuning, cfg).metrics[0].total_cost
-        chosen[name.value] = min(costs, key=lambda k: costs[k])
-        print(
-            f"  tuning {name.value}: " + ", ".join(f"{k.label()}: {c:,.0f}" for k, c in costs.items()), file=sys.stderr
-        )
+    """The window and lead-time-variance switch of each baseline that were cheapest on the tuning year."""
+    chosen = tune_baselines(tuning, (PolicyName.ORDER_UP_TO, PolicyName.MARGIN_MAXIMISER), WINDOWS)
     # the stockpyl peer takes the same inputs as the textbook policy, its tuned window included (it has no
     # lead-time variance term)
     chosen[PolicyName.STOCKPYL.value] = Tuned(chosen[PolicyName.ORDER_UP_TO.value].window, False)
@@ -257,13 +232,8 @@ def main() -> None:
     windows = tune(tuning)
     evaluation = subset(build(data, 52, last_week=None, shape=args.shape), args.every_nth_item)
     cfg = BacktestSettings(
-        order_up_to=OrderUpToSettings(
-            window=windows["order_up_to"].window, lead_time_variance=windows["order_up_to"].lead_time_variance
-        ),
-        margin_maximiser=MarginMaximiserSettings(
-            window=windows["margin_maximiser"].window,
-            lead_time_variance=windows["margin_maximiser"].lead_time_variance,
-        ),
+        order_up_to=windows["order_up_to"].order_up_to(),
+        margin_maximiser=windows["margin_maximiser"].margin_maximiser(),
         stockpyl=StockpylSettings(window=windows["stockpyl_base_stock"].window),
         hedgerow=hedgerow_settings(
             args.scenarios,
@@ -299,7 +269,7 @@ def main() -> None:
         f"seconds per policy: { {k: round(v, 1) for k, v in result.seconds.items()} }; total {time.perf_counter() - began:.0f}"
     )
     if args.json:
-        tuned = {k: {"window": v.window, "lead_time_variance": v.lead_time_variance} for k, v in windows.items()}
+        tuned = {k: v.as_dict() for k, v in windows.items()}
         payload: dict[str, Any] = {"tuned": tuned, "seconds": result.seconds, **backtest_figures(result)}
         args.json.write_text(json.dumps(payload, indent=1, allow_nan=False) + "\n")
 

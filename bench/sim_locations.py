@@ -12,7 +12,9 @@ There are always ``--store-count`` stores (300), each buying from the supplier o
 ``rows / store-count`` of the store-items, so lanes and their lateness are the same in every grouping too.
 156 weeks: the first 52 are warm-up, the textbook's trailing window ``W ∈ {8, 13, 26, 52}`` is chosen on weeks
 53–104 (as a competent planner would: the cheapest on a year it has seen), and weeks 105–156 are replayed for the
-figures. hedgerow runs with the default hedgerow.toml (what ``hedgerow plan`` uses).
+figures; the textbook's lead-time-variance switch is tuned with its window (``bench.tuning``), and every policy starts
+the replay knowing the warm-up's transit times. hedgerow runs with the default hedgerow.toml (what ``hedgerow plan``
+uses).
 
 Target (issue 13): hedgerow at most 0.85 × the textbook's cost at a fill rate at least the textbook's at 300 stores
 per item, and its ratio there within 5 % of its ratio at 1 store per item.
@@ -24,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -32,10 +33,11 @@ from typing import Any
 
 import numpy as np
 
+from bench.tuning import Tuned, tune
 from hedgerow.domain.enums import Mode
 from hedgerow.sim.backtest import BacktestResult, BacktestSettings, run_backtest
 from hedgerow.sim.inputs import SimInputs, lead_periods, neutral_initial_state
-from hedgerow.sim.policies import OrderUpToSettings, PolicyName
+from hedgerow.sim.policies import PolicyName
 from hedgerow.sim.policies.hedgerow import HedgerowSettings
 from hedgerow.sim.synthetic import BASE
 
@@ -115,23 +117,18 @@ def grouped(data: dict[str, np.ndarray], stores: int, *, start: int, periods: in
     )
 
 
-def tuned_window(data: dict[str, np.ndarray]) -> int:
-    """The textbook's trailing window that was cheapest on weeks 53–104 (the grouping does not matter to it)."""
-    tuning = grouped(data, 1, start=WARMUP, periods=52)
-    costs = {}
-    for w in WINDOWS:
-        cfg = BacktestSettings(policies=(PolicyName.ORDER_UP_TO,), order_up_to=OrderUpToSettings(window=w))
-        costs[w] = run_backtest(tuning, cfg).metrics[0].total_cost
-    print("  tuning: " + ", ".join(f"W={w}: {c:,.0f}" for w, c in costs.items()), file=sys.stderr)
-    return min(costs, key=lambda w: costs[w])
+def tuned_textbook(data: dict[str, np.ndarray]) -> Tuned:
+    """The textbook's window and lead-time-variance switch that were cheapest on weeks 53–104 (the grouping does
+    not matter to it)."""
+    return tune(grouped(data, 1, start=WARMUP, periods=52), (PolicyName.ORDER_UP_TO,), WINDOWS)["order_up_to"]
 
 
-def run(data: dict[str, np.ndarray], stores: int, window: int, scenarios: int) -> BacktestResult:
+def run(data: dict[str, np.ndarray], stores: int, textbook: Tuned, scenarios: int) -> BacktestResult:
     """The year 105–156 replayed with the textbook rule and hedgerow, rows grouped ``stores`` to an item."""
     inputs = grouped(data, stores, start=2 * WARMUP, periods=52)
     cfg = BacktestSettings(
         policies=(PolicyName.ORDER_UP_TO, PolicyName.HEDGEROW),
-        order_up_to=OrderUpToSettings(window=window),
+        order_up_to=textbook.order_up_to(),
         hedgerow=HedgerowSettings(n_scenarios=scenarios, seed=SEED),
     )
     return run_backtest(inputs, cfg)
@@ -147,10 +144,10 @@ def main() -> None:
     args = parser.parse_args()
     began = time.perf_counter()
     data = panel(args.rows, args.seed)
-    window = tuned_window(data)
+    textbook = tuned_textbook(data)
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}; load {os.getloadavg()[0]:.1f}")
     print(
-        f"panel: {args.rows} store-items, textbook window W = {window} (tuned on weeks 53-104); hedgerow.toml defaults"
+        f"panel: {args.rows} store-items, textbook {textbook.label()} (tuned on weeks 53-104); hedgerow.toml defaults"
     )
     print(
         "| stores per item | items | textbook cost | textbook fill | hedgerow cost | hedgerow fill | × textbook | seconds |"
@@ -159,7 +156,7 @@ def main() -> None:
     out: list[dict[str, Any]] = []
     for n in args.stores:
         t0 = time.perf_counter()
-        result = run(data, n, window, args.scenarios)
+        result = run(data, n, textbook, args.scenarios)
         book = result.by_policy(PolicyName.ORDER_UP_TO.value)
         ours = result.by_policy(PolicyName.HEDGEROW.value)
         ratio = ours.total_cost / book.total_cost
@@ -194,7 +191,7 @@ def main() -> None:
         )
     print(f"total {time.perf_counter() - began:.0f} s")
     if args.json:
-        args.json.write_text(json.dumps({"window": window, "runs": out}, indent=1) + "\n")
+        args.json.write_text(json.dumps({"textbook": textbook.as_dict(), "runs": out}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
