@@ -158,7 +158,7 @@ def main() -> None:
                     lambda: list_recommendations(ws, statuses=[RecommendationStatus.PROPOSED], limit=args.recs),
                     args.repeat,
                 ),
-                "  rendering alone (N rows with their forms, page template)": timings(render, args.repeat),
+                "  rendering alone (one page of rows with their forms, page template)": timings(render, args.repeat),
             }
             size_kb = len(page.content) / 1024
     print(f"Queue page with {bench.recommendations:,} recommendations ({size_kb:,.0f} KB of HTML), "
