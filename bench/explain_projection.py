@@ -61,7 +61,7 @@ def main() -> None:
             drafts = recommend.draft_recommendations(ExplainContext(pp.model, pp.x), notes=notes, data=data)
             return time.perf_counter() - t, drafts
         finally:
-            recommend._projection = real  # type: ignore[assignment]
+            recommend._projection = real
 
     with_s, without_s, inside = [], [], []
     drafts: list[recommend.Draft] = []
