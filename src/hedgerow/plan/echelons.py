@@ -106,7 +106,7 @@ def drawn_from(model: PlanModel, x: np.ndarray) -> np.ndarray:
 
 def pools_short(model: PlanModel, pools: np.ndarray, wanted: np.ndarray) -> bool:
     """Whether the stores want more from some pool than it has free now (``wanted`` from :func:`drawn_from`)."""
-    return bool((wanted[pools] > model.movable[pools] + 1e-9).any())
+    return bool((wanted[pools] > model.movable[pools] + UNIT_TOL).any())
 
 
 def fair_shares(model: PlanModel, pools: np.ndarray, wanted: np.ndarray) -> np.ndarray:
