@@ -37,12 +37,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hedgerow.plan.candidates import CandidateKind
-from hedgerow.plan.model import PlanModel, arrival_period, floor_to, pool_mask, regular_lane
+from hedgerow.plan.model import UNIT_TOL, PlanModel, arrival_period, pool_mask, regular_lane, whole_shares
 from hedgerow.plan.problem import ItemLocationSpec, PlanningProblem
 from hedgerow.scenarios.scenario_set import DemandBlock, ScenarioSet
-
-#: Units below which two quantities count as equal (rounding dust of shares).
-UNIT_TOL = 1e-9
 
 
 def pool_rows(model: PlanModel) -> np.ndarray:
@@ -126,12 +123,7 @@ def fair_shares(model: PlanModel, pools: np.ndarray, wanted: np.ndarray) -> np.n
         if asked <= free + UNIT_TOL:
             continue
         share = wanted[mine] * free / asked
-        grain = model.grain[c.target[mine]]
-        whole = floor_to(share, grain)
-        for k in np.argsort(-(share - whole), kind="stable").tolist():
-            if whole.sum() + grain[k] <= free + UNIT_TOL and whole[k] + grain[k] <= wanted[mine[k]] + UNIT_TOL:
-                whole[k] += grain[k]
-        caps[mine] = whole
+        caps[mine] = whole_shares(share, model.grain[c.target[mine]], free, cap=wanted[mine])
     return caps
 
 

@@ -17,7 +17,7 @@ from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.floorcalc import max_remove_keeping_floor, min_add_for_floor
 from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.linesearch import Steps, add_steps, best_quantity, remove_steps
-from hedgerow.plan.model import PlanModel, ceil_to, floor_to, order_change_bounds
+from hedgerow.plan.model import PlanModel, ceil_to, floor_to, order_change_bounds, whole_shares
 from hedgerow.plan.rungs import LadderEvent, LadderOptions, Rung, RungPhase
 from hedgerow.plan.state import LadderState, Trial
 
@@ -218,13 +218,7 @@ class LadderBase:
             if asked <= free + 1e-9:
                 continue
             share = q[mine] * free / asked
-            # whole packs by the largest remainder, so that nothing the source has is left unshared
-            grain = self.model.grain[c.target[mine]]
-            whole = floor_to(share, grain)
-            for k in np.argsort(-(share - whole), kind="stable").tolist():
-                if whole.sum() + grain[k] <= free + 1e-9:
-                    whole[k] += grain[k]
-            out[mine] = whole
+            out[mine] = whole_shares(share, self.model.grain[c.target[mine]], free)
         return out
 
     def _round_down(self, cands: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -38,6 +38,9 @@ from hedgerow.scenarios.scenario_set import ScenarioSet
 
 DAYS_PER_YEAR = 365.25
 
+#: Units below which two quantities count as equal (rounding dust of shares).
+UNIT_TOL = 1e-9
+
 
 @dataclass(frozen=True)
 class Pipeline:
@@ -536,6 +539,18 @@ def order_change_bounds(model: PlanModel) -> tuple[np.ndarray, np.ndarray]:
 def floor_to(qty: np.ndarray, grain: np.ndarray) -> np.ndarray:
     """``qty`` rounded down to a whole multiple of ``grain`` (units; infinities stay)."""
     return np.asarray(np.floor(np.asarray(qty) / grain + 1e-9) * grain)
+
+
+def whole_shares(share: np.ndarray, grain: np.ndarray, total: float, cap: np.ndarray | None = None) -> np.ndarray:
+    """``share`` (units) in whole packs of ``grain`` adding up to at most ``total``: each rounded down, then one
+    pack more to the largest remainders while the sum stays within ``total`` (and each within ``cap``), so that
+    nothing shared is left over by rounding."""
+    whole = floor_to(share, grain)
+    for k in np.argsort(-(share - whole), kind="stable").tolist():
+        fits = whole.sum() + grain[k] <= total + UNIT_TOL
+        if fits and (cap is None or whole[k] + grain[k] <= cap[k] + UNIT_TOL):
+            whole[k] += grain[k]
+    return whole
 
 
 def ceil_to(qty: np.ndarray, grain: np.ndarray) -> np.ndarray:
