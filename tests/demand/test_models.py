@@ -8,7 +8,14 @@ from statsforecast.models import TSB, CrostonSBA
 
 from hedgerow.demand.models.base import FamilyName, ModelInput, grown_dispersion, nb_dispersion
 from hedgerow.demand.models.intermittent import croston_sba_family, imapa_family, tsb_components, tsb_family
-from hedgerow.demand.models.smoothing import choose_ses, seasonal_naive_family, ses_family
+from hedgerow.demand.models.smoothing import (
+    SEASONAL_MIN_CYCLES,
+    choose_ses,
+    seasonal_index,
+    seasonal_naive_family,
+    seasonal_ses_family,
+    ses_family,
+)
 
 
 def _input(y: np.ndarray, horizon: int = 4, season: int = 4) -> ModelInput:
@@ -76,6 +83,40 @@ def test_seasonal_naive_repeats_last_season() -> None:
     y = np.tile([1.0, 5.0, 9.0, 3.0], 5)[None, :]
     fc = seasonal_naive_family(_input(y, horizon=6))
     np.testing.assert_allclose(fc.marginals.expected()[0], [1, 5, 9, 3, 1, 5])
+
+
+def _yearly(amplitude: np.ndarray, weeks: int, horizon: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """NB demand (dispersion 4) around 6 units a week swinging ± ``amplitude`` over a 52-week year."""
+    t = np.arange(weeks + horizon)
+    mean = 6.0 * (1.0 + amplitude[:, None] * np.sin(2 * np.pi * t / 52.0))
+    y = np.random.default_rng(seed).negative_binomial(4, 4 / (4 + mean)).astype(np.float64)
+    return y[:, :weeks], mean[:, weeks:]
+
+
+def test_seasonal_ses_follows_a_yearly_swing_that_ses_trails() -> None:
+    amplitude = np.r_[np.full(200, 0.3), np.zeros(200)]
+    y, truth = _yearly(amplitude, 104, 8, seed=3)
+    inp = _input(y, horizon=8, season=52)
+    seasonal, plain = seasonal_ses_family(inp), ses_family(inp)
+    err_seasonal = np.abs(seasonal.marginals.expected() - truth).mean(axis=1)
+    err_plain = np.abs(plain.marginals.expected() - truth).mean(axis=1)
+    # on the swinging half the seasonal index halves the error; on the flat half it costs little
+    assert err_seasonal[:200].mean() < 0.6 * err_plain[:200].mean()
+    assert err_seasonal[200:].mean() < 1.25 * err_plain[200:].mean()
+    assert seasonal.ok.all()
+
+
+def test_seasonal_index_is_shrunk_to_flat_for_noise_and_needs_whole_seasons() -> None:
+    y, _ = _yearly(np.zeros(300), 104, 4, seed=4)
+    _, future, ok = seasonal_index(_input(y, horizon=4, season=52))
+    assert ok.all()
+    # a profile no larger than its noise is dropped for a good share of flat series, and small elsewhere
+    assert (np.abs(future - 1.0).max(axis=1) == 0.0).mean() > 0.15
+    assert np.median(np.abs(future - 1.0)) < 0.1
+    short = _input(y[:, : SEASONAL_MIN_CYCLES * 52 - 1], horizon=4, season=52)
+    history, future, ok = seasonal_index(short)
+    assert not ok.any() and not seasonal_ses_family(short).ok.any()
+    np.testing.assert_array_equal(future, 1.0)
 
 
 def test_unknown_periods_are_skipped_not_zero() -> None:

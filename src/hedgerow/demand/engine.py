@@ -28,7 +28,7 @@ from hedgerow.demand.drivers import DriverEffects, DriverEffectsConfig, fit_driv
 from hedgerow.demand.models.base import FamilyForecast, FamilyName, ModelInput
 from hedgerow.demand.models.global_gbm import GbmConfig, global_gbm_family
 from hedgerow.demand.models.intermittent import croston_sba_family, imapa_family, tsb_family
-from hedgerow.demand.models.smoothing import seasonal_naive_family, ses_family
+from hedgerow.demand.models.smoothing import seasonal_naive_family, seasonal_ses_family, ses_family
 from hedgerow.demand.models.statsforecast_models import statsforecast_family
 from hedgerow.demand.paths import sample_paths
 from hedgerow.demand.selection import Selection, SelectionConfig, cross_validate, scale_dispersion
@@ -43,6 +43,7 @@ from hedgerow.scenarios.scenario_set import DemandBlock
 DEFAULT_FAMILIES: tuple[FamilyName, ...] = (
     FamilyName.SEASONAL_NAIVE,
     FamilyName.SES,
+    FamilyName.SEASONAL_SES,
     FamilyName.CROSTON_SBA,
     FamilyName.TSB,
     FamilyName.IMAPA,
@@ -55,6 +56,7 @@ DEFAULT_FAMILIES: tuple[FamilyName, ...] = (
 FAST_FAMILIES: tuple[FamilyName, ...] = (
     FamilyName.SEASONAL_NAIVE,
     FamilyName.SES,
+    FamilyName.SEASONAL_SES,
     FamilyName.CROSTON_SBA,
     FamilyName.TSB,
     FamilyName.IMAPA,
@@ -141,6 +143,7 @@ def run_family(family: FamilyName, inp: ModelInput, config: EngineConfig) -> Fam
 _RUNNERS = {
     FamilyName.SEASONAL_NAIVE: seasonal_naive_family,
     FamilyName.SES: ses_family,
+    FamilyName.SEASONAL_SES: seasonal_ses_family,
     FamilyName.CROSTON_SBA: croston_sba_family,
     FamilyName.TSB: tsb_family,
     FamilyName.IMAPA: imapa_family,

@@ -29,6 +29,7 @@ class FamilyName(StrEnum):
 
     SEASONAL_NAIVE = "seasonal_naive"
     SES = "ses"
+    SEASONAL_SES = "seasonal_ses"
     CROSTON_SBA = "croston_sba"
     TSB = "tsb"
     IMAPA = "imapa"

@@ -2,8 +2,8 @@
 
 Each period (or every ``refit_every`` periods) the demand each item-location has seen so far becomes a
 :class:`~hedgerow.demand.series.SeriesPanel` and is fitted by :func:`~hedgerow.demand.engine.fit_demand` with a
-fast configuration (two numpy families: SES for smooth and TSB for intermittent series, chosen per series by the
-engine's rolling-origin selection; the spike-or-shift sensor is off by default, see :class:`DemandSettings`;
+fast configuration (three numpy families: SES and seasonal SES for smooth and TSB for intermittent series, chosen
+per series by the engine's rolling-origin selection; the spike-or-shift sensor is off by default, see :class:`DemandSettings`;
 docs/demand.md). Between two fits the cached fit is used for the later
 periods of its horizon: at ``t = t_fit + a`` the paths of periods ``a .. a + H - 1`` of the fit are drawn.
 
@@ -31,8 +31,8 @@ from hedgerow.scenarios.scenario_set import DemandBlock
 from hedgerow.sim.history import HistoryView
 from hedgerow.sim.policies.hedgerow.network import NetworkSpec
 
-#: The families re-fitted every period: the demand engine's numpy families (milliseconds for thousands of series).
-FAST_FAMILIES: tuple[FamilyName, ...] = (FamilyName.SES, FamilyName.TSB)
+#: The families re-fitted every period: numpy families of the engine (milliseconds for thousands of series).
+FAST_FAMILIES: tuple[FamilyName, ...] = (FamilyName.SES, FamilyName.SEASONAL_SES, FamilyName.TSB)
 
 
 @dataclass(frozen=True)
