@@ -13,7 +13,7 @@ import pytest
 from hedgerow.demand.bundles import BundleLinks
 from hedgerow.demand.distributions import Marginals, Predictive
 from hedgerow.demand.engine import EngineConfig, FittedDemand, fit_demand
-from hedgerow.demand.paths import copula_correlation, sample_paths
+from hedgerow.demand.paths import copula_correlation, correlated_uniforms, sample_paths
 from hedgerow.demand.series import SeriesPanel
 from hedgerow.errors import DemandDataError
 from tests.demand.conftest import CHEAP
@@ -83,6 +83,23 @@ def test_paths_are_correlated_over_time_as_the_model_says() -> None:
         Predictive.single(marg), np.array([0.0]), np.array([True]), ("A@L",), n_scenarios=20000, seed=1
     )
     assert abs(np.corrcoef(independent[0, :, 0], independent[0, :, 5])[0, 1]) < 0.03
+
+
+def test_each_period_puts_one_draw_in_each_stratum_and_a_longer_horizon_extends_a_shorter() -> None:
+    n = 200
+    for alpha in (0.0, 0.3):
+        u = correlated_uniforms(np.random.default_rng(5), alpha, n, 6)
+        periods = range(6) if alpha == 0.0 else range(1)  # mixing by the copula keeps period 0 as drawn
+        for h in periods:
+            np.testing.assert_array_equal(np.sort(np.floor(u[:, h] * n)), np.arange(n))
+        longer = correlated_uniforms(np.random.default_rng(5), alpha, n, 9)
+        np.testing.assert_allclose(longer[:, :6], u)
+    # so a 200-scenario sample's 99 % quantile always lies between the true 98.5 % and 99.5 % quantiles
+    pred = Predictive.single(Marginals.negative_binomial(np.full((1, 1), 6.0), np.full((1, 1), 0.25)))
+    low, high = pred.cdf_table(np.array([True])).quantiles(np.array([0.985, 0.995]))[0, 0]
+    for k in range(50):
+        paths = sample_paths(pred, np.array([0.1]), np.array([True]), (f"A@L{k}",), n_scenarios=n, seed=3)
+        assert low <= np.quantile(paths[0, :, 0], 0.99) <= high
 
 
 def test_spike_or_shift_mixture_follows_one_future_per_scenario() -> None:
