@@ -1,6 +1,6 @@
 """Locations per item: hedgerow against the textbook rule on the same store-items grouped into items of 1 … 300 stores.
 
-    python -m bench.sim_locations [--rows 600] [--stores 1 10 30 80 300] [--json PATH]
+    python -m bench.sim_locations [--rows 600] [--stores 1 10 30 80 300] [--json PATH] [--oracle]
 
 No decision may depend on how many locations sell an item (issue 13). The benchmark draws one panel of ``--rows``
 store-items — each its own demand (negative binomial around a log-normal level, yearly seasonality, promotions
@@ -15,6 +15,13 @@ There are always ``--store-count`` stores (300), each buying from the supplier o
 figures; the textbook's lead-time-variance switch is tuned with its window (``bench.tuning``), and every policy starts
 the replay knowing the warm-up's transit times. hedgerow runs with the default hedgerow.toml (what ``hedgerow plan``
 uses).
+
+``--oracle`` also replays :class:`TrueDistributionBaseStock` at 1 store per item: the order-up-to level of every
+store-item and week is the quantile of its demand over ``L + R`` under the panel's *true* law (its weekly negative
+binomial means, season and promotions included, and the trucks' lead-time law), at the fractile ``1 − k (1 − b/(b+h))``
+for ``k`` in ``ORACLE_FACTORS`` (k = 1 is the critical ratio; lost sales and the overshoot of ``L + R`` make a
+lower fractile cheaper). No forecast can give a base-stock policy more than this policy knows, so the best ``k``
+(chosen in hindsight) bounds what a better demand model could reach on this panel.
 
 Target (issue 13): hedgerow at most 0.85 × the textbook's cost at a fill rate at least the textbook's at 300 stores
 per item, and its ratio there within 5 % of its ratio at 1 store per item.
@@ -36,8 +43,10 @@ import numpy as np
 from bench.tuning import Tuned, tune
 from hedgerow.domain.enums import Mode
 from hedgerow.sim.backtest import BacktestResult, BacktestSettings, run_backtest
+from hedgerow.sim.history import Decision, HistoryView
 from hedgerow.sim.inputs import SimInputs, lead_periods, neutral_initial_state
 from hedgerow.sim.policies import PolicyName
+from hedgerow.sim.policies.estimates import critical_ratio, shortage_penalty
 from hedgerow.sim.policies.hedgerow import HedgerowSettings
 from hedgerow.sim.synthetic import BASE
 
@@ -46,6 +55,12 @@ STORES = 300
 WARMUP = 52
 WINDOWS = (8, 13, 26, 52)
 SEED = 20261207
+#: Negative-binomial dispersion of the panel's weekly demand (variance = mean + mean² / DISPERSION).
+DISPERSION = 4.0
+#: Multipliers of the shortfall probability 1 − b/(b+h) the oracle is replayed with (1 = the critical ratio).
+ORACLE_FACTORS = (1.0, 2.0, 4.0, 8.0)
+#: Demand draws per store-item and week behind the oracle's quantile.
+ORACLE_DRAWS = 2000
 
 
 def panel(rows: int, seed: int) -> dict[str, np.ndarray]:
@@ -57,12 +72,71 @@ def panel(rows: int, seed: int) -> dict[str, np.ndarray]:
     season = 1.0 + 0.2 * np.sin(2 * np.pi * weeks[None, :] / 52.0 + phase[:, None])
     promo = (rng.random((rows, WEEKS)) < 0.06).astype(np.float64)
     mean = level[:, None] * season * (1.0 + 0.8 * promo)
-    dispersion = 4.0
-    demand = rng.negative_binomial(dispersion, dispersion / (dispersion + mean)).astype(np.float64)
+    demand = rng.negative_binomial(DISPERSION, DISPERSION / (DISPERSION + mean)).astype(np.float64)
     margin = rng.uniform(0.10, 0.50, size=rows)
     sigma = np.sqrt(np.log(1 + 0.35**2))
     transit = 7.0 * rng.lognormal(-(sigma**2) / 2, sigma, size=(STORES, WEEKS))
-    return {"demand": demand, "promo": promo, "price": 10.0 / (1.0 - margin), "transit": transit}
+    return {"demand": demand, "mean": mean, "promo": promo, "price": 10.0 / (1.0 - margin), "transit": transit}
+
+
+class TrueDistributionBaseStock:
+    """Order up to the ``1 − k (1 − b/(b+h))`` quantile of demand over ``L + R`` (R = 1) under the panel's true law
+    (module docstring), units; not a policy anyone could run, a bound on what forecasting could add."""
+
+    def __init__(self, mean: np.ndarray, transit_days: np.ndarray, factor: float, seed: int = SEED) -> None:
+        self.mean = mean
+        self.lead_values, counts = np.unique(np.ceil(transit_days.ravel() / 7.0).astype(np.int64), return_counts=True)
+        self.lead_p = counts / counts.sum()
+        self.factor = factor
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+
+    @property
+    def name(self) -> str:
+        """Name shown in reports."""
+        return f"true-distribution base stock k={self.factor:g}"
+
+    def settings(self) -> dict[str, object]:
+        """The stated settings."""
+        return {"rule": "S = quantile of true demand over L + R at 1 - k(1 - b/(b+h))", "k": self.factor}
+
+    def reset(self) -> None:
+        """Restart the draws."""
+        self.rng = np.random.default_rng(self.seed)
+
+    def decide(self, view: HistoryView) -> Decision:
+        """max(0, S − inventory position) on the primary lane."""
+        fractile = 1.0 - self.factor * (1.0 - critical_ratio(shortage_penalty(view), view.holding))
+        span = int(self.lead_values.max()) + 1
+        mean = self.mean[:, view.t : view.t + span]
+        mean = np.pad(mean, ((0, 0), (0, span - mean.shape[1])), mode="edge")
+        lead = self.rng.choice(self.lead_values, size=ORACLE_DRAWS, p=self.lead_p)
+        draws = self.rng.negative_binomial(
+            DISPERSION, DISPERSION / (DISPERSION + mean[:, None, :]), (len(mean), ORACLE_DRAWS, span)
+        )
+        over = np.take_along_axis(
+            np.cumsum(draws, axis=2), np.broadcast_to(lead[None, :, None], (len(mean), ORACLE_DRAWS, 1)), axis=2
+        )
+        level = np.array([np.quantile(row[:, 0], q) for row, q in zip(over, np.clip(fractile, 0.0, 1.0), strict=True)])
+        return Decision.on_primary(np.maximum(level - view.inventory_position, 0.0), view)
+
+
+def oracle(data: dict[str, np.ndarray], textbook: BacktestResult) -> list[dict[str, Any]]:
+    """The true-distribution base stock at every factor, 1 store per item, against the textbook's cost."""
+    inputs = grouped(data, 1, start=2 * WARMUP, periods=52)
+    policies = [TrueDistributionBaseStock(data["mean"], data["transit"], k) for k in ORACLE_FACTORS]
+    result = run_backtest(inputs, BacktestSettings(policies=()), extra=policies)
+    book = textbook.by_policy(PolicyName.ORDER_UP_TO.value)
+    out = []
+    for policy, m in zip(policies, result.metrics, strict=True):
+        ratio = m.total_cost / book.total_cost
+        print(
+            f"| {policy.name} | {m.total_cost:,.0f} | {m.holding_cost:,.0f} | {m.shortage_cost:,.0f} | "
+            f"{m.fill_rate:.4f} | {ratio:.3f} |",
+            flush=True,
+        )
+        out.append({"k": policy.factor, "total_cost": m.total_cost, "fill_rate": m.fill_rate, "ratio": ratio})
+    return out
 
 
 def grouped(data: dict[str, np.ndarray], stores: int, *, start: int, periods: int) -> SimInputs:
@@ -141,6 +215,7 @@ def main() -> None:
     parser.add_argument("--scenarios", type=int, default=200, help="hedgerow's scenarios per period")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--oracle", action="store_true", help="also replay the true-distribution base stock")
     args = parser.parse_args()
     began = time.perf_counter()
     data = panel(args.rows, args.seed)
@@ -154,9 +229,11 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     out: list[dict[str, Any]] = []
+    first_result: BacktestResult | None = None
     for n in args.stores:
         t0 = time.perf_counter()
         result = run(data, n, textbook, args.scenarios)
+        first_result = first_result or result
         book = result.by_policy(PolicyName.ORDER_UP_TO.value)
         ours = result.by_policy(PolicyName.HEDGEROW.value)
         ratio = ours.total_cost / book.total_cost
@@ -189,9 +266,15 @@ def main() -> None:
             f"ratio at {last['stores_per_item']} stores per item vs at {first['stores_per_item']}: {drift:+.1%}; "
             f"target (<= 0.85 x at >= fill, within 5 %): {'met' if met else 'NOT met'}"
         )
+    bound: list[dict[str, Any]] = []
+    if args.oracle and first_result is not None:
+        print("| oracle | total cost | holding | shortage | fill | × textbook |")
+        print("|---|---|---|---|---|---|")
+        bound = oracle(data, first_result)
     print(f"total {time.perf_counter() - began:.0f} s")
     if args.json:
-        args.json.write_text(json.dumps({"textbook": textbook.as_dict(), "runs": out}, indent=1) + "\n")
+        payload = {"textbook": textbook.as_dict(), "runs": out, "oracle": bound}
+        args.json.write_text(json.dumps(payload, indent=1) + "\n")
 
 
 if __name__ == "__main__":
