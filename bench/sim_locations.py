@@ -1,6 +1,7 @@
 """Locations per item: hedgerow against the textbook rule on the same store-items grouped into items of 1 … 300 stores.
 
     python -m bench.sim_locations [--rows 600] [--stores 1 10 30 80 300] [--json PATH] [--oracle]
+    python -m bench.sim_locations --stores --oracle        # the oracle alone
 
 No decision may depend on how many locations sell an item (issue 13). The benchmark draws one panel of ``--rows``
 store-items — each its own demand (negative binomial around a log-normal level, yearly seasonality, promotions
@@ -16,7 +17,7 @@ figures; the textbook's lead-time-variance switch is tuned with its window (``be
 the replay knowing the warm-up's transit times. hedgerow runs with the default hedgerow.toml (what ``hedgerow plan``
 uses).
 
-``--oracle`` also replays :class:`TrueDistributionBaseStock` at 1 store per item: the order-up-to level of every
+``--oracle`` also replays :class:`TrueDistributionBaseStock` (and the textbook beside it) at 1 store per item: the order-up-to level of every
 store-item and week is the quantile of its demand over ``L + R`` under the panel's *true* law (its weekly negative
 binomial means, season and promotions included, and the trucks' lead-time law), at the fractile ``1 − k (1 − b/(b+h))``
 for ``k`` in ``ORACLE_FACTORS`` (k = 1 is the critical ratio; lost sales and the overshoot of ``L + R`` make a
@@ -85,7 +86,8 @@ class TrueDistributionBaseStock:
 
     def __init__(self, mean: np.ndarray, transit_days: np.ndarray, factor: float, seed: int = SEED) -> None:
         self.mean = mean
-        self.lead_values, counts = np.unique(np.ceil(transit_days.ravel() / 7.0).astype(np.int64), return_counts=True)
+        periods = lead_periods(transit_days.ravel(), 7)  # the simulator's own rounding of transit days
+        self.lead_values, counts = np.unique(periods, return_counts=True)
         self.lead_p = counts / counts.sum()
         self.factor = factor
         self.seed = seed
@@ -121,14 +123,15 @@ class TrueDistributionBaseStock:
         return Decision.on_primary(np.maximum(level - view.inventory_position, 0.0), view)
 
 
-def oracle(data: dict[str, np.ndarray], textbook: BacktestResult) -> list[dict[str, Any]]:
+def oracle(data: dict[str, np.ndarray], textbook: Tuned) -> list[dict[str, Any]]:
     """The true-distribution base stock at every factor, 1 store per item, against the textbook's cost."""
     inputs = grouped(data, 1, start=2 * WARMUP, periods=52)
     policies = [TrueDistributionBaseStock(data["mean"], data["transit"], k) for k in ORACLE_FACTORS]
-    result = run_backtest(inputs, BacktestSettings(policies=()), extra=policies)
-    book = textbook.by_policy(PolicyName.ORDER_UP_TO.value)
+    settings = BacktestSettings(policies=(PolicyName.ORDER_UP_TO,), order_up_to=textbook.order_up_to())
+    result = run_backtest(inputs, settings, extra=policies)
+    book = result.by_policy(PolicyName.ORDER_UP_TO.value)
     out = []
-    for policy, m in zip(policies, result.metrics, strict=True):
+    for policy, m in zip(policies, result.metrics[1:], strict=True):
         ratio = m.total_cost / book.total_cost
         print(
             f"| {policy.name} | {m.total_cost:,.0f} | {m.holding_cost:,.0f} | {m.shortage_cost:,.0f} | "
@@ -211,7 +214,9 @@ def run(data: dict[str, np.ndarray], stores: int, textbook: Tuned, scenarios: in
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=600, help="store-items in the panel")
-    parser.add_argument("--stores", type=int, nargs="+", default=[1, 10, 30, 80, 300], help="stores per item")
+    parser.add_argument(
+        "--stores", type=int, nargs="*", default=[1, 10, 30, 80, 300], help="stores per item (none: no curve)"
+    )
     parser.add_argument("--scenarios", type=int, default=200, help="hedgerow's scenarios per period")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", type=Path, default=None)
@@ -229,11 +234,9 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     out: list[dict[str, Any]] = []
-    first_result: BacktestResult | None = None
     for n in args.stores:
         t0 = time.perf_counter()
         result = run(data, n, textbook, args.scenarios)
-        first_result = first_result or result
         book = result.by_policy(PolicyName.ORDER_UP_TO.value)
         ours = result.by_policy(PolicyName.HEDGEROW.value)
         ratio = ours.total_cost / book.total_cost
@@ -267,10 +270,10 @@ def main() -> None:
             f"target (<= 0.85 x at >= fill, within 5 %): {'met' if met else 'NOT met'}"
         )
     bound: list[dict[str, Any]] = []
-    if args.oracle and first_result is not None:
+    if args.oracle:
         print("| oracle | total cost | holding | shortage | fill | × textbook |")
         print("|---|---|---|---|---|---|")
-        bound = oracle(data, first_result)
+        bound = oracle(data, textbook)
     print(f"total {time.perf_counter() - began:.0f} s")
     if args.json:
         payload = {"textbook": textbook.as_dict(), "runs": out, "oracle": bound}
