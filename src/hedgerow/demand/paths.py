@@ -7,10 +7,10 @@ Each scenario of a series is drawn in three steps:
    ``Stream.SHIFT`` generator of that item-location.
 2. **Correlated uniforms (Gaussian copula).** Standard normals from the ``Stream.DEMAND`` generator of the
    item-location, stratified per period (Latin hypercube: one draw in each of ``n`` equal-probability strata, so a
-   plan's tail quantiles do not rest on luck), are correlated across periods with the correlation of the local-level innovations model with
-   persistence ``alpha`` (Hyndman et al. 2008, ch. 6): for periods ``h < k`` (0-based),
-   ``cov = v0 + alpha^2 h + alpha`` and ``var_h = v0 + alpha^2 h + 1`` with ``v0 = alpha / (2 - alpha)``
-   the variance of the level estimate. A surprise early in a path carries into later periods.
+   plan's tail quantiles do not rest on luck), are correlated across periods with the correlation of the
+   local-level innovations model with persistence ``alpha`` (Hyndman et al. 2008, ch. 6): for periods
+   ``h < k`` (0-based), ``cov = v0 + alpha^2 h + alpha`` and ``var_h = v0 + alpha^2 h + 1`` with
+   ``v0 = alpha / (2 - alpha)`` the variance of the level estimate. A surprise early in a path carries into later periods.
 3. **Marginals.** The uniforms go through the inverse CDF of the period's predictive distribution, so every
    period's marginal is exactly the forecast distribution (whole units for counted demand, never negative).
 
@@ -31,6 +31,8 @@ from hedgerow.scenarios.rng import Stream, stream_rng
 
 #: Persistence values are rounded to this grid so copula factors can be cached.
 _ALPHA_GRID = 40
+#: Distance kept from 0 and 1 by a stratified uniform (its normal stays finite), probability.
+_UNIT_MARGIN = 1e-12
 
 
 def copula_correlation(alpha: float, horizon: int) -> np.ndarray:
@@ -64,7 +66,8 @@ def stratified_normals(rng: np.random.Generator, n_scenarios: int, horizon: int)
     out = np.empty((horizon, n_scenarios))
     for h in range(horizon):
         strata = rng.permutation(n_scenarios)
-        out[h] = special.ndtri((strata + rng.random(n_scenarios)) / n_scenarios)
+        uniform = (strata + rng.random(n_scenarios)) / n_scenarios
+        out[h] = special.ndtri(np.clip(uniform, _UNIT_MARGIN, 1.0 - _UNIT_MARGIN))
     return out
 
 
