@@ -10,7 +10,8 @@ Each scenario of a series is drawn in three steps:
    plan's tail quantiles do not rest on luck), are correlated across periods with the correlation of the
    local-level innovations model with persistence ``alpha`` (Hyndman et al. 2008, ch. 6): for periods
    ``h < k`` (0-based), ``cov = v0 + alpha^2 h + alpha`` and ``var_h = v0 + alpha^2 h + 1`` with
-   ``v0 = alpha / (2 - alpha)`` the variance of the level estimate. A surprise early in a path carries into later periods.
+   ``v0 = alpha / (2 - alpha)`` the variance of the level estimate. A surprise early in a path carries into
+   later periods.
 3. **Marginals.** The uniforms go through the inverse CDF of the period's predictive distribution, so every
    period's marginal is exactly the forecast distribution (whole units for counted demand, never negative).
 
