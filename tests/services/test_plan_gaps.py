@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hedgerow.domain.enums import TableName
-from hedgerow.domain.plan import DataGapKind
+from hedgerow.domain.gaps import DataGapKind
 from hedgerow.errors import PlanningError
 from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.planning import PlanOutcome, make_workspace_plan

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hedgerow.domain.enums import TableName
-from hedgerow.domain.plan import DataGap, DataGapKind
+from hedgerow.domain.gaps import DataGap, DataGapKind
 from hedgerow.web.charts import WITH, WITHOUT, bar_chart, fan_chart
 from hedgerow.web.explain_view import explanation_view
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from hedgerow.domain.plan import DataGap, Plan, Recommendation
+from hedgerow.domain.gaps import DataGap
+from hedgerow.domain.plan import Plan, Recommendation
 
 
 def _marked(rec: Recommendation, gaps: Sequence[DataGap]) -> Recommendation:

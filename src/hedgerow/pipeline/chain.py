@@ -34,7 +34,8 @@ from hedgerow.demand.engine import EngineConfig, FittedDemand, families_for, fit
 from hedgerow.demand.frequency import normalize_freq
 from hedgerow.demand.series import build_panel
 from hedgerow.domain.enums import TableName
-from hedgerow.domain.plan import DataGap, Plan
+from hedgerow.domain.gaps import DataGap
+from hedgerow.domain.plan import Plan
 from hedgerow.errors import PlanningError
 from hedgerow.explain.gaps import with_gaps
 from hedgerow.pipeline.planning import make_plan

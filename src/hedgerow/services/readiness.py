@@ -42,7 +42,7 @@ from hedgerow.config import Settings
 from hedgerow.contract.facts import CURRENCY_COLUMNS, TableFacts
 from hedgerow.contract.spec import MINIMUM_TABLES
 from hedgerow.domain.enums import Period, TableName
-from hedgerow.domain.plan import DataGap, DataGapKind
+from hedgerow.domain.gaps import DataGap, DataGapKind
 from hedgerow.errors import PlanningError
 
 if TYPE_CHECKING:
