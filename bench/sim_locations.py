@@ -17,12 +17,13 @@ figures; the textbook's lead-time-variance switch is tuned with its window (``be
 the replay knowing the warm-up's transit times. hedgerow runs with the default hedgerow.toml (what ``hedgerow plan``
 uses).
 
-``--oracle`` also replays :class:`TrueDistributionBaseStock` (and the textbook beside it) at 1 store per item: the order-up-to level of every
-store-item and week is the quantile of its demand over ``L + R`` under the panel's *true* law (its weekly negative
-binomial means, season and promotions included, and the trucks' lead-time law), at the fractile ``1 − k (1 − b/(b+h))``
-for ``k`` in ``ORACLE_FACTORS`` (k = 1 is the critical ratio; lost sales and the overshoot of ``L + R`` make a
-lower fractile cheaper). No forecast can give a base-stock policy more than this policy knows, so the best ``k``
-(chosen in hindsight) bounds what a better demand model could reach on this panel.
+``--oracle`` also replays :class:`TrueDistributionBaseStock` (and the textbook beside it) at 1 store per item: the
+order-up-to level of every store-item and week is the quantile of its demand over ``L + R`` under the panel's *true*
+law (its weekly negative binomial means, season and promotions included, and the trucks' lead-time law as the
+simulator rounds it), at the fractile ``1 − k (1 − b/(b+h))`` for ``k`` in ``ORACLE_FACTORS`` (k = 1 is the critical
+ratio; the larger ``k`` test whether a lower fractile pays under lost sales). No forecast can give a base-stock
+policy more than this policy knows, so the best ``k`` (chosen in hindsight) bounds what a better demand model could
+reach on this panel.
 
 Target (issue 13): hedgerow at most 0.85 × the textbook's cost at a fill rate at least the textbook's at 300 stores
 per item, and its ratio there within 5 % of its ratio at 1 store per item.

@@ -17,7 +17,7 @@ from hedgerow.plan.costs import expect, simulate
 from hedgerow.plan.floorcalc import max_remove_keeping_floor, min_add_for_floor
 from hedgerow.plan.limits import SharedLimits
 from hedgerow.plan.linesearch import Steps, add_steps, best_quantity, remove_steps
-from hedgerow.plan.model import PlanModel, ceil_to, floor_to, order_change_bounds, whole_shares
+from hedgerow.plan.model import UNIT_TOL, PlanModel, ceil_to, floor_to, order_change_bounds, whole_shares
 from hedgerow.plan.rungs import LadderEvent, LadderOptions, Rung, RungPhase
 from hedgerow.plan.state import LadderState, Trial
 
@@ -215,7 +215,7 @@ class LadderBase:
                 continue
             free = max(float(self.model.movable[s_row] - st.moved_out[s_row]), 0.0)
             asked = float(q[mine].sum())
-            if asked <= free + 1e-9:
+            if asked <= free + UNIT_TOL:
                 continue
             share = q[mine] * free / asked
             out[mine] = whole_shares(share, self.model.grain[c.target[mine]], free)
