@@ -143,3 +143,33 @@ def test_a_currency_without_rates_fails_the_plan_naming_its_tables_and_the_impor
     message = str(refused.value)
     assert message.startswith(f"fx_rates has no exchange rate against USD on or before 2026-11-23 for {used_by}")
     assert "Import the rates: hedgerow import fx_rates.csv (units of each currency per one USD)" in message
+
+
+def test_a_plan_without_lanes_is_refused_before_demand_is_fitted(tmp_path: Path, network_dir: Path) -> None:
+    ws = network_workspace(tmp_path, network_dir, drop=(TableName.LANES,))
+    steps: list[str] = []
+    try:
+        with pytest.raises(PlanningError) as refused:
+            make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF, progress=lambda step, *_: steps.append(step))
+    finally:
+        ws.close()
+    assert str(refused.value) == (
+        "not ready to plan as of 2026-11-23: lanes is not imported; every plan needs it "
+        "(docs/data-contract.md#lanes) (fix: hedgerow import lanes.csv). Nothing was planned; hedgerow status "
+        "lists every gap"
+    )
+    assert steps == []  # refused before the first step (fitting demand)
+
+
+def test_demand_that_ended_a_horizon_ago_is_refused_before_demand_is_fitted(tmp_path: Path, network_dir: Path) -> None:
+    ws = network_workspace(tmp_path, network_dir)
+    steps: list[str] = []
+    try:
+        with pytest.raises(PlanningError, match=r"demand ends 2026-11-16, 53 weeks before 2027-11-22") as refused:
+            make_workspace_plan(
+                ws, user="ana", now=NOW, as_of=date(2027, 11, 22), progress=lambda step, *_: steps.append(step)
+            )
+    finally:
+        ws.close()
+    assert "hedgerow plan --as-of 2026-11-23" in str(refused.value)
+    assert steps == []

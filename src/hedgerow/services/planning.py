@@ -32,7 +32,7 @@ from hedgerow.pipeline.chain import PlanRun, Progress, run_chain
 from hedgerow.plan.adapter import SnapshotLineage
 from hedgerow.plan.planner import PlannerOptions
 from hedgerow.services.holds import holds_frame
-from hedgerow.services.readiness import plan_gaps
+from hedgerow.services.readiness import plan_gaps, refuse_unplannable
 from hedgerow.services.recommendations import RecordedPlan, record_plan
 from hedgerow.services.workspace import Workspace
 
@@ -161,7 +161,8 @@ def make_workspace_plan(
     ------
     PlanningError, SupplyInputError, DemandDataError
         Inputs that cannot make a plan (the message names the table, column or series), among them no
-        inventory counts without ``assume_zero_stock``.
+        inventory counts without ``assume_zero_stock`` and every blocking readiness gap (a missing table, demand
+        coarser than the period or older than the horizon), raised before demand is fitted.
     PermissionDenied
         ``user`` may not record plans.
     """
@@ -176,6 +177,7 @@ def make_workspace_plan(
         for t, rec in ws.current_imports().items()
     }
     gaps = plan_gaps(frames, day, ws.settings.workspace.base_currency, assume_zero_stock=assume_zero_stock)
+    refuse_unplannable(frames, ws.settings, day)
     frames[TableName.HOLDS] = holds_frame(ws, day)
     if item_locations is not None:
         frames = tables_for_item_locations(frames, item_locations)

@@ -26,7 +26,8 @@ check                  finding
 Pure: the tables' facts (:mod:`hedgerow.contract.facts`), the settings and the as-of day in; a
 :class:`Readiness` out. :func:`readiness_of_frames` runs the same checks on a plan's frames, and
 :func:`plan_gaps` finds in a plan's frames the gaps a plan is made with (what it assumes, for which
-item-locations), or raises when one blocks. What each gap makes a plan assume is said in one place,
+item-locations), or raises when one blocks; :func:`refuse_unplannable` raises on every other blocking gap before
+a plan's first expensive step. What each gap makes a plan assume is said in one place,
 :data:`ASSUMED`, for `status`, the top of a plan and its explanations alike.
 """
 
@@ -461,6 +462,30 @@ def _check_fx(
         f"these {len(planned):,} item-locations cannot convert their costs and prices nor draw their FX paths. "
         f"Import the rates: {FIXES[DataGapKind.MISSING_FX].format(base=base)}"
     )
+
+
+def refuse_unplannable(frames: Mapping[TableName, pd.DataFrame], settings: Settings, as_of: date) -> None:
+    """Raise before any expensive step when ``frames`` cannot make a plan as of ``as_of``: every blocking gap of
+    :func:`readiness_of_frames` but the two :func:`plan_gaps` words itself (no counts, which
+    ``--assume-zero-stock`` lifts, and missing FX), so a plan fails in a second, not after fitting demand.
+
+    Raises
+    ------
+    PlanningError
+        Naming every blocking gap (a missing table, demand coarser than the workspace period, demand that ended
+        more than a horizon ago) and the command that fixes each.
+    """
+    blocking = [
+        g
+        for g in readiness_of_frames(frames, settings, as_of).gaps
+        if g.blocking and g.kind not in (GapKind.NO_INVENTORY, GapKind.MISSING_FX)
+    ]
+    if blocking:
+        raise PlanningError(
+            f"not ready to plan as of {as_of}: "
+            + "; ".join(f"{g.message} (fix: {g.fix})" for g in blocking)
+            + ". Nothing was planned; hedgerow status lists every gap"
+        )
 
 
 def plan_gaps(
