@@ -169,7 +169,8 @@ def run_stress_job(ctx: JobContext) -> dict[str, Any]:
 
 
 def run_import(ctx: JobContext) -> dict[str, Any]:
-    """Import the uploaded files of ``ctx.workdir`` (``params``: ``files`` [{name, table}], ``mode``, ``force``)."""
+    """Import the uploaded files of ``ctx.workdir`` (``params``: ``files`` [{name, table}], ``mode``, ``force``,
+    ``accept_fx_jumps``)."""
     from hedgerow.services.importing import ImportMode, ImportSource, import_sources
 
     assert ctx.workdir is not None, "the import job needs its upload folder"
@@ -182,6 +183,7 @@ def run_import(ctx: JobContext) -> dict[str, Any]:
         now=ctx.now,
         mode=ImportMode(mode) if mode else None,
         force=bool(ctx.params.get("force", False)),
+        accept_fx_jumps=bool(ctx.params.get("accept_fx_jumps", False)),
         progress=ctx.progress,
     )
     return {

@@ -62,6 +62,14 @@ ForceOption = Annotated[
         "--force", help="Allow a replace that removes more than half a table or dates of its history (revertible)."
     ),
 ]
+AcceptFxJumpsOption = Annotated[
+    bool,
+    typer.Option(
+        "--accept-fx-jumps",
+        help="Keep exchange rates that jump more than 10 times (or under a tenth) from their currency's history, "
+        "as warnings; without it they reject the import (docs/imports.md, implausible exchange rates).",
+    ),
+]
 AppendOption = Annotated[
     bool, typer.Option("--append", hidden=True, help="Same as --mode upsert (kept for old scripts).")
 ]
@@ -102,6 +110,7 @@ def import_(
     table: TableOption = None,
     mode: ModeOption = None,
     force: ForceOption = False,
+    accept_fx_jumps: AcceptFxJumpsOption = False,
     append: AppendOption = False,
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
@@ -124,6 +133,7 @@ def import_(
             now=now_utc(),
             mode=chosen_mode(mode, append),
             force=force,
+            accept_fx_jumps=accept_fx_jumps,
             progress=progress,
         )
     if json_output:

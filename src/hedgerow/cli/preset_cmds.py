@@ -19,7 +19,7 @@ from hedgerow.cli.common import (
     print_json,
     progress_bar,
 )
-from hedgerow.cli.import_cmds import AppendOption, ForceOption, ModeOption, chosen_mode
+from hedgerow.cli.import_cmds import AcceptFxJumpsOption, AppendOption, ForceOption, ModeOption, chosen_mode
 from hedgerow.presets import RECIPES, Preset
 from hedgerow.services.presets import PresetImportOutcome, import_preset
 
@@ -62,6 +62,7 @@ def import_preset_cmd(
     ],
     mode: ModeOption = None,
     force: ForceOption = False,
+    accept_fx_jumps: AcceptFxJumpsOption = False,
     append: AppendOption = False,
     workspace: WorkspaceOption = None,
     user: UserOption = None,
@@ -80,6 +81,7 @@ def import_preset_cmd(
             now=now_utc(),
             mode=chosen_mode(mode, append),
             force=force,
+            accept_fx_jumps=accept_fx_jumps,
             progress=progress,
         )
     if json_output:

@@ -6,6 +6,7 @@ committed file differs from what the specs render.
 
 from __future__ import annotations
 
+from hedgerow.contract.fx_checks import FX_JUMP_FACTOR, FX_PLAUSIBLE_BAND
 from hedgerow.contract.parsing import DATE_RANGE_TEXT
 from hedgerow.contract.spec import CONTRACT_VERSION, MAX_ABS_NUMBER, MINIMUM_TABLES, TABLES, ColumnSpec, TableSpec
 
@@ -31,6 +32,10 @@ named after a table (`demand.csv`) is imported as that table. This document is g
   every failing row (row 1 = the first row under the header), column, check and value.
 - Data-quality findings (duplicate keys, unknown references, gaps, stale counts, outliers, ...) are warnings:
   the rows are kept and the table's trust score (0–100) drops. When a key repeats, the last row wins.
+  One is an error: an exchange rate more than {FX_JUMP_FACTOR:g} times (or under 1/{FX_JUMP_FACTOR:g} of) the rates
+  around it in its currency's history (`fx_jump`; a lone rate outside {FX_PLAUSIBLE_BAND[0]:g} to
+  {FX_PLAUSIBLE_BAND[1]:g}: `fx_out_of_band`) rejects the import unless it is run with `--accept-fx-jumps`
+  (docs/imports.md, "Implausible exchange rates").
 - An import is combined with the table by key (docs/imports.md): `upsert` (the default of every table) adds
   new keys and corrects existing ones, `append` only adds, `replace` makes the file the whole table and needs
   `--force` when it would remove more than half the rows or dates of history. `hedgerow imports revert ID`

@@ -21,7 +21,10 @@ if TYPE_CHECKING:  # pandas is loaded only to compute facts, never to read them 
 
 #: Version of the facts' JSON form; facts of another version are recomputed from the snapshot.
 #: 2: currencies of suppliers and locations too (the scenarios draw FX paths for them).
-FACTS_VERSION = 2
+#: 3: implausible exchange rates (``fx_suspicious``).
+FACTS_VERSION = 3
+#: Implausible exchange rates kept as examples in the facts (all are counted).
+SUSPICIOUS_FX_KEPT = 10
 
 #: Columns naming a currency a plan needs rates for: the money it converts (costs, prices) and the currencies
 #: of suppliers and locations, for which the scenarios draw FX paths (a plan refuses a currency without rates).
@@ -44,6 +47,29 @@ class CurrencyHistory:
     days: int
     first: date
     last: date
+
+
+@dataclass(frozen=True)
+class SuspiciousFx:
+    """An implausible rate kept in the table (imported with ``--accept-fx-jumps``): see
+    :mod:`hedgerow.contract.fx_checks`.
+
+    Attributes
+    ----------
+    currency, day, rate:
+        The row (units of ``currency`` per one base unit on ``day``).
+    around:
+        The rates around it in words ("CNY's accepted rates before it 7.22 on 2026-11-20 ...").
+    """
+
+    currency: str
+    day: date
+    rate: float
+    around: str
+
+    def text(self) -> str:
+        """``CNY 1e+11 on 2026-11-21 (CNY's accepted rates before it ...)``."""
+        return f"{self.currency} {self.rate:.6g} on {self.day.isoformat()} ({self.around})"
 
 
 @dataclass(frozen=True)
@@ -80,6 +106,9 @@ class TableFacts:
         Distinct currencies of the table's :data:`CURRENCY_COLUMNS` column.
     fx:
         ``fx_rates`` only: the history of each currency.
+    fx_suspicious, fx_suspicious_rows:
+        ``fx_rates`` only: the first :data:`SUSPICIOUS_FX_KEPT` implausible rates of the table (by currency and
+        date) and how many there are.
     pairs:
         ``item_locations`` and ``inventory`` only: the sorted distinct (item_id, location_id) pairs.
     open_rows:
@@ -95,6 +124,8 @@ class TableFacts:
     days: int = 0
     currencies: tuple[str, ...] = ()
     fx: dict[str, CurrencyHistory] = field(default_factory=dict)
+    fx_suspicious: tuple[SuspiciousFx, ...] = ()
+    fx_suspicious_rows: int = 0
     pairs: tuple[tuple[str, str], ...] = ()
     open_rows: int | None = None
     demand: DemandShape | None = None
@@ -109,6 +140,10 @@ class TableFacts:
         out["fx"] = {
             c: {"days": h.days, "first": h.first.isoformat(), "last": h.last.isoformat()} for c, h in self.fx.items()
         }
+        out["fx_suspicious"] = [
+            {"currency": s.currency, "day": s.day.isoformat(), "rate": s.rate, "around": s.around}
+            for s in self.fx_suspicious
+        ]
         out["pairs"] = [list(p) for p in self.pairs]
         return out
 
@@ -129,6 +164,11 @@ class TableFacts:
                 c: CurrencyHistory(int(h["days"]), date.fromisoformat(h["first"]), date.fromisoformat(h["last"]))
                 for c, h in data.get("fx", {}).items()
             },
+            fx_suspicious=tuple(
+                SuspiciousFx(str(s["currency"]), date.fromisoformat(s["day"]), float(s["rate"]), str(s["around"]))
+                for s in data.get("fx_suspicious", ())
+            ),
+            fx_suspicious_rows=int(data.get("fx_suspicious_rows", 0)),
             pairs=tuple((str(a), str(b)) for a, b in data.get("pairs", ())),
             open_rows=data.get("open_rows"),
             demand=DemandShape(**shape) if shape else None,
@@ -171,7 +211,14 @@ def table_facts(table: TableName, frame: pd.DataFrame) -> TableFacts:
     if currency_column is not None and currency_column in frame.columns:
         currencies = tuple(sorted(str(c) for c in frame[currency_column].dropna().unique()))
     fx: dict[str, CurrencyHistory] = {}
+    suspicious: list[SuspiciousFx] = []
     if table is TableName.FX_RATES and len(frame):
+        from hedgerow.contract.fx_checks import suspicious_rates
+
+        suspicious = [
+            SuspiciousFx(s.currency, s.day, s.rate, s.neighbours_text())
+            for s in suspicious_rates(frame.reset_index(drop=True))
+        ]
         grouped = frame.dropna(subset=["date"]).groupby("currency", observed=True)["date"]
         for currency, dates in grouped:
             fx[str(currency)] = CurrencyHistory(int(dates.nunique()), _day(dates.min()), _day(dates.max()))  # type: ignore[arg-type]
@@ -191,6 +238,8 @@ def table_facts(table: TableName, frame: pd.DataFrame) -> TableFacts:
         days=days,
         currencies=currencies,
         fx=fx,
+        fx_suspicious=tuple(suspicious[:SUSPICIOUS_FX_KEPT]),
+        fx_suspicious_rows=len(suspicious),
         pairs=pairs,
         open_rows=open_rows,
         demand=demand,

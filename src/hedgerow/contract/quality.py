@@ -3,7 +3,10 @@
 A table that passes the contract may still be doubtful: duplicate keys, ids that exist nowhere else, gaps in
 a sales history, shipments delivered before they left, counts nobody refreshed for weeks, a sales figure
 fifty times its usual level. These are warnings: the rows are kept, the plan is made, and the trust score
-and the explanations say how much to believe it.
+and the explanations say how much to believe it. One exception: an exchange rate that jumps away from its
+currency's history by a factor no real currency moved (:mod:`hedgerow.contract.fx_checks`) is an error that
+rejects the import, unless the import accepts such moves (``QualityContext.accept_fx_jumps``), when it is a
+warning like the others.
 
 Trust score (0–100) of a table::
 
@@ -16,12 +19,13 @@ Pure: typed frames, settings and the import time in; findings and the score out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from hedgerow.config import QualitySettings
+from hedgerow.contract.fx_checks import FX_JUMP_FACTOR, suspicious_rates
 from hedgerow.contract.report import CheckKind, Finding, article, value_text
 from hedgerow.contract.spec import TableSpec
 from hedgerow.domain.enums import MissingPeriods, Period, ScopeType, Severity, TableName
@@ -51,6 +55,13 @@ class QualityContext:
         The import time (UTC, naive).
     missing_periods:
         How the demand engine reads a period without a row (``[demand] missing_periods``): gap warnings say so.
+    history:
+        The workspace's current snapshot of each imported table the import adds to (not for a replace): the
+        neighbouring history checks compare the file's rows with (``fx_rates``).
+    accept_fx_jumps:
+        Keep implausible exchange rates as warnings instead of rejecting the import (``--accept-fx-jumps``).
+    base_currency:
+        The workspace's base currency, named in the fx_rates findings.
     """
 
     tables: Mapping[TableName, pd.DataFrame]
@@ -58,6 +69,9 @@ class QualityContext:
     period: Period
     now: pd.Timestamp
     missing_periods: MissingPeriods = MissingPeriods.ZERO
+    history: Mapping[TableName, pd.DataFrame] = field(default_factory=dict)
+    accept_fx_jumps: bool = False
+    base_currency: str = "the base currency"
 
 
 def _row_findings(
@@ -258,6 +272,48 @@ def _stale_feed(column: str, days: int) -> Callable[[pd.DataFrame, QualityContex
     return check
 
 
+#: The option of `hedgerow import` (the API's ``accept_fx_jumps``) that keeps implausible rates as warnings.
+ACCEPT_FX_JUMPS = "--accept-fx-jumps"
+
+
+def _fx_rates(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
+    """Rates that jump from their currency's neighbouring history (the workspace's rates and the file's), or a
+    lone rate outside the plausible band (:mod:`hedgerow.contract.fx_checks`); only the file's rows are reported.
+    """
+    history = ctx.history.get(TableName.FX_RATES)
+    checked = frame
+    if history is not None and len(history):
+        # the workspace's rows first, relabelled below the file's 1-based rows, so a file row with the same key
+        # (the upsert's replacement) is the one that counts
+        old = history[["date", "currency", "units_per_base"]].set_axis(pd.RangeIndex(-len(history), 0), axis=0)
+        checked = pd.concat([old, frame[["date", "currency", "units_per_base"]]])
+    severity = Severity.WARNING if ctx.accept_fx_jumps else Severity.ERROR
+    then = (
+        "kept because the import accepted such moves"
+        if ctx.accept_fx_jumps
+        else f"correct it (units of the currency per one {ctx.base_currency}) and import again, or, if the move "
+        f"is real (a redenomination, a devaluation), import with {ACCEPT_FX_JUMPS}"
+    )
+    out = []
+    for flagged in suspicious_rates(checked, rows=frame.index):
+        if flagged.out_of_band:
+            kind, what = CheckKind.FX_OUT_OF_BAND, "a units_per_base outside any real exchange rate"
+        else:
+            kind = CheckKind.FX_JUMP
+            what = f"a units_per_base more than {FX_JUMP_FACTOR:g} times or under 1/{FX_JUMP_FACTOR:g} of the rates around it"
+        out.append(
+            Finding(
+                check=kind,
+                severity=severity,
+                what=f"{what} ({flagged.neighbours_text()}): {then}",
+                column="units_per_base",
+                row=flagged.index,
+                value=value_text(flagged.rate),
+            )
+        )
+    return out
+
+
 def _expired_holds(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
     mask = frame["expires_at"] < ctx.now.normalize()
     return _row_findings(
@@ -279,7 +335,7 @@ def _table_checks(table: TableName, settings: QualitySettings) -> list[Check]:
         TableName.SHIPMENTS: [_shipment_dates],
         TableName.INVENTORY: [_stale_counts],
         TableName.SIGNALS: [_signal_scopes, _stale_feed("observed_at", settings.stale_signal_days)],
-        TableName.FX_RATES: [_stale_feed("date", settings.stale_fx_days)],
+        TableName.FX_RATES: [_fx_rates, _stale_feed("date", settings.stale_fx_days)],
         TableName.HOLDS: [_expired_holds],
     }
     return checks.get(table, [])

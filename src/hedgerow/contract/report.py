@@ -37,6 +37,9 @@ class CheckKind(StrEnum):
     FUTURE_DATE = "future_date"
     DATE_OUT_OF_RANGE = "date_out_of_range"
     TOO_LARGE = "too_large"
+    # implausible exchange rates (contract/fx_checks.py): errors, or warnings when the import accepts them
+    FX_JUMP = "fx_jump"
+    FX_OUT_OF_BAND = "fx_out_of_band"
     # data-quality warnings
     DUPLICATE_KEY = "duplicate_key"
     UNKNOWN_REFERENCE = "unknown_reference"

@@ -5,7 +5,10 @@ Steps, for one file or a batch (a folder whose file names are table names):
 1. read every file (CSV, XLSX, Parquet) and validate it against the contract, lazily and completely;
 2. if any file has an error, raise :class:`~hedgerow.errors.ValidationFailed` with every report: nothing is
    written, the workspace stays byte-identical;
-3. run the data-quality checks (foreign keys see the workspace's current tables overlaid with the batch);
+3. run the data-quality checks (foreign keys see the workspace's current tables overlaid with the batch; rates
+   are compared with the workspace's fx_rates history): an implausible exchange rate (a jump by more than
+   :data:`~hedgerow.contract.fx_checks.FX_JUMP_FACTOR`) raises :class:`~hedgerow.errors.ValidationFailed`
+   like a contract error unless ``accept_fx_jumps``, when it is a warning;
 4. combine each file with its table's current snapshot as the import mode says (:mod:`hedgerow.contract.combine`):
    upsert by default; an append that meets existing keys, or a replace that would remove more than half a
    table or dates of its history without ``force``, raises :class:`~hedgerow.errors.ImportConflict` saying
@@ -34,7 +37,7 @@ from hedgerow.contract.report import ValidationReport
 from hedgerow.contract.spec import CONTRACT_VERSION, TABLES, table_spec
 from hedgerow.contract.validate import validate_frame
 from hedgerow.decide.auditchain import EventKind
-from hedgerow.domain.enums import ImportMode, TableName
+from hedgerow.domain.enums import ImportMode, Severity, TableName
 from hedgerow.errors import ImportConflict, InputFileError, ValidationFailed
 from hedgerow.services.audit import append_event, ledger_write
 from hedgerow.services.holds import sync_imported_holds
@@ -49,6 +52,9 @@ REFERENCED_TABLES = (
     TableName.LANES,
     TableName.ITEM_LOCATIONS,
 )
+
+#: Tables whose imported rows the quality checks compare with the workspace's current rows of the same table.
+HISTORY_CHECKED_TABLES = (TableName.FX_RATES,)
 
 Progress = Callable[[str, int, int], None]
 
@@ -150,6 +156,7 @@ def import_sources(
     now: datetime,
     mode: ImportMode | None = None,
     force: bool = False,
+    accept_fx_jumps: bool = False,
     progress: Progress | None = None,
 ) -> ImportOutcome:
     """Validate and import a batch of files atomically.
@@ -169,6 +176,9 @@ def import_sources(
         (``upsert`` by key).
     force:
         Allow a replace that removes more than half a table's rows or dates of its history.
+    accept_fx_jumps:
+        Keep exchange rates that jump from their currency's history (or lie outside any real rate) as warnings;
+        by default they reject the import (``hedgerow import --accept-fx-jumps``).
     progress:
         Called as ``progress(step, done, total)`` while files are read and checked.
 
@@ -177,7 +187,8 @@ def import_sources(
     InputFileError
         When a file cannot be read as a table (nothing is written).
     ValidationFailed
-        When any file breaks the contract; carries every report (nothing is written).
+        When any file breaks the contract, or has an implausible exchange rate without ``accept_fx_jumps``;
+        carries every report (nothing is written).
     ImportConflict
         When an append meets keys already in its table, or a replace would lose history without ``force``;
         the message says what (nothing is written).
@@ -208,26 +219,36 @@ def import_sources(
 
     context_tables = ws.current_frames([t for t in REFERENCED_TABLES if t not in typed])
     context_tables.update(typed)
+    # tables whose rows are checked against their own history: the workspace's, unless the file replaces it
+    extended = [
+        t for t in HISTORY_CHECKED_TABLES if t in typed and (mode or TABLES[t].import_mode) is not ImportMode.REPLACE
+    ]
     ctx = QualityContext(
         tables=context_tables,
         settings=ws.settings.quality,
         period=ws.settings.workspace.period,
         now=now_utc,
         missing_periods=ws.settings.demand.missing_periods,
+        history=ws.current_frames(extended) if extended else {},
+        accept_fx_jumps=accept_fx_jumps,
+        base_currency=ws.settings.workspace.base_currency,
     )
     for done, source in enumerate(sources):
         if progress:
             progress(f"checking {source.path.name}", done, total)
         spec = table_spec(source.table)
-        warnings = quality_findings(spec, typed[source.table], ctx)
+        found = quality_findings(spec, typed[source.table], ctx)
         report = reports[source.table]
+        rejected = any(f.severity is Severity.ERROR for f in found)  # an implausible exchange rate
         reports[source.table] = ValidationReport(
             table=report.table,
             source=report.source,
             rows=report.rows,
-            findings=report.findings + tuple(warnings),
-            trust_score=trust_score(report.rows, warnings),
+            findings=report.findings + tuple(found),
+            trust_score=None if rejected else trust_score(report.rows, found),
         )
+    if any(not r.ok for r in reports.values()):
+        raise ValidationFailed(tuple(reports.values()))
 
     if progress:
         progress("combining with the current tables", total, total)

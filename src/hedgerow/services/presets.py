@@ -95,6 +95,7 @@ def import_preset(
     now: datetime,
     mode: ImportMode | None = None,
     force: bool = False,
+    accept_fx_jumps: bool = False,
     progress: Progress | None = None,
 ) -> PresetImportOutcome:
     """Map a public data set and import it into ``ws`` as one atomic batch.
@@ -107,7 +108,7 @@ def import_preset(
         Which data set ``path`` holds.
     path:
         The data set's folder (or a folder containing it under its usual name, or one of its files).
-    user, now, mode, force, progress:
+    user, now, mode, force, accept_fx_jumps, progress:
         As for :func:`hedgerow.services.importing.import_sources`.
 
     Raises
@@ -124,7 +125,16 @@ def import_preset(
         start = time.perf_counter()
         sources = write_tables(mapped.tables, Path(tmp), preset)
         written = time.perf_counter()
-        outcome = import_sources(ws, sources, user=user, now=now, mode=mode, force=force, progress=progress)
+        outcome = import_sources(
+            ws,
+            sources,
+            user=user,
+            now=now,
+            mode=mode,
+            force=force,
+            accept_fx_jumps=accept_fx_jumps,
+            progress=progress,
+        )
         imported = time.perf_counter()
     seconds = {**seconds, "write": written - start, "import": imported - written}
     return PresetImportOutcome(

@@ -11,6 +11,9 @@ check                  finding
                        imported or empty: blocking
 ``missing_fx``         a currency of items, item_locations or lanes has no rate against the base currency on
                        or before the as-of day, or fewer than :data:`MIN_FX_DAYS` days of rates: blocking
+``suspicious_fx``      fx_rates holds rates that jump more than ten-fold from their currency's neighbouring
+                       rates (or a lone rate outside any real one), kept by ``hedgerow import
+                       --accept-fx-jumps``: the plan converts with them as they are
 ``no_inventory``       no counts at all: blocking (a plan would order everything), unless the plan is asked to
                        assume zero stock (``hedgerow plan --assume-zero-stock``); item-locations without a
                        count: 0 on hand assumed for them
@@ -41,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from hedgerow.config import Settings
 from hedgerow.contract.facts import CURRENCY_COLUMNS, TableFacts
+from hedgerow.contract.fx_checks import FX_JUMP_FACTOR
 from hedgerow.contract.spec import MINIMUM_TABLES
 from hedgerow.domain.enums import Period, TableName
 from hedgerow.domain.gaps import DataGap, DataGapKind
@@ -95,6 +99,7 @@ class GapKind(StrEnum):
 
     MISSING_TABLE = "missing_table"
     MISSING_FX = "missing_fx"
+    SUSPICIOUS_FX = "suspicious_fx"
     NO_INVENTORY = "no_inventory"
     NO_SHIPMENTS = "no_shipments"
     NO_SIGNALS = "no_signals"
@@ -237,6 +242,30 @@ def _fx(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) 
             )
         )
     return gaps
+
+
+def _suspicious_fx(facts: Mapping[TableName, TableFacts], settings: Settings) -> list[Gap]:
+    """Implausible rates an import kept on purpose (``--accept-fx-jumps``): named, so nobody plans on them unaware."""
+    rates = facts.get(TableName.FX_RATES)
+    if rates is None or not rates.fx_suspicious_rows:
+        return []
+    n = rates.fx_suspicious_rows
+    shown = "; ".join(s.text() for s in rates.fx_suspicious[:EXAMPLES])
+    more = f" and {n - EXAMPLES:,} more" if n > EXAMPLES else ""
+    return [
+        Gap(
+            GapKind.SUSPICIOUS_FX,
+            TableName.FX_RATES,
+            False,
+            f"fx_rates has {n:,} rate{'s' if n != 1 else ''} more than {FX_JUMP_FACTOR:g} times or under "
+            f"1/{FX_JUMP_FACTOR:g} of the rates around {'them' if n != 1 else 'it'} (or outside any real rate), "
+            f"imported with --accept-fx-jumps: {shown}{more}. A plan converts costs and prices with "
+            f"{'them' if n != 1 else 'it'} as they are",
+            f"if a rate is a typo or in the wrong units: hedgerow import fx_rates.csv with the corrected rows "
+            f"(units of each currency per one {settings.workspace.base_currency}; the default upsert replaces a "
+            f"date's rate)",
+        )
+    ]
 
 
 def _inventory(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) -> list[Gap]:
@@ -395,6 +424,7 @@ def assess(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: dat
     """Every readiness check (module table) on the tables' facts as of ``as_of``; blocking gaps first."""
     gaps = _missing_tables(facts)
     gaps += _fx(facts, settings, as_of)
+    gaps += _suspicious_fx(facts, settings)
     gaps += _inventory(facts, settings, as_of)
     gaps += _shipments(facts)
     gaps += _signals(facts)

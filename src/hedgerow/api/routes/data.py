@@ -84,11 +84,18 @@ async def upload(
     force: Annotated[
         bool, Form(description="Allow a replace that removes more than half a table or dates of its history.")
     ] = False,
+    accept_fx_jumps: Annotated[
+        bool,
+        Form(
+            description="Keep exchange rates that jump more than 10 times from their currency's history as "
+            "warnings; without it they reject the import."
+        ),
+    ] = False,
 ) -> JobOut:
     """Upload tables and import them in the background (all or nothing). Poll the job for progress; a failed job's
     error carries the full validation reports."""
     workdir, staged = await stage_uploads(files, state.ws.root, table=table, max_bytes=state.config.max_upload_bytes)
-    params = {"files": staged, "mode": mode.value if mode else None, "force": force}
+    params = {"files": staged, "mode": mode.value if mode else None, "force": force, "accept_fx_jumps": accept_fx_jumps}
     job = state.jobs.submit("import", params, user=user.name, workdir=workdir)
     return job_out(state.jobs.snapshot(job.id))
 
