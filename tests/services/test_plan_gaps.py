@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -127,24 +128,6 @@ def test_planning_in_the_past_before_any_count_is_refused_too(tmp_path: Path, ne
         ws.close()
 
 
-@pytest.mark.parametrize(
-    ("currency", "used_by"),
-    [("JPY", "JPY (in 1 item_locations rows, 1 locations rows)"), ("CNY", "CNY (in 1 suppliers rows)")],
-)
-def test_a_currency_without_rates_fails_the_plan_naming_its_tables_and_the_import(
-    tmp_path: Path, network_dir: Path, currency: str, used_by: str
-) -> None:
-    ws = network_workspace(tmp_path, network_dir, no_rates_for=currency)
-    try:
-        with pytest.raises(PlanningError) as refused:
-            make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
-    finally:
-        ws.close()
-    message = str(refused.value)
-    assert message.startswith(f"fx_rates has no exchange rate against USD on or before 2026-11-23 for {used_by}")
-    assert "Import the rates: hedgerow import fx_rates.csv (units of each currency per one USD)" in message
-
-
 def test_a_plan_without_lanes_is_refused_before_demand_is_fitted(tmp_path: Path, network_dir: Path) -> None:
     ws = network_workspace(tmp_path, network_dir, drop=(TableName.LANES,))
     steps: list[str] = []
@@ -173,3 +156,55 @@ def test_demand_that_ended_a_horizon_ago_is_refused_before_demand_is_fitted(tmp_
         ws.close()
     assert "hedgerow plan --as-of 2026-11-23" in str(refused.value)
     assert steps == []
+
+
+def test_a_currency_without_rates_leaves_out_what_it_touches_and_plans_the_rest(
+    tmp_path: Path, network_dir: Path
+) -> None:
+    ws = network_workspace(tmp_path, network_dir, no_rates_for="CNY")
+    try:
+        outcome = make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
+    finally:
+        ws.close()
+    gap = next(g for g in outcome.plan.gaps if g.kind is DataGapKind.MISSING_FX)
+    # SUP-CN is paid in CNY: its two items go, at both DCs; the laptop and its kit are planned
+    assert gap.affected == {("CHG-65", "LAX"), ("CHG-65", "TYO"), ("CBL-1M", "LAX")}
+    assert gap.assumed == "no exchange rate on record for CNY — left out of the plan"
+    assert gap.fix.startswith("hedgerow import fx_rates.csv (units of each currency per one USD)")
+    planned = {(r.action.item_id, r.action.location_id) for r in outcome.plan.recommendations}
+    assert planned, "the rest of the network is planned"
+    assert not planned & gap.affected
+    assert (
+        outcome.to_dict()["gaps"][-1]["line"] == "Fx rates: no exchange rate on record for CNY — left out of the plan"
+    )
+
+
+def test_a_location_currency_without_rates_leaves_out_that_location(tmp_path: Path, network_dir: Path) -> None:
+    ws = network_workspace(tmp_path, network_dir, no_rates_for="JPY")
+    try:
+        outcome = make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
+    finally:
+        ws.close()
+    gap = next(g for g in outcome.plan.gaps if g.kind is DataGapKind.MISSING_FX)
+    assert gap.affected == {("CHG-65", "TYO")}  # Tokyo keeps its books in yen; the LAX -> TYO lane goes with it
+    assert all(r.action.location_id != "TYO" and r.action.origin_id != "TYO" for r in outcome.plan.recommendations)
+
+
+def test_a_plan_with_nothing_left_without_the_missing_rates_is_refused_naming_them(
+    tmp_path: Path, network_dir: Path
+) -> None:
+    ws = network_workspace(tmp_path, network_dir, no_rates_for="JPY")
+    try:
+        # in EUR every price, cost and lane of the network (USD, JPY) lacks a rate: nothing is left to plan
+        ws.settings = replace(ws.settings, workspace=replace(ws.settings.workspace, base_currency="EUR"))
+        with pytest.raises(PlanningError) as refused:
+            make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
+    finally:
+        ws.close()
+    message = str(refused.value)
+    assert message.startswith(
+        "fx_rates has no exchange rate against EUR on or before 2026-11-23 for "
+        "JPY (in 1 item_locations rows, 1 locations rows); USD (in 4 items rows, 4 item_locations rows, 4 lanes rows"
+    )
+    assert "none is left without them" in message
+    assert "Import the rates: hedgerow import fx_rates.csv (units of each currency per one EUR)" in message

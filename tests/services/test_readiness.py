@@ -80,12 +80,17 @@ def test_a_currency_without_rates_blocks_and_the_plan_refuses_it_too(frames: dic
         run_chain(frames, settings, as_of=datetime(2026, 11, 23))
 
 
-def test_a_supplier_currency_without_rates_blocks(frames: dict[TableName, pd.DataFrame]) -> None:
+def test_a_supplier_currency_without_rates_leaves_its_items_out(frames: dict[TableName, pd.DataFrame]) -> None:
     fx = frames[TableName.FX_RATES]
     frames[TableName.FX_RATES] = fx[fx["currency"] != "CNY"]  # only the supplier SUP-CN is in CNY
     readiness = readiness_of_frames(frames, _settings(), AS_OF)
-    assert readiness.verdict is Verdict.NOT_READY
-    assert "for CNY (used by suppliers) (fx_rates has JPY)" in _only(readiness, GapKind.MISSING_FX)
+    assert readiness.verdict is Verdict.READY_WITH_GAPS  # the plan leaves SUP-CN's items out and plans the rest
+    gap = next(g for g in readiness.gaps if g.kind is GapKind.MISSING_FX)
+    assert not gap.blocking
+    assert gap.assumed == "no exchange rate on record — left out of the plan"
+    assert "for CNY (used by suppliers) (fx_rates has JPY): a plan leaves out the item-locations they touch" in (
+        gap.message
+    )
 
 
 def test_too_short_fx_history_blocks(frames: dict[TableName, pd.DataFrame]) -> None:

@@ -32,7 +32,7 @@ from hedgerow.pipeline.chain import PlanRun, Progress, run_chain
 from hedgerow.plan.adapter import SnapshotLineage
 from hedgerow.plan.planner import PlannerOptions
 from hedgerow.services.holds import holds_frame
-from hedgerow.services.readiness import plan_gaps, refuse_unplannable
+from hedgerow.services.readiness import leave_out_unquoted, plan_gaps, refuse_unplannable
 from hedgerow.services.recommendations import RecordedPlan, record_plan
 from hedgerow.services.workspace import Workspace
 
@@ -162,7 +162,8 @@ def make_workspace_plan(
     PlanningError, SupplyInputError, DemandDataError
         Inputs that cannot make a plan (the message names the table, column or series), among them no
         inventory counts without ``assume_zero_stock`` and every blocking readiness gap (a missing table, demand
-        coarser than the period or older than the horizon), raised before demand is fitted.
+        coarser than the period or older than the horizon), raised before demand is fitted. A currency without
+        a rate leaves out what it touches (said in the plan's gaps) and fails only when nothing is left.
     PermissionDenied
         ``user`` may not record plans.
     """
@@ -176,7 +177,10 @@ def make_workspace_plan(
         t: SnapshotLineage(rec.snapshot_sha256, rec.imported_at.replace(tzinfo=None) if rec.imported_at else None)
         for t, rec in ws.current_imports().items()
     }
+    frames, unquoted = leave_out_unquoted(frames, ws.settings.workspace.base_currency, day)
     gaps = plan_gaps(frames, day, ws.settings.workspace.base_currency, assume_zero_stock=assume_zero_stock)
+    if unquoted is not None:
+        gaps = (*gaps, unquoted)
     refuse_unplannable(frames, ws.settings, day)
     frames[TableName.HOLDS] = holds_frame(ws, day)
     if item_locations is not None:

@@ -10,7 +10,9 @@ check                  finding
 ``missing_table``      a table every plan needs (items, locations, item_locations, lanes, demand) is not
                        imported or empty: blocking
 ``missing_fx``         a currency of items, item_locations or lanes has no rate against the base currency on
-                       or before the as-of day, or fewer than :data:`MIN_FX_DAYS` days of rates: blocking
+                       or before the as-of day: a plan leaves out what it touches (blocking when every
+                       item-location is priced in such currencies); fewer than :data:`MIN_FX_DAYS` days of
+                       rates: blocking
 ``suspicious_fx``      fx_rates holds rates that jump more than ten-fold from their currency's neighbouring
                        rates (or a lone rate outside any real one), kept by ``hedgerow import
                        --accept-fx-jumps``: the plan converts with them as they are
@@ -46,7 +48,7 @@ from hedgerow.config import Settings
 from hedgerow.contract.facts import CURRENCY_COLUMNS, TableFacts
 from hedgerow.contract.fx_checks import FX_JUMP_FACTOR
 from hedgerow.contract.spec import MINIMUM_TABLES
-from hedgerow.domain.enums import Period, TableName
+from hedgerow.domain.enums import Period, ScopeType, TableName
 from hedgerow.domain.gaps import DataGap, DataGapKind
 from hedgerow.errors import PlanningError
 
@@ -206,15 +208,27 @@ def _fx(facts: Mapping[TableName, TableFacts], settings: Settings, as_of: date) 
     if absent:
         where = "no fx_rates are imported" if rates is None else f"fx_rates has {', '.join(sorted(history)) or 'none'}"
         users = {c: ", ".join(sorted(t.value for t, f in facts.items() if c in f.currencies)) for c in absent}
+        # a plan leaves out what the currencies touch (leave_out_unquoted); nothing is left when every item, price,
+        # location or lane is in one of them
+        nothing_left = any(
+            (f := facts.get(t)) is not None and f.currencies and set(f.currencies) <= set(absent)
+            for t in (TableName.ITEMS, TableName.ITEM_LOCATIONS, TableName.LOCATIONS, TableName.LANES)
+        )
+        effect = (
+            "the plan cannot convert their costs and prices nor draw their FX paths"
+            if nothing_left
+            else "a plan leaves out the item-locations they touch (priced, kept, bought or shipped in them)"
+        )
         gaps.append(
             Gap(
                 GapKind.MISSING_FX,
                 TableName.FX_RATES,
-                True,
+                nothing_left,
                 f"no exchange rate against {base} on or before {as_of} for "
                 + "; ".join(f"{c} (used by {users[c]})" for c in absent)
-                + f" ({where}): the plan cannot convert their costs and prices nor draw their FX paths",
+                + f" ({where}): {effect}",
                 fix,
+                None if nothing_left else ASSUMED[DataGapKind.MISSING_FX],
             )
         )
     short = [c for c in used if c in history and c not in absent and history[c].days < MIN_FX_DAYS]
@@ -465,16 +479,19 @@ def _no_counts_error(table_state: str, planned: int, as_of: date) -> PlanningErr
     )
 
 
-def _check_fx(
-    frames: Mapping[TableName, pd.DataFrame], base: str, as_of: date, planned: frozenset[tuple[str, str]]
-) -> None:
-    """Raise the plan's error, with the import that fixes it, when a currency the plan needs has no rate."""
+def _quoted(frames: Mapping[TableName, pd.DataFrame], as_of: date) -> set[str]:
+    """Currencies with a rate on or before ``as_of``."""
     import pandas as pd
 
     rates = frames.get(TableName.FX_RATES)
-    quoted: set[str] = set()
-    if rates is not None and len(rates):
-        quoted = {str(c) for c in rates.loc[rates["date"] < pd.Timestamp(as_of) + pd.Timedelta(days=1), "currency"]}
+    if rates is None or not len(rates):
+        return set()
+    return {str(c) for c in rates.loc[rates["date"] < pd.Timestamp(as_of) + pd.Timedelta(days=1), "currency"]}
+
+
+def _unquoted_users(frames: Mapping[TableName, pd.DataFrame], base: str, as_of: date) -> dict[str, list[str]]:
+    """Each currency without a rate on or before ``as_of`` and the tables' rows using it ("3 lanes rows")."""
+    quoted = _quoted(frames, as_of)
     users: dict[str, list[str]] = {}
     for table, column in CURRENCY_COLUMNS.items():
         frame = frames.get(table)
@@ -483,8 +500,135 @@ def _check_fx(
         for currency, rows in frame[column].dropna().astype(str).value_counts().sort_index().items():
             if currency != base and currency not in quoted:
                 users.setdefault(str(currency), []).append(f"{rows:,} {table.value} rows")
+    return users
+
+
+def _ids(frame: pd.DataFrame | None, key: str, column: str, currencies: set[str]) -> set[str]:
+    if frame is None or column not in frame.columns:
+        return set()
+    return {str(v) for v in frame.loc[frame[column].astype(str).isin(currencies), key]}
+
+
+def _supplied(
+    pairs: frozenset[tuple[str, str]], supplier_of: Mapping[str, str], lanes: pd.DataFrame | None
+) -> set[tuple[str, str]]:
+    """The item-locations ``lanes`` can bring stock to: from the item's supplier, or by transfer from a location
+    that is itself supplied (to a fixed point)."""
+    if lanes is None:
+        return set()
+    links = set(zip(lanes["origin_id"].astype(str), lanes["destination_id"].astype(str), strict=True))
+    supplied = {(i, loc) for i, loc in pairs if (supplier_of.get(i), loc) in links}
+    grown = True
+    while grown:
+        more = {(i, loc) for i, loc in pairs - supplied if any((i, o) in supplied for o, d in links if d == loc)}
+        supplied |= more
+        grown = bool(more)
+    return supplied
+
+
+def leave_out_unquoted(
+    frames: Mapping[TableName, pd.DataFrame], base: str, as_of: date
+) -> tuple[dict[TableName, pd.DataFrame], DataGap | None]:
+    """The tables without what a currency with no rate on or before ``as_of`` touches, and the gap that says so.
+
+    A plan cannot convert the costs or prices of a currency without a rate, nor draw its FX paths, but the rest
+    of the network can still be planned (issue 16). Left out: the item-locations priced in it, at a location
+    keeping its books in it, of an item bought in it or from a supplier paid in it, and those that only lanes
+    costed in it (or from and to the places left out) supplied; those lanes, places, suppliers and items go too,
+    with the shipments on the lanes. The gap lists the item-locations left out and the import that brings them
+    back.
+
+    Raises
+    ------
+    PlanningError
+        Nothing would be left to plan: the message names the currencies, the rows using them and the import.
+    """
+    from hedgerow.contract.scope import tables_for_item_locations
+
+    users = _unquoted_users(frames, base, as_of)
+    if not users:
+        return dict(frames), None
+    missing = set(users)
+    items, stocked = frames.get(TableName.ITEMS), frames.get(TableName.ITEM_LOCATIONS)
+    lanes = frames.get(TableName.LANES)
+    planned = _pairs(stocked)
+    suppliers_out = _ids(frames.get(TableName.SUPPLIERS), "supplier_id", "currency", missing)
+    places_out = _ids(frames.get(TableName.LOCATIONS), "location_id", "currency", missing)
+    supplier_of: dict[str, str] = {}
+    items_out: set[str] = set()
+    if items is not None:
+        supplier_of = {str(i): str(s) for i, s in zip(items["item_id"], items["supplier_id"], strict=True)}
+        items_out = _ids(items, "item_id", "cost_currency", missing)
+        items_out |= {i for i, s in supplier_of.items() if s in suppliers_out}
+    priced_out = set()
+    if stocked is not None:
+        priced = stocked[stocked["price_currency"].astype(str).isin(missing)]
+        priced_out = set(zip(priced["item_id"].astype(str), priced["location_id"].astype(str), strict=True))
+    kept_lanes = lanes
+    if lanes is not None:
+        ends_out = suppliers_out | places_out
+        lane_out = (
+            lanes["cost_currency"].astype(str).isin(missing)
+            | lanes["origin_id"].astype(str).isin(ends_out)
+            | lanes["destination_id"].astype(str).isin(ends_out)
+        )
+        kept_lanes = lanes[~lane_out]
+    cut_off = _supplied(planned, supplier_of, lanes) - _supplied(planned, supplier_of, kept_lanes)
+    left_out = frozenset(
+        p for p in planned if p[0] in items_out or p[1] in places_out or p in priced_out or p in cut_off
+    )
+    kept = planned - left_out
+    if not kept:
+        where = (
+            "no fx_rates are imported"
+            if frames.get(TableName.FX_RATES) is None
+            else (f"fx_rates has {', '.join(sorted(_quoted(frames, as_of))) or 'none'}")
+        )
+        listed = "; ".join(f"{c} (in {', '.join(used)})" for c, used in sorted(users.items()))
+        raise PlanningError(
+            f"fx_rates has no exchange rate against {base} on or before {as_of} for {listed} ({where}): a plan of "
+            f"these {len(planned):,} item-locations cannot convert their costs and prices nor draw their FX paths, "
+            f"and none is left without them. Import the rates: {FIXES[DataGapKind.MISSING_FX].format(base=base)}"
+        )
+    out = tables_for_item_locations(frames, kept)
+    if kept_lanes is not None and lanes is not None:
+        out[TableName.LANES] = kept_lanes
+        gone = set(lanes["lane_id"].astype(str)) - set(kept_lanes["lane_id"].astype(str))
+        shipments = out.get(TableName.SHIPMENTS)
+        if shipments is not None:
+            out[TableName.SHIPMENTS] = shipments[~shipments["lane_id"].astype(str).isin(gone)]
+        signals = out.get(TableName.SIGNALS)
+        if signals is not None:
+            on_gone = (signals["scope_type"] == ScopeType.LANE.value) & signals["scope_id"].astype(str).isin(gone)
+            out[TableName.SIGNALS] = signals[~on_gone]
+    for table, key, dropped in (
+        (TableName.ITEMS, "item_id", items_out),
+        (TableName.SUPPLIERS, "supplier_id", suppliers_out),
+        (TableName.LOCATIONS, "location_id", places_out),
+    ):
+        frame = out.get(table)
+        if frame is not None and dropped:
+            out[table] = frame[~frame[key].astype(str).isin(dropped)]
+    gap = DataGap(
+        DataGapKind.MISSING_FX,
+        TableName.FX_RATES,
+        f"no exchange rate on record for {', '.join(sorted(missing))} — left out of the plan",
+        FIXES[DataGapKind.MISSING_FX].format(base=base),
+        len(left_out),
+        left_out,
+    )
+    return out, gap
+
+
+def _check_fx(
+    frames: Mapping[TableName, pd.DataFrame], base: str, as_of: date, planned: frozenset[tuple[str, str]]
+) -> None:
+    """Raise the plan's error, with the import that fixes it, when a currency the plan needs has no rate."""
+    users = _unquoted_users(frames, base, as_of)
     if not users:
         return
+    rates = frames.get(TableName.FX_RATES)
+    quoted = _quoted(frames, as_of)
     where = "no fx_rates are imported" if rates is None else f"fx_rates has {', '.join(sorted(quoted)) or 'none'}"
     missing = "; ".join(f"{c} (in {', '.join(used)})" for c, used in sorted(users.items()))
     raise PlanningError(
