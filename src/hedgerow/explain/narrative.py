@@ -1,7 +1,8 @@
 """The plain-language summary: at most 120 words a manager reads in under a minute.
 
 Deterministic templates (no language model): sentences in order of importance — what to do and what it costs,
-what it saves, the risk of running out with and without it, why (the top drivers), the best other option, when
+what it saves, its value with the bad case counted (the figure the plan ranks by), the risk of running out
+with and without it, why (the top drivers), the best other option, when
 it stops paying, any guardrail — dropped from the end until the text fits. Money and units, no jargon.
 """
 
@@ -78,8 +79,10 @@ def summary(
     drivers: Sequence[Driver],
     break_even: BreakEven | None,
     guardrails: Sequence[GuardrailNote],
+    cvar_level: float,
 ) -> str:
-    """Build the summary of one recommendation (see the module docstring)."""
+    """Build the summary of one recommendation (see the module docstring); ``cvar_level`` is the plan's CVaR
+    level (0.95: its bad case is the worst 5 % of scenarios)."""
     rec = next(a for a in alternatives if a.kind is AlternativeKind.RECOMMENDED)
     nothing = next(a for a in alternatives if a.kind is AlternativeKind.DO_NOTHING)
     when = duration(window_periods, period_days)
@@ -96,6 +99,12 @@ def summary(
     elif saving <= -0.5:
         sentences.append(
             f"Over the next {when} it is expected to cost {money(-saving, currency)} more than doing nothing."
+        )
+    value = nothing.objective - rec.objective
+    if abs(value - saving) >= MONEY_TIE:
+        sentences.append(
+            f"With the bad case counted (the worst {percent(1.0 - cvar_level)} of scenarios) it is worth "
+            f"{money(value, currency)}, its value in the plan."
         )
     sentences.append(
         f"The chance of running out at {place_name} is {percent(rec.stockout_probability)} with it and "

@@ -162,6 +162,7 @@ def _explanation(
         drivers=drivers,
         break_even=be,
         guardrails=mine,
+        cvar_level=problem.policy.cvar_level,
     )
     return Explanation(
         summary=text,
