@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,7 @@ from hedgerow.domain.enums import ImportMode, TableName
 from hedgerow.errors import InputFileError
 from hedgerow.services.importing import ImportSource, import_sources, sources_from_folder
 from hedgerow.services.reverting import revert_import
+from hedgerow.services.sweeping import ORPHAN_GRACE, sweep_orphans
 
 #: Terminal width from which `hedgerow imports` also shows the source file's and the snapshot's hashes.
 WIDE_COLUMNS = 120
@@ -158,6 +160,7 @@ def import_(
                     for t in outcome.tables
                 ],
                 "reports": [r.to_dict() for r in outcome.reports],
+                "swept": [str(p) for p in outcome.swept],
             }
         )
         return
@@ -171,6 +174,8 @@ def import_(
         )
     if skipped:
         console.print(f"[yellow]skipped[/] files not named after a table: {', '.join(skipped)}")
+    if outcome.swept:
+        console.print(f"removed {len(outcome.swept)} snapshot files no import recorded (left by an interrupted import)")
 
 
 @handle_errors
@@ -300,6 +305,33 @@ def revert(
         f"{done.restored_import_id} again, {done.rows_before:,} → {done.rows:,} rows (recorded as import "
         f"{done.import_id}; `hedgerow imports revert {done.import_id}` undoes this)",
         soft_wrap=True,
+    )
+
+
+@imports_app.command("sweep")
+@handle_errors
+def sweep(
+    older_than: Annotated[
+        float,
+        typer.Option(
+            "--older-than",
+            min=0.0,
+            help="Minutes an unrecorded file must be old to be removed; younger ones may belong to an import "
+            "still running.",
+        ),
+    ] = ORPHAN_GRACE.total_seconds() / 60,
+    workspace: WorkspaceOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Remove snapshot files no ledger row names (left by an import killed before it recorded them)."""
+    with opened_workspace(workspace) as ws:
+        done = sweep_orphans(ws, now=datetime.now(UTC), grace=timedelta(minutes=older_than))
+    if json_output:
+        print_json({"ok": True, **done.to_dict()})
+        return
+    console.print(
+        f"removed {len(done.removed)} unrecorded snapshot files ({done.bytes_freed:,} bytes); kept "
+        f"{done.referenced_files} recorded ones and {len(done.recent)} unrecorded younger than {older_than:g} minutes"
     )
 
 

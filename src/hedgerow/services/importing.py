@@ -13,9 +13,13 @@ Steps, for one file or a batch (a folder whose file names are table names):
    upsert by default; an append that meets existing keys, or a replace that would remove more than half a
    table or dates of its history without ``force``, raises :class:`~hedgerow.errors.ImportConflict` saying
    exactly what it would remove (nothing is written);
-5. write each table as a content-addressed Parquet snapshot and record its lineage (source name, size,
+5. sweep the snapshot store of files no ledger row names, left by an import killed before it recorded them
+   (:func:`hedgerow.services.sweeping.sweep_orphans`, past its grace period);
+6. write each table as a content-addressed Parquet snapshot and record its lineage (source name, size,
    SHA-256, rows, user, time, contract version, trust score, warnings) in one ledger transaction; if that
-   transaction fails the new snapshot files are removed again.
+   transaction fails the new snapshot files are removed again. Under the transaction's lock each snapshot is
+   checked to be on disk (a sweep in another process may have removed a file this import found there already)
+   and written again if not, so no record ever names a missing file.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from hedgerow.domain.enums import ImportMode, Severity, TableName
 from hedgerow.errors import ImportConflict, InputFileError, ValidationFailed
 from hedgerow.services.audit import append_event, ledger_write
 from hedgerow.services.holds import sync_imported_holds
+from hedgerow.services.sweeping import sweep_orphans
 from hedgerow.services.workspace import Workspace
 from hedgerow.store.models import ImportRecord
 
@@ -109,12 +114,13 @@ class ImportedTable:
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """Result of an accepted import batch."""
+    """Result of an accepted import batch; ``swept`` are the orphan files removed before it wrote."""
 
     batch_id: str
     reports: tuple[ValidationReport, ...]
     tables: tuple[ImportedTable, ...]
     skipped: tuple[str, ...] = ()
+    swept: tuple[Path, ...] = ()
 
 
 def sources_from_folder(folder: Path) -> tuple[list[ImportSource], list[str]]:
@@ -253,11 +259,16 @@ def import_sources(
     if progress:
         progress("combining with the current tables", total, total)
     changes = _combine_all(ws, typed, mode, force=force)
+    # file ages are wall-clock times: ``now`` may be pinned (HEDGEROW_NOW, tests) and must not age them
+    swept = sweep_orphans(ws, now=datetime.now(UTC))
     outcome_tables = _write(ws, changes, infos, reports, typed, user=user, now=now)
     if progress:
         progress("done", total, total)
     return ImportOutcome(
-        batch_id=outcome_tables[0][0], reports=tuple(reports.values()), tables=tuple(t for _, t in outcome_tables)
+        batch_id=outcome_tables[0][0],
+        reports=tuple(reports.values()),
+        tables=tuple(t for _, t in outcome_tables),
+        swept=swept.removed,
     )
 
 
@@ -303,14 +314,15 @@ def _write(
     batch_id = str(uuid.uuid4())
     store = ws.snapshots
     created: list[tuple[TableName, str]] = []
+    encoded: list[tuple[TableName, str, bytes]] = []
     records: list[ImportRecord] = []
     try:
         for table, change in changes.items():
             frame = change.frame
             sha, data = store.encode(frame)
-            existed = store.path_of(table, sha).exists()
-            store.put(table, sha, data)
-            if not existed:
+            encoded.append((table, sha, data))
+            if not store.path_of(table, sha).exists():
+                store.put(table, sha, data)
                 created.append((table, sha))
             store.put_facts(table_facts(table, frame), sha)
             report = reports[table]
@@ -337,6 +349,10 @@ def _write(
                 )
             )
         with ledger_write(ws, actor=user, at=now) as session:
+            for table, sha, data in encoded:  # under the lock: a sweep elsewhere may have taken a file found on disk
+                if not store.path_of(table, sha).exists():
+                    store.put(table, sha, data)
+                    created.append((table, sha))
             session.add_all(records)
             session.flush()
             for record in records:

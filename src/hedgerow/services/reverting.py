@@ -1,6 +1,6 @@
 """`hedgerow imports revert IMPORT_ID`: make the snapshot that was current before an import current again.
 
-Snapshots are never deleted, so nothing an import replaced is lost: a revert records a new lineage row (mode
+Recorded snapshots are never deleted, so nothing an import replaced is lost: a revert records a new lineage row (mode
 ``revert``) pointing at the earlier snapshot, with the same source, rows and trust score, and an ``import``
 audit event naming the import it reverts and the one it restores. A revert is itself an import on record, so
 it can be reverted in turn.
