@@ -44,6 +44,24 @@ WIDEST = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
   .filter(e => !e.closest('.scroll'))
   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+#: The words of a table's cells that the browser split over two lines ("weekl/y"): each word's text range has boxes
+#: on more than one line. Hyphens and spaces are break opportunities, so they separate words.
+BROKEN_WORDS = r"""table => Array.from(table.querySelectorAll('td')).flatMap(td => {
+  const broken = [];
+  const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.textContent.matchAll(/[^\s\-\u2013\u2014]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+})"""
+#: The narrowest label column (the first cell of each row) a phone may show, in px: room for a word like "demand".
+MIN_LABEL_PX = 72
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +139,27 @@ def test_every_page_for_every_role_passes_axe_and_fits_a_phone(
             assert phone.locator("#site-nav").is_visible()
         phone.context.close()
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_the_recommendation_tables_break_no_word_on_a_phone(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any, artifacts: Path
+) -> None:
+    """On a 390 px phone the drivers and data-lineage tables wrap between words, never inside one ("weekl/y")."""
+    base, _root, _keys, recs = dashboard
+    phone = login(browser, base, "vic", viewport=PHONE)
+    phone.goto(f"{base}/recommendations/{recs[0]}")
+    phone.wait_for_load_state("networkidle")
+    for table in ("table#drivers", "table#lineage"):
+        assert phone.locator(f"{table} tbody tr").count() > 0
+        labels = phone.eval_on_selector_all(
+            f"{table} tbody td:first-child", "cells => cells.map(c => Math.round(c.getBoundingClientRect().width))"
+        )
+        assert min(labels) >= MIN_LABEL_PX, f"{table}: label column {labels} px on a 390 px phone"
+        assert phone.eval_on_selector(table, BROKEN_WORDS) == [], f"{table}: words broken mid-word"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.locator("table#drivers").scroll_into_view_if_needed()
+    shot(phone, "phone-recommendation", artifacts)
+    phone.context.close()
 
 
 def test_the_queue_shows_buttons_and_keeps_its_layout_above_the_limit(
