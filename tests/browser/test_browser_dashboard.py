@@ -10,6 +10,7 @@ test-artifacts/).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ import httpx
 import pytest
 
 from hedgerow.domain.actions import Role
+from hedgerow.services.queue import explanation_of
 from hedgerow.services.recommendations import record_plan
 from hedgerow.services.users import add_user
 from hedgerow.services.workspace import open_workspace
@@ -160,6 +162,26 @@ def test_the_recommendation_tables_break_no_word_on_a_phone(
     phone.locator("table#drivers").scroll_into_view_if_needed()
     shot(phone, "phone-recommendation", artifacts)
     phone.context.close()
+
+
+def test_the_break_even_on_a_rendered_page_is_one_sentence(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any
+) -> None:
+    """The break-even line a browser shows is the planner's one sentence, not a sentence wrapped in another."""
+    base, root, _keys, recs = dashboard
+    with open_workspace(root) as ws:
+        label = explanation_of(ws, recs[0])["break_even"]["label"]
+    page = login(browser, base, "vic", viewport=DESKTOP)
+    page.goto(f"{base}/recommendations/{recs[0]}")
+    shown = page.locator("p.break-even").inner_text()
+    assert shown.startswith("Break-even. ")
+    sentence = shown.removeprefix("Break-even. ")
+    assert sentence[0].isupper()
+    assert sentence.endswith(".")
+    assert len(re.findall(r"[.!?](?:\s|$)", sentence)) == 1, f"not one sentence: {sentence!r}"
+    assert sentence == f"{label[0].upper()}{label[1:]}."  # the planner's sentence, as it stored it
+    assert "The action pays while" not in shown
+    page.context.close()
 
 
 def test_the_queue_shows_buttons_and_keeps_its_layout_above_the_limit(
