@@ -64,6 +64,10 @@ BROKEN_WORDS = r"""table => Array.from(table.querySelectorAll('td')).flatMap(td 
 })"""
 #: The narrowest label column (the first cell of each row) a phone may show, in px: room for a word like "demand".
 MIN_LABEL_PX = 72
+#: Keys a keyboard user may press from the queue's load to its first Approve (Tab, Enter on a skip link).
+MAX_KEYS_TO_APPROVE = 5
+#: Keys from a recommendation's load to its Record decision button (the skip link, then the form's seven fields).
+MAX_KEYS_TO_RECORD = 10
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +185,43 @@ def test_the_break_even_on_a_rendered_page_is_one_sentence(
     assert len(re.findall(r"[.!?](?:\s|$)", sentence)) == 1, f"not one sentence: {sentence!r}"
     assert sentence == f"{label[0].upper()}{label[1:]}."  # the planner's sentence, as it stored it
     assert "The action pays while" not in shown
+    page.context.close()
+
+
+def keys_to_reach(page: Any, target: str, *, skip_link: str, limit: int = 60) -> int:
+    """Keys pressed from the page's load until ``target`` (a selector: its first match) has the focus.
+
+    Tab moves on; when a skip link whose text is ``skip_link`` has the focus, Enter follows it (a keyboard user
+    takes the shortcut a page offers). Returns ``limit + 1`` when the target is never reached.
+    """
+    first = page.locator(target).first
+    first.wait_for()
+    keys = 0
+    while keys <= limit:
+        if first.evaluate("el => el === document.activeElement"):
+            return keys
+        if page.evaluate("() => document.activeElement.matches('a.skip')") and (
+            page.evaluate("() => document.activeElement.textContent.trim()") == skip_link
+        ):
+            page.keyboard.press("Enter")
+        else:
+            page.keyboard.press("Tab")
+        keys += 1
+    return limit + 1
+
+
+def test_a_keyboard_reaches_the_first_approve_in_a_few_keys(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any
+) -> None:
+    """From the queue's load a keyboard reaches the first Approve in a few keys, and the decision's Record button."""
+    base, _root, _keys, recs = dashboard
+    page = login(browser, base, "pat", viewport=DESKTOP)
+    page.goto(f"{base}/queue")
+    keys = keys_to_reach(page, "table#queue button[name=approve]", skip_link="Skip to the queue")
+    assert keys <= MAX_KEYS_TO_APPROVE, f"{keys} keys from the queue's load to its first Approve"
+    page.goto(f"{base}/recommendations/{recs[0]}")
+    keys = keys_to_reach(page, "#record-decision", skip_link="Skip to the decision")
+    assert keys <= MAX_KEYS_TO_RECORD, f"{keys} keys from the recommendation's load to Record decision"
     page.context.close()
 
 
