@@ -150,7 +150,10 @@ def test_every_page_for_every_role_passes_axe_and_fits_a_phone(
 def test_the_recommendation_tables_break_no_word_on_a_phone(
     dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any, artifacts: Path
 ) -> None:
-    """On a 390 px phone the drivers and data-lineage tables wrap between words, never inside one ("weekl/y")."""
+    """On a 390 px phone the drivers and data-lineage tables wrap between words, never inside one ("weekl/y").
+
+    The drivers table also fits its card whole, so its impact column is seen without scrolling sideways.
+    """
     base, _root, _keys, recs = dashboard
     phone = login(browser, base, "vic", viewport=PHONE)
     phone.goto(f"{base}/recommendations/{recs[0]}")
@@ -162,6 +165,8 @@ def test_the_recommendation_tables_break_no_word_on_a_phone(
         )
         assert min(labels) >= MIN_LABEL_PX, f"{table}: label column {labels} px on a 390 px phone"
         assert phone.eval_on_selector(table, BROKEN_WORDS) == [], f"{table}: words broken mid-word"
+    drivers = phone.eval_on_selector("table#drivers", "t => [t.scrollWidth, t.parentElement.clientWidth]")
+    assert drivers[0] <= drivers[1], f"the drivers table is {drivers[0]} px in a {drivers[1]} px card: impact hidden"
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.locator("table#drivers").scroll_into_view_if_needed()
     shot(phone, "phone-recommendation", artifacts)
