@@ -10,6 +10,7 @@ test-artifacts/).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ import httpx
 import pytest
 
 from hedgerow.domain.actions import Role
+from hedgerow.services.queue import explanation_of
 from hedgerow.services.recommendations import record_plan
 from hedgerow.services.users import add_user
 from hedgerow.services.workspace import open_workspace
@@ -44,6 +46,28 @@ WIDEST = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
   .filter(e => !e.closest('.scroll'))
   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+#: The words of a table's cells that the browser split over two lines ("weekl/y"): each word's text range has boxes
+#: on more than one line. Hyphens and spaces are break opportunities, so they separate words.
+BROKEN_WORDS = r"""table => Array.from(table.querySelectorAll('td')).flatMap(td => {
+  const broken = [];
+  const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.textContent.matchAll(/[^\s\-\u2013\u2014]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+})"""
+#: The narrowest label column (the first cell of each row) a phone may show, in px: room for a word like "demand".
+MIN_LABEL_PX = 72
+#: Keys a keyboard user may press from the queue's load to its first Approve (Tab, Enter on a skip link).
+MAX_KEYS_TO_APPROVE = 5
+#: Keys from a recommendation's load to its Record decision button (the skip link, then the form's seven fields).
+MAX_KEYS_TO_RECORD = 10
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +145,89 @@ def test_every_page_for_every_role_passes_axe_and_fits_a_phone(
             assert phone.locator("#site-nav").is_visible()
         phone.context.close()
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_the_recommendation_tables_break_no_word_on_a_phone(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any, artifacts: Path
+) -> None:
+    """On a 390 px phone the drivers and data-lineage tables wrap between words, never inside one ("weekl/y").
+
+    The drivers table also fits its card whole, so its impact column is seen without scrolling sideways.
+    """
+    base, _root, _keys, recs = dashboard
+    phone = login(browser, base, "vic", viewport=PHONE)
+    phone.goto(f"{base}/recommendations/{recs[0]}")
+    phone.wait_for_load_state("networkidle")
+    for table in ("table#drivers", "table#lineage"):
+        assert phone.locator(f"{table} tbody tr").count() > 0
+        labels = phone.eval_on_selector_all(
+            f"{table} tbody td:first-child", "cells => cells.map(c => Math.round(c.getBoundingClientRect().width))"
+        )
+        assert min(labels) >= MIN_LABEL_PX, f"{table}: label column {labels} px on a 390 px phone"
+        assert phone.eval_on_selector(table, BROKEN_WORDS) == [], f"{table}: words broken mid-word"
+    drivers = phone.eval_on_selector("table#drivers", "t => [t.scrollWidth, t.parentElement.clientWidth]")
+    assert drivers[0] <= drivers[1], f"the drivers table is {drivers[0]} px in a {drivers[1]} px card: impact hidden"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.locator("table#drivers").scroll_into_view_if_needed()
+    shot(phone, "phone-recommendation", artifacts)
+    phone.context.close()
+
+
+def test_the_break_even_on_a_rendered_page_is_one_sentence(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any
+) -> None:
+    """The break-even line a browser shows is the planner's one sentence, not a sentence wrapped in another."""
+    base, root, _keys, recs = dashboard
+    with open_workspace(root) as ws:
+        label = explanation_of(ws, recs[0])["break_even"]["label"]
+    page = login(browser, base, "vic", viewport=DESKTOP)
+    page.goto(f"{base}/recommendations/{recs[0]}")
+    shown = page.locator("p.break-even").inner_text()
+    assert shown.startswith("Break-even. ")
+    sentence = shown.removeprefix("Break-even. ")
+    assert sentence[0].isupper()
+    assert sentence.endswith(".")
+    assert len(re.findall(r"[.!?](?:\s|$)", sentence)) == 1, f"not one sentence: {sentence!r}"
+    assert sentence == f"{label[0].upper()}{label[1:]}."  # the planner's sentence, as it stored it
+    assert "The action pays while" not in shown
+    page.context.close()
+
+
+def keys_to_reach(page: Any, target: str, *, skip_link: str, limit: int = 60) -> int:
+    """Keys pressed from the page's load until ``target`` (a selector: its first match) has the focus.
+
+    Tab moves on; when a skip link whose text is ``skip_link`` has the focus, Enter follows it (a keyboard user
+    takes the shortcut a page offers). Returns ``limit + 1`` when the target is never reached.
+    """
+    first = page.locator(target).first
+    first.wait_for()
+    keys = 0
+    while keys <= limit:
+        if first.evaluate("el => el === document.activeElement"):
+            return keys
+        if page.evaluate("() => document.activeElement.matches('a.skip')") and (
+            page.evaluate("() => document.activeElement.textContent.trim()") == skip_link
+        ):
+            page.keyboard.press("Enter")
+        else:
+            page.keyboard.press("Tab")
+        keys += 1
+    return limit + 1
+
+
+def test_a_keyboard_reaches_the_first_approve_in_a_few_keys(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any
+) -> None:
+    """From the queue's load a keyboard reaches the first Approve in a few keys, and the decision's Record button."""
+    base, _root, _keys, recs = dashboard
+    page = login(browser, base, "pat", viewport=DESKTOP)
+    page.goto(f"{base}/queue")
+    keys = keys_to_reach(page, "table#queue button[name=approve]", skip_link="Skip to the queue")
+    assert keys <= MAX_KEYS_TO_APPROVE, f"{keys} keys from the queue's load to its first Approve"
+    page.goto(f"{base}/recommendations/{recs[0]}")
+    keys = keys_to_reach(page, "#record-decision", skip_link="Skip to the decision")
+    assert keys <= MAX_KEYS_TO_RECORD, f"{keys} keys from the recommendation's load to Record decision"
+    page.context.close()
 
 
 def test_the_queue_shows_buttons_and_keeps_its_layout_above_the_limit(

@@ -55,7 +55,7 @@ def test_the_break_even_on_the_page_is_the_planners_sentence(client: TestClient,
     with open_workspace(seeded.root) as ws:
         label = explanation_of(ws, rid)["break_even"]["label"]
     html = client.get(f"/recommendations/{rid}").text
-    shown = re.search(r"<p><b>Break-even\.</b> (.*?)</p>", html)
+    shown = re.search(r"<p class=\"break-even\"><b>Break-even\.</b> (.*?)</p>", html)
     assert shown is not None
     assert shown.group(1) == f"{label[0].upper()}{label[1:]}."
     assert "The action pays while" not in html
