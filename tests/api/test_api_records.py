@@ -19,6 +19,7 @@ def test_holds_create_extend_release_and_mistakes(client: TestClient, seeded: Se
     r = client.post("/api/holds", json=body | {"hold_id": "H-T1"}, headers=pat)
     assert r.status_code == 201, r.text
     assert (r.json()["owner"], r.json()["days_left"], r.json()["expiring"]) == ("pat", 15, False)
+    assert r.json()["value_base"] == pytest.approx(40 * 11.40)  # CHG-65 costs 11.40 USD a unit
     assert client.post("/api/holds", json=body | {"hold_id": "H-T1"}, headers=pat).status_code == 400
     assert client.post("/api/holds", json=body | {"item_id": "NOPE"}, headers=pat).status_code == 404
     past = client.post("/api/holds", json=body | {"expires_on": "2026-01-01"}, headers=pat)

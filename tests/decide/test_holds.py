@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hedgerow.decide.holds import Hold, HoldSource, HoldStatus, effective_holds, expiring, free_stock
+from hedgerow.decide.holds import Hold, HoldSource, HoldStatus, effective_holds, expiring, free_stock, held_money
 from hedgerow.errors import ConcurrentUpdate, HedgerowError, InvalidTransition, NotFound, PermissionDenied
 from hedgerow.services.audit import verify_audit
 from hedgerow.services.holds import (
@@ -41,6 +41,27 @@ def test_effective_holds_sum_only_those_in_force() -> None:
     assert effective_holds(holds, D + timedelta(days=1)) == {("I1", "LA"): 5.0, ("I2", "LA"): 4.0}
     assert [h.hold_id for h in expiring(holds, D, 7)] == ["a", "b"]
     assert [h.hold_id for h in expiring(holds, D, 0)] == ["a"]
+
+
+def test_holds_in_money_count_those_in_force_by_location_and_never_price_the_unknown_as_zero() -> None:
+    holds = [
+        hold("a", 10, D),
+        Hold("b", "I2", "TK", 4, "Kenji", "launch", D + timedelta(days=9), HoldStatus.ACTIVE, HoldSource.LEDGER),
+        hold("c", 7, D - timedelta(days=1)),  # expired: priced, not counted
+        hold("d", 3, D, item="I9"),  # no unit cost: unvalued
+    ]
+    money = held_money(holds, {"I1": 12.5, "I2": 100.0}, D)
+    assert money.values == {"a": 125.0, "b": 400.0, "c": 87.5, "d": None}
+    assert (money.total, money.by_location, money.in_force, money.unvalued) == (
+        525.0,
+        (("TK", 400.0), ("LA", 125.0)),
+        3,
+        1,
+    )
+    assert money.sentence("USD") == (
+        "In force: 3 holds worth 525 USD (TK 400, LA 125); 1 without a unit cost or FX rate, not counted."
+    )
+    assert held_money([], {}, D).sentence("USD") == "No hold in force."
 
 
 @given(on_hand=st.floats(0, 1e6), held=st.floats(0, 1e6))

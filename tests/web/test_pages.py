@@ -80,6 +80,14 @@ def test_every_page_renders_for_each_role(client: TestClient, seeded: Seeded, us
     assert ("Upload and import" in client.get("/data").text) is (user == "pat")
 
 
+def test_the_holds_page_prices_what_is_held(client: TestClient) -> None:
+    sign_in(client, "vic")
+    page = client.get("/holds").text
+    # the fixture network's H-1: 300 CHG-65 at LAX, 11.40 USD a unit
+    assert '<p id="held-money">In force: 1 hold worth 3,420 USD (LAX 3,420).</p>' in page
+    assert '<th class="r">value (USD)</th>' in page
+
+
 def test_a_viewer_cannot_decide_through_the_form(client: TestClient, seeded: Seeded) -> None:
     token = sign_in(client, "vic")
     r = client.post(f"/queue/{seeded.rec_ids[0]}/decision", data={"decision": "approve", "csrf_token": token})

@@ -285,6 +285,9 @@ class HoldOut(BaseModel):
     in_force: bool
     days_left: int
     expiring: bool
+    value_base: float | None = Field(
+        None, description="Units × the item's unit cost in base currency; null without a unit cost or FX rate."
+    )
 
 
 class HoldIn(Strict):

@@ -48,16 +48,21 @@ def list_(
     with opened_workspace(workspace) as ws:
         holds = svc.list_holds(ws, include_released=include_released)
         warn_days = ws.settings.approval.hold_expiry_warning_days
+        money = svc.holds_money(ws, holds, today)
+        currency = ws.settings.workspace.base_currency
     soon = {h.hold_id for h in holds if h.in_force(today) and h.days_left(today) <= warn_days}
     if json_output:
-        print_json([h.to_dict(today) | {"expiring": h.hold_id in soon} for h in holds])
+        print_json(
+            [h.to_dict(today) | {"expiring": h.hold_id in soon, "value_base": money.values[h.hold_id]} for h in holds]
+        )
         return
+    value_col = f"value ({currency})"
     table = Table(header_style="bold")
-    for col in ("id", "item", "location", "qty", "owner", "reason", "expires", "days left", "status", "source"):
+    for col in ("id", "item", "location", "qty", value_col, "owner", "reason", "expires", "days left", "status"):
         if col == "id":
             add_id_column(table, col, (h.hold_id for h in holds))
         else:
-            table.add_column(col, justify="right" if col in ("qty", "days left") else "left")
+            table.add_column(col, justify="right" if col in ("qty", value_col, "days left") else "left")
     for h in holds:
         left = h.days_left(today)
         left_text = (
@@ -68,14 +73,15 @@ def list_(
             h.item_id,
             h.location_id,
             f"{h.qty:,.0f}",
+            "n/a" if (value := money.values[h.hold_id]) is None else f"{value:,.0f}",
             h.owner,
             h.reason,
             h.expires_on.isoformat(),
             left_text,
-            h.status.value,
-            h.source.value,
+            f"{h.status.value} ({h.source.value})",
         )
     console.print(table)
+    console.print(money.sentence(currency))
 
 
 def _print(h: Hold, what: str, json_output: bool) -> None:

@@ -7,7 +7,7 @@ with ``on hand − held`` as free stock. A released hold, or one past its expiry
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -90,3 +90,56 @@ def expiring(holds: Iterable[Hold], on: date, within_days: int) -> list[Hold]:
 def free_stock(on_hand: float, held: float) -> float:
     """Units the planner may move or count on selling: on hand minus held, never below zero."""
     return max(0.0, on_hand - held)
+
+
+@dataclass(frozen=True)
+class HeldMoney:
+    """What holds tie up in money, base currency: the buffers people keep, priced (issue 18, "holds in money").
+
+    Attributes
+    ----------
+    values:
+        Each hold's units × its item's unit cost in base currency; None when the item has no cost or its
+        currency no rate (the hold is then counted in ``unvalued``, never as zero).
+    total:
+        The value of the holds in force on the day.
+    by_location:
+        That value per location, largest first.
+    in_force, unvalued:
+        How many holds are in force, and how many of those have no value.
+    """
+
+    values: Mapping[str, float | None]
+    total: float
+    by_location: tuple[tuple[str, float], ...]
+    in_force: int
+    unvalued: int
+
+    def sentence(self, currency: str) -> str:
+        """ "In force: 3 holds worth 52,300 USD (LAX 40,000, TYO 12,300).": what the holds tie up, in one line."""
+        if not self.in_force:
+            return "No hold in force."
+        places = ", ".join(f"{loc} {value:,.0f}" for loc, value in self.by_location)
+        worth = f"worth {self.total:,.0f} {currency}" + (f" ({places})" if places else "")
+        unvalued = f"; {self.unvalued} without a unit cost or FX rate, not counted" if self.unvalued else ""
+        return f"In force: {self.in_force} hold{'s' if self.in_force != 1 else ''} {worth}{unvalued}."
+
+
+def held_money(holds: Iterable[Hold], unit_values: Mapping[str, float], on: date) -> HeldMoney:
+    """Price ``holds`` at ``unit_values`` (item id → cost of one unit in base currency) as of day ``on``."""
+    values: dict[str, float | None] = {}
+    places: dict[str, float] = {}
+    in_force = unvalued = 0
+    for hold in holds:
+        unit = unit_values.get(hold.item_id)
+        value = None if unit is None else hold.qty * unit
+        values[hold.hold_id] = value
+        if not hold.in_force(on):
+            continue
+        in_force += 1
+        if value is None:
+            unvalued += 1
+        else:
+            places[hold.location_id] = places.get(hold.location_id, 0.0) + value
+    by_location = tuple(sorted(places.items(), key=lambda kv: (-kv[1], kv[0])))
+    return HeldMoney(values, sum(v for _, v in by_location), by_location, in_force, unvalued)

@@ -17,7 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hedgerow.decide.auditchain import EventKind
-from hedgerow.decide.holds import Hold, HoldSource, HoldStatus, effective_holds, expiring
+from hedgerow.decide.holds import HeldMoney, Hold, HoldSource, HoldStatus, effective_holds, expiring, held_money
+from hedgerow.decide.reconcile import unit_values_base
 from hedgerow.decide.roles import Permission
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import ConcurrentUpdate, HedgerowError, InvalidTransition, NotFound
@@ -217,6 +218,26 @@ def holds_frame(ws: Workspace, on: date) -> pd.DataFrame:
         columns=HOLD_COLUMNS,
     )
     return frame
+
+
+def unit_values(ws: Workspace, on: date) -> dict[str, float]:
+    """Cost of one unit of each item in base currency at the newest rate on or before ``on`` (items without a
+    cost, or whose cost currency has no rate, are left out)."""
+    items = ws.current_frame(TableName.ITEMS)
+    if items is None or items.empty:
+        return {}
+    rates = ws.current_frame(TableName.FX_RATES)
+    at = pd.Timestamp(on)
+    priced = {ws.settings.workspace.base_currency}
+    if rates is not None and not rates.empty:
+        priced |= {str(c) for c in rates.loc[pd.to_datetime(rates["date"]) <= at, "currency"]}
+    known = items[items["cost_currency"].astype(str).isin(priced) & items["unit_cost"].notna()]
+    return unit_values_base(known, rates, ws.settings.workspace.base_currency, at)
+
+
+def holds_money(ws: Workspace, holds: list[Hold], on: date) -> HeldMoney:
+    """What ``holds`` tie up in base currency on ``on`` (:func:`~hedgerow.decide.holds.held_money`)."""
+    return held_money(holds, unit_values(ws, on) if holds else {}, on)
 
 
 def held_units(ws: Workspace, on: date) -> dict[tuple[str, str], float]:

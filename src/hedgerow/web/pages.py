@@ -263,6 +263,8 @@ def holds_page(
         "holds.html",
         user,
         holds=holds,
+        money=hold_svc.holds_money(state.ws, holds, today),
+        currency=state.ws.settings.workspace.base_currency,
         today=today,
         warn=warn,
         show_all=show_all,

@@ -12,16 +12,22 @@ from hedgerow.api.errors import ERROR_RESPONSES
 from hedgerow.api.schemas import HoldExtendIn, HoldIn, HoldOut, HoldReleaseIn
 from hedgerow.decide.holds import Hold
 from hedgerow.services import holds as svc
+from hedgerow.services.workspace import Workspace
 
 router = APIRouter(prefix="/api", tags=["holds"], responses=ERROR_RESPONSES)
 
 HoldId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-def hold_out(hold: Hold, today: date, warn_days: int) -> HoldOut:
-    """The API form of a hold as of ``today``."""
+def hold_out(hold: Hold, today: date, warn_days: int, value: float | None) -> HoldOut:
+    """The API form of a hold as of ``today``, ``value`` its worth in base currency."""
     expiring = hold.in_force(today) and hold.days_left(today) <= warn_days
-    return HoldOut.model_validate(hold.to_dict(today) | {"expiring": expiring})
+    return HoldOut.model_validate(hold.to_dict(today) | {"expiring": expiring, "value_base": value})
+
+
+def _one(ws: Workspace, hold: Hold, today: date) -> HoldOut:
+    money = svc.holds_money(ws, [hold], today)
+    return hold_out(hold, today, ws.settings.approval.hold_expiry_warning_days, money.values[hold.hold_id])
 
 
 @router.get("/holds", response_model=list[HoldOut])
@@ -33,7 +39,9 @@ def holds(
 ) -> list[HoldOut]:
     """Holds by expiry day; ``expiring`` flags those within approval.hold_expiry_warning_days."""
     warn = ws.settings.approval.hold_expiry_warning_days
-    return [hold_out(h, now.date(), warn) for h in svc.list_holds(ws, include_released=include_released)]
+    held = svc.list_holds(ws, include_released=include_released)
+    money = svc.holds_money(ws, held, now.date())
+    return [hold_out(h, now.date(), warn, money.values[h.hold_id]) for h in held]
 
 
 @router.post("/holds", response_model=HoldOut, status_code=201)
@@ -51,14 +59,14 @@ def create(body: HoldIn, user: HoldManager, ws: WorkspaceDep, now: NowDep) -> Ho
         now=now,
         hold_id=body.hold_id,
     )
-    return hold_out(hold, now.date(), ws.settings.approval.hold_expiry_warning_days)
+    return _one(ws, hold, now.date())
 
 
 @router.post("/holds/{hold_id}/extend", response_model=HoldOut)
 def extend(hold_id: HoldId, body: HoldExtendIn, user: HoldManager, ws: WorkspaceDep, now: NowDep) -> HoldOut:
     """Move a hold's expiry day later."""
     hold = svc.extend_hold(ws, hold_id, body.until, user=user.name, now=now, expected_version=body.expected_version)
-    return hold_out(hold, now.date(), ws.settings.approval.hold_expiry_warning_days)
+    return _one(ws, hold, now.date())
 
 
 @router.post("/holds/{hold_id}/release", response_model=HoldOut)
@@ -68,4 +76,4 @@ def release(
     """Release a hold: its units become free stock again."""
     version = body.expected_version if body else None
     hold = svc.release_hold(ws, hold_id, user=user.name, now=now, expected_version=version)
-    return hold_out(hold, now.date(), ws.settings.approval.hold_expiry_warning_days)
+    return _one(ws, hold, now.date())
