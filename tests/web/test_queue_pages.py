@@ -147,6 +147,32 @@ def test_an_inline_approval_updates_the_counts_and_the_audit_keeps_its_reason(
     assert json.loads(event.payload)["reason"] == "customer confirmed the order"  # issue 15: it was left out
 
 
+def test_an_inline_approval_refreshes_the_count_matching_the_filters(client: TestClient, seeded: Seeded) -> None:
+    """The "N proposed match the filters" line follows an inline approval (out of band, for the page's filters)."""
+    token = sign_in(client, "ada")  # may approve any size
+    every = recs(client, seeded)
+    small, second, third = (str(r["id"]) for r in every[:3])
+    region = "Americas"  # every recommendation's region: the filtered count is the whole queue's
+    page = client.get(f"/queue?region={region}").text
+    n = len(every)
+    assert f'<p class="muted small" id="queue-note">{n} proposed match the filters</p>' in page
+    r = client.post(f"/queue/{small}/decision", data={"decision": "approve", "expected_version": "1"},
+                    headers={"HX-Request": "true", "X-CSRF-Token": token,
+                             "HX-Current-URL": f"http://testserver/queue?region={region}&sort=value"})  # fmt: skip
+    assert r.status_code == 200
+    assert f'<p class="muted small" id="queue-note" hx-swap-oob="true">{n - 1} proposed match the filters</p>' in r.text
+    other = client.post(f"/queue/{second}/decision",
+                        data={"decision": "approve", "expected_version": "1"},
+                        headers={"HX-Request": "true", "X-CSRF-Token": token,
+                                 "HX-Current-URL": "http://testserver/queue?region=Asia-Pacific"})  # fmt: skip
+    assert 'id="queue-note" hx-swap-oob="true">0 proposed match the filters' in other.text
+    elsewhere = client.post(f"/queue/{third}/decision", data={"decision": "approve"},
+                            headers={"HX-Request": "true", "X-CSRF-Token": token,
+                                     "HX-Current-URL": "http://testserver/queue?status=nonsense"})  # fmt: skip
+    assert "approved" in elsewhere.text
+    assert 'id="queue-note"' not in elsewhere.text  # a filter the queue cannot read: the line is left as it is
+
+
 def test_bulk_approval_stays_within_the_role_limit(client: TestClient, seeded: Seeded) -> None:
     token = sign_in(client, "pat")
     every = recs(client, seeded)
