@@ -1,6 +1,7 @@
 """Issue 15 in a real browser: axe-core on every page for every role, a phone at 390 × 844, API docs with the network
 cut, the exposure charts drawn when their job ends (no reload) and still there after a restart with their age, a
-running stress test cancelled from its page, the queue's layout with rows above the planner's limit.
+running stress test cancelled from its page, the queue's layout with rows above the planner's limit, and its keys
+(j / k / a). A second axe and phone pass runs once a backtest report exists and the exposure charts are drawn.
 
 One `hedgerow serve` on a workspace with the simulator's network (enough history to replay), four users and a plan.
 With ``HEDGEROW_DOC_SCREENSHOTS=1`` the screenshots docs/web.md shows are written to docs/images/ (else to
@@ -409,4 +410,46 @@ def test_a_running_stress_test_is_cancelled_from_its_page(
     assert "cancelled by pat" in page.locator(".job[data-status=cancelled]").inner_text()
     jobs = httpx.get(f"{base}/api/jobs?kind=stress", headers={"Authorization": f"Bearer {keys['vic']}"}).json()
     assert jobs[0]["status"] == "cancelled"
+    page.context.close()
+
+
+def test_the_queue_keys_move_the_selection_and_approve_after_the_prompt(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any
+) -> None:
+    """On the queue j and k move the selected row, a asks for a reason and approves it (Cancel leaves it), and the
+    counts drop without a reload."""
+    base, _root, keys, _recs = dashboard
+    page = login(browser, base, "ada", viewport=DESKTOP)  # an admin approves rows of any size
+    rows = page.locator("table#queue tbody tr[data-rec]")
+    before = rows.count()
+    assert before >= 2
+    count = int(page.inner_text("#queue-count").split()[0].replace(",", ""))
+    selected = "table#queue tbody tr.current"
+    page.keyboard.press("j")
+    assert page.locator(selected).count() == 1
+    assert page.locator(selected).get_attribute("data-rec") == rows.nth(0).get_attribute("data-rec")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    target = rows.nth(1).get_attribute("data-rec")
+    assert page.locator(selected).count() == 1
+    assert page.locator(selected).get_attribute("data-rec") == target
+    assert page.evaluate("document.activeElement.dataset.rec") == target  # the selected row has the focus
+    prompts: list[str] = []
+    page.once("dialog", lambda d: (prompts.append(d.message), d.dismiss()))
+    page.keyboard.press("a")
+    assert prompts == ["Approve this recommendation. Reason (optional):"]
+    assert page.locator(f"#row-{target}").count() == 1  # cancelled: nothing sent
+    page.evaluate("window.__sameDocument = true")
+    page.once("dialog", lambda d: d.accept("approved from the keyboard"))
+    page.keyboard.press("a")
+    page.locator(f"#row-{target}").wait_for(state="detached", timeout=30_000)
+    assert rows.count() == before - 1
+    assert page.inner_text("#queue-count") == f"{count - 1:,} proposed"
+    assert page.inner_text("#queue-note") == f"{count - 1:,} proposed match the filters"
+    assert page.evaluate("window.__sameDocument === true")  # no reload
+    auth = {"Authorization": f"Bearer {keys['vic']}"}
+    shown = httpx.get(f"{base}/api/recommendations/{target}", headers=auth).json()
+    assert shown["recommendation"]["status"] == "approved"
+    assert [(d["user"], d["reason"]) for d in shown["decisions"]] == [("ada", "approved from the keyboard")]
     page.context.close()
