@@ -187,6 +187,9 @@ def test_the_recommendation_tables_break_no_word_on_a_phone(
         )
         assert min(labels) >= MIN_LABEL_PX, f"{table}: label column {labels} px on a 390 px phone"
         assert phone.eval_on_selector(table, BROKEN_WORDS) == [], f"{table}: words broken mid-word"
+    lane = phone.locator("table#drivers span[title]").first  # the lane driver: its name, the code on hover
+    assert " → " in lane.inner_text()
+    assert lane.get_attribute("title") not in phone.inner_text("table#drivers")
     drivers = phone.eval_on_selector("table#drivers", "t => [t.scrollWidth, t.parentElement.clientWidth]")
     assert drivers[0] <= drivers[1], f"the drivers table is {drivers[0]} px in a {drivers[1]} px card: impact hidden"
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

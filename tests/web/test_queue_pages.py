@@ -61,6 +61,17 @@ def test_the_break_even_on_the_page_is_the_planners_sentence(client: TestClient,
     assert "The action pays while" not in html
 
 
+def test_the_drivers_name_the_lane_with_its_code_on_hover(client: TestClient, seeded: Seeded) -> None:
+    """A lane driver stored as "lane CN-LAX-OCN transit 32 days" reads as the lane's name on the page."""
+    sign_in(client, "vic")
+    page = client.get(f"/recommendations/{seeded.rec_ids[0]}").text
+    drivers = page[page.index('<table class="compact" id="drivers">') :].split("</table>")[0]
+    assert "lane CN-LAX-OCN" not in drivers
+    named = '<span title="CN-LAX-OCN">Shenzhen Power Co → Los Angeles DC by ocean transit 32 days</span>'
+    assert named in drivers
+    assert re.search(r"<td>LAX weekly demand [\d,]+ units</td>", drivers)  # other drivers keep their words
+
+
 def test_a_refused_decision_keeps_the_form_what_was_typed_and_says_why_in_place(
     client: TestClient, seeded: Seeded
 ) -> None:

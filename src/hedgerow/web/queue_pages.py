@@ -25,6 +25,7 @@ from hedgerow.decide.roles import Permission, has_permission
 from hedgerow.domain.actions import ActionKind, RecommendationStatus
 from hedgerow.domain.enums import Mode
 from hedgerow.errors import ConcurrentUpdate, HedgerowError, InvalidTransition, PermissionDenied
+from hedgerow.services.names import names_of
 from hedgerow.services.queue import explanation_of, queue_summary
 from hedgerow.services.queue_view import QueueFilter, QueueSort, decider_of, may_decide, plan_headline, queue_page
 from hedgerow.services.recommendations import decide, get_recommendation
@@ -302,7 +303,7 @@ def _recommendation(
 ) -> Response:
     ws = state.ws
     view = get_recommendation(ws, rec_id)
-    explanation = explanation_view(explanation_of(ws, rec_id))
+    explanation = explanation_view(explanation_of(ws, rec_id), names_of(ws))
     decider = decider_of(view, ws.settings.approval.approver_required_above)
     return render.page(
         request,
