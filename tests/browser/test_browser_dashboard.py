@@ -1,6 +1,7 @@
 """Issue 15 in a real browser: axe-core on every page for every role, a phone at 390 × 844, API docs with the network
 cut, the exposure charts drawn when their job ends (no reload) and still there after a restart with their age, a
-running stress test cancelled from its page, the queue's layout with rows above the planner's limit.
+running stress test cancelled from its page, the queue's layout with rows above the planner's limit, and its keys
+(j / k / a). A second axe and phone pass runs once a backtest report exists and the exposure charts are drawn.
 
 One `hedgerow serve` on a workspace with the simulator's network (enough history to replay), four users and a plan.
 With ``HEDGEROW_DOC_SCREENSHOTS=1`` the screenshots docs/web.md shows are written to docs/images/ (else to
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -96,13 +98,33 @@ def shot(page: Any, name: str, artifacts: Path) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
-def axe_violations(page: Any) -> list[str]:
-    """axe-core's WCAG 2 A/AA violations on the page (the bundled axe.min.js: nothing is fetched)."""
+#: axe-core rules that Swagger UI's own markup and stylesheet break on ``/api/docs`` (the vendored bundle from
+#: ``fastapi-offline``, not a template of ours): each is waived only for elements inside ``.swagger-ui``, so the same
+#: fault anywhere else on that page (or on any other page) still fails.
+SWAGGER_UI_WAIVERS = {
+    "color-contrast": "Swagger UI's theme: grey version badges, method labels and syntax colours below 4.5:1",
+    "nested-interactive": "Swagger UI renders each operation's summary as a button holding its own buttons",
+}
+#: True when the element an axe target names sits inside Swagger UI's root.
+IN_SWAGGER_UI = "t => { const e = document.querySelector(t); return !!(e && e.closest('.swagger-ui')); }"
+
+
+def axe_violations(page: Any, *, waived: dict[str, str] | None = None, inside: str = IN_SWAGGER_UI) -> list[str]:
+    """axe-core's WCAG 2 A/AA violations on the page (the bundled axe.min.js: nothing is fetched).
+
+    A node breaking a rule of ``waived`` is not counted when ``inside`` (a script given its selector) says so.
+    """
     from axe_playwright_python.sync_playwright import Axe
 
     result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
-            for v in result.response["violations"]]  # fmt: skip
+    out = []
+    for v in result.response["violations"]:
+        nodes = v["nodes"]
+        if v["id"] in (waived or {}):
+            nodes = [n for n in nodes if len(n["target"]) != 1 or not page.evaluate(inside, n["target"][0])]
+        if nodes:
+            out.append(f"{v['id']}: {v['help']} ({len(nodes)}× e.g. {nodes[0]['target']})")
+    return out
 
 
 def test_every_page_for_every_role_passes_axe_and_fits_a_phone(
@@ -165,6 +187,9 @@ def test_the_recommendation_tables_break_no_word_on_a_phone(
         )
         assert min(labels) >= MIN_LABEL_PX, f"{table}: label column {labels} px on a 390 px phone"
         assert phone.eval_on_selector(table, BROKEN_WORDS) == [], f"{table}: words broken mid-word"
+    lane = phone.locator("table#drivers span[title]").first  # the lane driver: its name, the code on hover
+    assert " → " in lane.inner_text()
+    assert lane.get_attribute("title") not in phone.inner_text("table#drivers")
     drivers = phone.eval_on_selector("table#drivers", "t => [t.scrollWidth, t.parentElement.clientWidth]")
     assert drivers[0] <= drivers[1], f"the drivers table is {drivers[0]} px in a {drivers[1]} px card: impact hidden"
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -317,6 +342,58 @@ def test_exposure_charts_draw_when_the_job_ends_and_outlive_a_restart(
         later.context.close()
 
 
+def finished_job(base: str, key: str, kind: str, params: dict[str, Any], *, timeout: float = 300) -> str:
+    """The id of a ``kind`` job started through the API with ``key`` once it has succeeded."""
+    auth = {"Authorization": f"Bearer {key}"}
+    job = httpx.post(f"{base}/api/jobs", json={"kind": kind, "params": params}, headers=auth).json()
+    deadline = time.monotonic() + timeout
+    while (state := httpx.get(f"{base}/api/jobs/{job['id']}", headers=auth).json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"{kind} job {job['id']} still {state['status']} after {timeout} s"
+        time.sleep(0.5)
+    assert state["status"] == "succeeded", state
+    return str(job["id"])
+
+
+def test_reports_api_docs_and_drawn_charts_pass_axe_and_fit_a_phone(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any
+) -> None:
+    """With a backtest report and the exposure charts drawn, every role's overview, Reports page, the report itself
+    and ``/api/docs`` pass axe-core (WCAG 2 A/AA) and fit a 390 px phone.
+
+    The page-by-page test above runs before any job: it sees neither a report nor a chart.
+    """
+    base, _root, keys, _recs = dashboard
+    if httpx.get(f"{base}/api/exposure", headers={"Authorization": f"Bearer {keys['vic']}"}).status_code == 404:
+        finished_job(base, keys["ada"], "exposure", {"weeks": 4})  # when run alone, without the exposure test
+    report = finished_job(base, keys["ada"], "backtest", {"periods": 8})
+    drawn = "#exposure-panel .charts3 .chart.chart-ready svg"
+    by_role = {"/": drawn, "/reports": "#simulator a[href^='/reports/jobs/']"}  # their forms differ by role
+    same_for_all = {f"/reports/jobs/{report}": "table", "/api/docs": ".swagger-ui .opblock"}  # one HTML for all
+    found: dict[str, list[str]] = {}
+    widths: dict[str, int] = {}
+    too_wide: dict[str, list[str]] = {}  # the elements past the right edge of a 390 px phone
+    for n, user in enumerate(ROLES):
+        for viewport in (DESKTOP, PHONE):
+            page = login(browser, base, user, viewport=viewport)
+            for path, selector in {**by_role, **(same_for_all if n == 0 else {})}.items():
+                page.goto(f"{base}{path}")
+                page.locator(selector).first.wait_for(timeout=60_000)
+                if path == "/":
+                    page.locator(drawn).nth(2).wait_for(timeout=60_000)  # all three charts drawn
+                if viewport is DESKTOP:
+                    waived = SWAGGER_UI_WAIVERS if path == "/api/docs" else None
+                    found[f"{user} {path}"] = axe_violations(page, waived=waived)
+                else:
+                    widths[f"{user} {path}"] = page.evaluate("document.documentElement.scrollWidth")
+                    if widths[f"{user} {path}"] > PHONE["width"]:
+                        too_wide[f"{user} {path}"] = page.evaluate(WIDEST)
+            page.context.close()
+    assert len(found) == len(widths) == len(ROLES) * len(by_role) + len(same_for_all)
+    violations = {k: v for k, v in found.items() if v}
+    assert violations == {}, "\n".join(f"{k}: {line}" for k, v in violations.items() for line in v)
+    assert too_wide == {}, widths
+
+
 def test_a_running_stress_test_is_cancelled_from_its_page(
     dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any, artifacts: Path
 ) -> None:
@@ -336,4 +413,46 @@ def test_a_running_stress_test_is_cancelled_from_its_page(
     assert "cancelled by pat" in page.locator(".job[data-status=cancelled]").inner_text()
     jobs = httpx.get(f"{base}/api/jobs?kind=stress", headers={"Authorization": f"Bearer {keys['vic']}"}).json()
     assert jobs[0]["status"] == "cancelled"
+    page.context.close()
+
+
+def test_the_queue_keys_move_the_selection_and_approve_after_the_prompt(
+    dashboard: tuple[str, Path, dict[str, str], list[str]], browser: Any
+) -> None:
+    """On the queue j and k move the selected row, a asks for a reason and approves it (Cancel leaves it), and the
+    counts drop without a reload."""
+    base, _root, keys, _recs = dashboard
+    page = login(browser, base, "ada", viewport=DESKTOP)  # an admin approves rows of any size
+    rows = page.locator("table#queue tbody tr[data-rec]")
+    before = rows.count()
+    assert before >= 2
+    count = int(page.inner_text("#queue-count").split()[0].replace(",", ""))
+    selected = "table#queue tbody tr.current"
+    page.keyboard.press("j")
+    assert page.locator(selected).count() == 1
+    assert page.locator(selected).get_attribute("data-rec") == rows.nth(0).get_attribute("data-rec")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    target = rows.nth(1).get_attribute("data-rec")
+    assert page.locator(selected).count() == 1
+    assert page.locator(selected).get_attribute("data-rec") == target
+    assert page.evaluate("document.activeElement.dataset.rec") == target  # the selected row has the focus
+    prompts: list[str] = []
+    page.once("dialog", lambda d: (prompts.append(d.message), d.dismiss()))
+    page.keyboard.press("a")
+    assert prompts == ["Approve this recommendation. Reason (optional):"]
+    assert page.locator(f"#row-{target}").count() == 1  # cancelled: nothing sent
+    page.evaluate("window.__sameDocument = true")
+    page.once("dialog", lambda d: d.accept("approved from the keyboard"))
+    page.keyboard.press("a")
+    page.locator(f"#row-{target}").wait_for(state="detached", timeout=30_000)
+    assert rows.count() == before - 1
+    assert page.inner_text("#queue-count") == f"{count - 1:,} proposed"
+    assert page.inner_text("#queue-note") == f"{count - 1:,} proposed match the filters"
+    assert page.evaluate("window.__sameDocument === true")  # no reload
+    auth = {"Authorization": f"Bearer {keys['vic']}"}
+    shown = httpx.get(f"{base}/api/recommendations/{target}", headers=auth).json()
+    assert shown["recommendation"]["status"] == "approved"
+    assert [(d["user"], d["reason"]) for d in shown["decisions"]] == [("ada", "approved from the keyboard")]
     page.context.close()

@@ -61,6 +61,17 @@ def test_the_break_even_on_the_page_is_the_planners_sentence(client: TestClient,
     assert "The action pays while" not in html
 
 
+def test_the_drivers_name_the_lane_with_its_code_on_hover(client: TestClient, seeded: Seeded) -> None:
+    """A lane driver stored as "lane CN-LAX-OCN transit 32 days" reads as the lane's name on the page."""
+    sign_in(client, "vic")
+    page = client.get(f"/recommendations/{seeded.rec_ids[0]}").text
+    drivers = page[page.index('<table class="compact" id="drivers">') :].split("</table>")[0]
+    assert "lane CN-LAX-OCN" not in drivers
+    named = '<span title="CN-LAX-OCN">Shenzhen Power Co → Los Angeles DC by ocean transit 32 days</span>'
+    assert named in drivers
+    assert re.search(r"<td>LAX weekly demand [\d,]+ units</td>", drivers)  # other drivers keep their words
+
+
 def test_a_refused_decision_keeps_the_form_what_was_typed_and_says_why_in_place(
     client: TestClient, seeded: Seeded
 ) -> None:
@@ -145,6 +156,32 @@ def test_an_inline_approval_updates_the_counts_and_the_audit_keeps_its_reason(
     with open_workspace(seeded.root) as ws:
         event = next(e for e in list_events(ws, limit=5) if e.subject == small["id"])
     assert json.loads(event.payload)["reason"] == "customer confirmed the order"  # issue 15: it was left out
+
+
+def test_an_inline_approval_refreshes_the_count_matching_the_filters(client: TestClient, seeded: Seeded) -> None:
+    """The "N proposed match the filters" line follows an inline approval (out of band, for the page's filters)."""
+    token = sign_in(client, "ada")  # may approve any size
+    every = recs(client, seeded)
+    small, second, third = (str(r["id"]) for r in every[:3])
+    region = "Americas"  # every recommendation's region: the filtered count is the whole queue's
+    page = client.get(f"/queue?region={region}").text
+    n = len(every)
+    assert f'<p class="muted small" id="queue-note">{n} proposed match the filters</p>' in page
+    r = client.post(f"/queue/{small}/decision", data={"decision": "approve", "expected_version": "1"},
+                    headers={"HX-Request": "true", "X-CSRF-Token": token,
+                             "HX-Current-URL": f"http://testserver/queue?region={region}&sort=value"})  # fmt: skip
+    assert r.status_code == 200
+    assert f'<p class="muted small" id="queue-note" hx-swap-oob="true">{n - 1} proposed match the filters</p>' in r.text
+    other = client.post(f"/queue/{second}/decision",
+                        data={"decision": "approve", "expected_version": "1"},
+                        headers={"HX-Request": "true", "X-CSRF-Token": token,
+                                 "HX-Current-URL": "http://testserver/queue?region=Asia-Pacific"})  # fmt: skip
+    assert 'id="queue-note" hx-swap-oob="true">0 proposed match the filters' in other.text
+    elsewhere = client.post(f"/queue/{third}/decision", data={"decision": "approve"},
+                            headers={"HX-Request": "true", "X-CSRF-Token": token,
+                                     "HX-Current-URL": "http://testserver/queue?status=nonsense"})  # fmt: skip
+    assert "approved" in elsewhere.text
+    assert 'id="queue-note"' not in elsewhere.text  # a filter the queue cannot read: the line is left as it is
 
 
 def test_bulk_approval_stays_within_the_role_limit(client: TestClient, seeded: Seeded) -> None:

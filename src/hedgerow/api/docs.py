@@ -71,8 +71,11 @@ def add_security_schemes(app: FastAPI, session_cookie: str) -> None:
 
 
 def _locked(page: HTMLResponse) -> HTMLResponse:
-    page.headers["Content-Security-Policy"] = DOCS_CSP
-    return page
+    """The page with :data:`DOCS_CSP` and its language declared (FastAPI writes a bare ``<html>``)."""
+    body = bytes(page.body).replace(b"<html>", b'<html lang="en">', 1)
+    locked = HTMLResponse(body, status_code=page.status_code)
+    locked.headers["Content-Security-Policy"] = DOCS_CSP
+    return locked
 
 
 def install_docs(app: FastAPI, openapi_url: str) -> None:

@@ -130,7 +130,8 @@ _POLICY_COLUMNS: tuple[tuple[str, str, bool, int], ...] = (
 
 def _table(head: list[str], rows: list[str]) -> str:
     cells = "".join(f"<th>{escape(h)}</th>" for h in head)
-    return f"<table><thead><tr>{cells}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    table = f"<table><thead><tr>{cells}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<div class="scroll" tabindex="0">{table}</div>'  # scrolls in its box (by keyboard too): fits a phone
 
 
 def _backtest_body(fig: Mapping[str, Any], prefix: str) -> str:
@@ -289,6 +290,8 @@ def _herding_body(fig: Mapping[str, Any]) -> str:
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+@media (max-width:600px){body{margin:1em}}.scroll{overflow-x:auto;max-width:100%}
+pre{white-space:pre-wrap;overflow-wrap:anywhere}svg.chart{max-width:100%;height:auto}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px}
 td{text-align:right}td.text{text-align:left}th{text-align:left;background:#f4f4f4}code{font-size:11px}svg.chart{display:block;margin:1em 0}
 """
@@ -330,6 +333,7 @@ def render_html(figures: Mapping[str, Any], title: str) -> str:
     payload = json.dumps(figures, sort_keys=True, allow_nan=False).replace("</", "<\\/")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{escape(title)}</h1>{body}"
         f'<script type="application/json" id="{FIGURES_ELEMENT_ID}">{payload}</script>'

@@ -9,6 +9,7 @@ page says which field is wrong and shows the rest of the recommendation.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,11 +18,16 @@ from hedgerow.domain.plan import (
     PROJECTION_QUANTILES,
     AlternativeKind,
     DataFreshness,
+    DriverKind,
     Explanation,
     StockProjection,
 )
 from hedgerow.errors import RecordFormatError
 from hedgerow.explain.words import cost_lines
+from hedgerow.services.names import Names
+
+#: Drivers whose subject is a lane: the page names the lane and keeps its code for the hover.
+LANE_DRIVERS = (DriverKind.LANE_DISRUPTION, DriverKind.LEAD_TIME)
 
 
 def _num(value: float | None) -> float | None:
@@ -43,13 +49,14 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Driver:
-    """One driver, ranked by impact."""
+    """One driver, ranked by impact; ``code`` is the lane code behind a lane's name (shown on hover)."""
 
     label: str
     impact: float | None
     probability: float | None
     value: float | None
     unit: str | None
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +103,18 @@ def _alternatives(expl: Explanation) -> list[Alternative]:
     ]
 
 
-def _drivers(expl: Explanation) -> list[Driver]:
-    drivers = [Driver(d.label, _num(d.impact), _num(d.probability), _num(d.value), d.unit) for d in expl.drivers]
+def _named(label: str, code: str, name: str) -> str:
+    """``label`` with the lane ``code`` ("lane CN-LAX-OCN", or the bare code) replaced by the lane's ``name``."""
+    return re.sub(rf"(?:\blane\s+)?(?<![\w-]){re.escape(code)}(?![\w-])", lambda _m: name, label)
+
+
+def _drivers(expl: Explanation, names: Names | None = None) -> list[Driver]:
+    drivers = []
+    for d in expl.drivers:
+        label, code = d.label, None
+        if names is not None and d.kind in LANE_DRIVERS and d.subject in names.lanes:
+            label, code = _named(d.label, d.subject, names.lane(d.subject)), d.subject
+        drivers.append(Driver(label, _num(d.impact), _num(d.probability), _num(d.value), d.unit, code))
     return sorted(drivers, key=lambda d: -(d.impact or 0.0))
 
 
@@ -130,14 +147,14 @@ def _projection(projection: StockProjection | None) -> Projection | None:
     return Projection(list(projection.periods), projection.unit, with_action, without_action)
 
 
-def view_of(expl: Explanation) -> ExplanationView:
-    """The page view of an explanation."""
+def view_of(expl: Explanation, names: Names | None = None) -> ExplanationView:
+    """The page view of an explanation; with ``names``, lanes in the drivers read as names (codes on hover)."""
     return ExplanationView(
         summary=expl.summary.strip() or None,
         alternatives=_alternatives(expl),
         breakdown=cost_lines(expl.breakdown),
         breakdown_total=_num(expl.breakdown.total),
-        drivers=_drivers(expl),
+        drivers=_drivers(expl, names),
         break_even=_break_even(expl),
         guardrails=[g.message for g in expl.guardrails if g.message.strip()],
         data=list(expl.data),
@@ -148,11 +165,12 @@ def view_of(expl: Explanation) -> ExplanationView:
     )
 
 
-def explanation_view(raw: Mapping[str, Any]) -> ExplanationView:
+def explanation_view(raw: Mapping[str, Any], names: Names | None = None) -> ExplanationView:
     """The page view of a stored explanation (a ``Recommendation.to_dict()`` is unwrapped to its explanation); one
-    that cannot be read is a view carrying only the reason (``error``), never an error of the page."""
+    that cannot be read is a view carrying only the reason (``error``), never an error of the page. ``names`` name
+    the lanes of the drivers (:func:`hedgerow.services.names.names_of`)."""
     inner = raw.get("explanation")
     try:
-        return view_of(Explanation.from_dict(inner if isinstance(inner, Mapping) else raw))
+        return view_of(Explanation.from_dict(inner if isinstance(inner, Mapping) else raw), names)
     except RecordFormatError as exc:
         return ExplanationView(error=f"The stored explanation cannot be read: {exc}.")

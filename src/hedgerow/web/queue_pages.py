@@ -10,7 +10,7 @@ and the message in place. Every decision goes through the same service as the CL
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +25,7 @@ from hedgerow.decide.roles import Permission, has_permission
 from hedgerow.domain.actions import ActionKind, RecommendationStatus
 from hedgerow.domain.enums import Mode
 from hedgerow.errors import ConcurrentUpdate, HedgerowError, InvalidTransition, PermissionDenied
+from hedgerow.services.names import names_of
 from hedgerow.services.queue import explanation_of, queue_summary
 from hedgerow.services.queue_view import QueueFilter, QueueSort, decider_of, may_decide, plan_headline, queue_page
 from hedgerow.services.recommendations import decide, get_recommendation
@@ -46,7 +47,7 @@ from hedgerow.web.pages import (
     refusal,
 )
 from hedgerow.web.queue_rows import queue_rows
-from hedgerow.web.render import Renderer, describe_action
+from hedgerow.web.render import Renderer, describe_action, num
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,6 +57,58 @@ BULK_MAX = 200
 
 def _blank(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
+
+
+def _where(
+    user: ActingUser,
+    status: RecommendationStatus | None,
+    kind: ActionKind | None,
+    region: str | None,
+    item_class: str | None,
+    location_id: str | None,
+    item_id: str | None,
+    *,
+    needs: bool,
+) -> QueueFilter:
+    return QueueFilter(
+        status=status or RecommendationStatus.PROPOSED,
+        kind=kind,
+        region=_blank(region),
+        item_class=_blank(item_class),
+        location_id=_blank(location_id),
+        item_id=_blank(item_id),
+        needs_role=user.role if needs else None,
+    )
+
+
+def match_note(total: int, status: RecommendationStatus) -> str:
+    """The queue's "12 proposed match the filters" line."""
+    return f"{num(total)} {status.value} match{'es' if total == 1 else ''} the filters"
+
+
+def _note_of_page(request: Request, user: ActingUser, state: StateDep) -> str | None:
+    """The match line for the queue page an htmx request comes from (``HX-Current-URL``), to swap out of band.
+
+    None when the request does not come from the by-recommendation queue, or its filters cannot be read.
+    """
+    url = urlsplit(request.headers.get("HX-Current-URL", ""))
+    query = dict(parse_qsl(url.query))
+    if url.path != "/queue" or query.get("by", QueueBy.LINE.value) != QueueBy.LINE.value:
+        return None
+    try:
+        where = _where(
+            user,
+            RecommendationStatus(query["status"]) if query.get("status") else None,
+            ActionKind(query["kind"]) if query.get("kind") else None,
+            query.get("region"),
+            query.get("item_class"),
+            query.get("location_id"),
+            query.get("item_id"),
+            needs=query.get("needs", "").lower() in ("true", "1", "on", "yes"),
+        )
+    except ValueError:
+        return None
+    return match_note(queue_page(state.ws, where).total, where.status)
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -80,15 +133,7 @@ def queue(
     consignment, the newest plan's consignments instead (:mod:`hedgerow.web.consignment_pages`)."""
     if by is QueueBy.CONSIGNMENT:
         return consignment_page(request, user, state, render)
-    where = QueueFilter(
-        status=status or RecommendationStatus.PROPOSED,
-        kind=kind,
-        region=_blank(region),
-        item_class=_blank(item_class),
-        location_id=_blank(location_id),
-        item_id=_blank(item_id),
-        needs_role=user.role if needs else None,
-    )
+    where = _where(user, status, kind, region, item_class, location_id, item_id, needs=needs)
     ws = state.ws
     result = queue_page(ws, where, sort=sort, page=page)
     can_decide = bool(user.role and has_permission(user.role, Permission.DECIDE))
@@ -130,6 +175,7 @@ def queue(
         can_plan=bool(user.role and has_permission(user.role, Permission.RECORD_PLAN)),
         plan_jobs=plan_jobs(state, job),
         by=by.value,
+        note=match_note(result.total, where.status),
     )
 
 
@@ -239,7 +285,7 @@ def decide_page(
         return redirect(f"/recommendations/{quote(rec_id, safe='')}")
     if is_htmx(request):
         return render.fragment(request, "_decided.html", user, v=view, message=message, summary=queue_summary(state.ws),
-                               headline=plan_headline(state.ws))  # fmt: skip
+                               headline=plan_headline(state.ws), note=_note_of_page(request, user, state))  # fmt: skip
     flash(request, message)
     return redirect("/queue")
 
@@ -257,7 +303,7 @@ def _recommendation(
 ) -> Response:
     ws = state.ws
     view = get_recommendation(ws, rec_id)
-    explanation = explanation_view(explanation_of(ws, rec_id))
+    explanation = explanation_view(explanation_of(ws, rec_id), names_of(ws))
     decider = decider_of(view, ws.settings.approval.approver_required_above)
     return render.page(
         request,
