@@ -135,6 +135,10 @@ def test_every_page_for_every_role_passes_axe_and_fits_a_phone(
     login_page = browser.new_page()
     login_page.goto(f"{base}/login")
     found["login"] = axe_violations(login_page)
+    login_page.set_viewport_size(PHONE)
+    login_page.reload()
+    width = login_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"/login is {width} px wide on a 390 px phone: {login_page.evaluate(WIDEST)}"
     login_page.close()
     for user, role in ROLES.items():
         pages = [*PAGES, f"/recommendations/{recs[0]}", "/queue?status=approved", "/queue?by=consignment"]
