@@ -94,24 +94,25 @@ def rec(
 PlanFactory = Callable[..., PlanRecord]
 
 
+def plan_record(plan_id: str, *recs: RecommendationRecord, created_at: datetime = NOW) -> PlanRecord:
+    """A plan of hand-made recommendations: ``plan_record("P1", rec("R1"), ...)``."""
+    return PlanRecord(
+        plan_id=plan_id,
+        created_at=created_at,
+        seed=20261125,
+        scenario_count=500,
+        horizon_periods=26,
+        base_currency="USD",
+        snapshots={"demand": hashlib.sha256(b"demand").hexdigest(), "items": hashlib.sha256(b"items").hexdigest()},
+        settings_digest=hashlib.sha256(b"settings").hexdigest(),
+        recommendations=tuple(recs),
+    )
+
+
 @pytest.fixture
 def make_plan() -> PlanFactory:
-    """Build a plan of hand-made recommendations: ``make_plan("P1", rec("R1"), ...)``."""
-
-    def build(plan_id: str, *recs: RecommendationRecord, created_at: datetime = NOW) -> PlanRecord:
-        return PlanRecord(
-            plan_id=plan_id,
-            created_at=created_at,
-            seed=20261125,
-            scenario_count=500,
-            horizon_periods=26,
-            base_currency="USD",
-            snapshots={"demand": hashlib.sha256(b"demand").hexdigest(), "items": hashlib.sha256(b"items").hexdigest()},
-            settings_digest=hashlib.sha256(b"settings").hexdigest(),
-            recommendations=tuple(recs),
-        )
-
-    return build
+    """Build a plan of hand-made recommendations (:func:`plan_record`) in a test."""
+    return plan_record
 
 
 NETWORK = Path(__file__).parent / "data" / "network"

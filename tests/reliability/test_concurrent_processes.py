@@ -13,7 +13,6 @@ while); the test is slow for the 20 interpreters it starts.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing as mp
 import time
 from collections import Counter
@@ -29,7 +28,7 @@ from hedgerow.services.audit import verify_audit
 from hedgerow.services.recommendations import decisions_of, get_recommendation, record_plan
 from hedgerow.services.workspace import open_workspace
 from hedgerow.store.decide_models import AuditEvent
-from tests.decide.conftest import NOW, make_workspace, rec
+from tests.decide.conftest import NOW, make_workspace, plan_record, rec
 
 from .deciders import SHARED, WON, Outcome, Race, decider, own_rec, warm_up
 
@@ -45,17 +44,7 @@ STATUS_OF = {"approve": "approved", "reject": "rejected", "modify": "modified"}
 def _plan() -> PlanRecord:
     """The shared recommendation and one per decider, each for its own item (so none supersedes another)."""
     recs = [rec(SHARED, item="I-SHARED")] + [rec(own_rec(i), item=f"I-{i:02d}") for i in range(DECIDERS)]
-    return PlanRecord(
-        plan_id="P1",
-        created_at=NOW,
-        seed=20261125,
-        scenario_count=500,
-        horizon_periods=26,
-        base_currency="USD",
-        snapshots={"demand": hashlib.sha256(b"demand").hexdigest()},
-        settings_digest=hashlib.sha256(b"settings").hexdigest(),
-        recommendations=tuple(recs),
-    )
+    return plan_record("P1", *recs)
 
 
 def _measured_start_s(ctx: SpawnContext, root: Path, ledger_url: str | None) -> float:

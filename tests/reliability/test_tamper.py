@@ -10,7 +10,6 @@ table is added without being checked.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from hedgerow.cli.audit_cmds import EXIT_TAMPERED
 from hedgerow.decide.auditchain import Tamper
 from hedgerow.decide.export_formats import ExportFormat
 from hedgerow.decide.lifecycle import DecisionKind, ReasonCategory
-from hedgerow.decide.records import DecisionRequest, PlanRecord, RecommendationRecord
+from hedgerow.decide.records import DecisionRequest
 from hedgerow.domain.actions import ActionKind, Role
 from hedgerow.services.audit import verify_audit
 from hedgerow.services.exporting import export_actions
@@ -38,26 +37,12 @@ from hedgerow.services.reconciliation import reconcile_inventory
 from hedgerow.services.users import create_api_key, disable_user, revoke_api_key, set_role
 from hedgerow.services.workspace import Workspace, open_workspace
 from hedgerow.store.models import BOUND_TABLES, OPERATIONAL_TABLES, Base, unlisted_tables
-from tests.decide.conftest import NETWORK, NOW, auto_settings, make_workspace, rec
+from tests.decide.conftest import NETWORK, NOW, auto_settings, make_workspace, plan_record, rec
 
 runner = CliRunner()
 
 #: Non-key columns of the bound tables, one edit each in :func:`test_every_column_of_every_bound_table`.
 COLUMN_TRIALS = 133
-
-
-def _plan(plan_id: str, *recs: RecommendationRecord) -> PlanRecord:
-    return PlanRecord(
-        plan_id=plan_id,
-        created_at=NOW,
-        seed=20261125,
-        scenario_count=500,
-        horizon_periods=26,
-        base_currency="USD",
-        snapshots={"demand": hashlib.sha256(b"demand").hexdigest()},
-        settings_digest=hashlib.sha256(b"settings").hexdigest(),
-        recommendations=recs,
-    )
 
 
 def build_history(ws: Workspace) -> None:
@@ -73,7 +58,7 @@ def build_history(ws: Workspace) -> None:
     disable_user(ws, "vic", actor="ada", now=t)
     record_plan(
         ws,
-        _plan(
+        plan_record(
             "P1",
             rec("R1", capital=30.0),  # auto-approved
             rec("R2", item="I2", qty=40, capital=440.0),
@@ -86,7 +71,7 @@ def build_history(ws: Workspace) -> None:
     t += timedelta(hours=1)
     decide(ws, "R2", DecisionRequest(DecisionKind.MODIFY, ReasonCategory.BUDGET, "half", qty=20), user="pat", now=t)
     decide(ws, "R3", DecisionRequest(DecisionKind.REJECT, ReasonCategory.BUDGET, "no cash"), user="pat", now=t)
-    record_plan(ws, _plan("P2", rec("R5", item="I1", location="TK", qty=10, capital=500.0)), user="pat", now=t)
+    record_plan(ws, plan_record("P2", rec("R5", item="I1", location="TK", qty=10, capital=500.0)), user="pat", now=t)
     decide(ws, "R5", DecisionRequest(DecisionKind.APPROVE), user="alex", now=t)
     create_hold(
         ws,
