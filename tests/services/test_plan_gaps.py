@@ -5,7 +5,7 @@ plan unless zero stock is assumed on purpose."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -35,6 +35,7 @@ def network_workspace(
     drop: tuple[TableName, ...] = (),
     no_tokyo_count: bool = False,
     no_rates_for: str | None = None,
+    edit: Callable[[Path], None] | None = None,
 ) -> Workspace:
     """The fixture network imported into ``root/ws`` without the tables ``drop``, the Tokyo count or the rates of
     a currency."""
@@ -46,6 +47,8 @@ def network_workspace(
         _drop_lines(folder / "inventory.csv", ",TYO,")
     if no_rates_for is not None:
         _drop_lines(folder / "fx_rates.csv", f",{no_rates_for},")
+    if edit is not None:
+        edit(folder)
     ws = init_workspace(root / "ws")
     sources, _ = sources_from_folder(folder)
     import_sources(ws, sources, user="ana", now=NOW)
@@ -208,3 +211,25 @@ def test_a_plan_with_nothing_left_without_the_missing_rates_is_refused_naming_th
     )
     assert "none is left without them" in message
     assert "Import the rates: hedgerow import fx_rates.csv (units of each currency per one EUR)" in message
+
+
+def test_stock_in_transit_on_a_lane_left_out_leaves_its_destination_out_and_what_it_feeds(
+    tmp_path: Path, network_dir: Path
+) -> None:
+    def ocean_in_pounds(folder: Path) -> None:  # no GBP rate: the ocean lane carrying SH-003 (open) goes
+        lanes = folder / "lanes.csv"
+        lanes.write_text(
+            lanes.read_text().replace("CN-LAX-OCN,SUP-CN,LAX,ocean,0.40,USD", "CN-LAX-OCN,SUP-CN,LAX,ocean,0.40,GBP")
+        )
+
+    ws = network_workspace(tmp_path, network_dir, edit=ocean_in_pounds)
+    try:
+        outcome = make_workspace_plan(ws, user="ana", now=NOW, as_of=AS_OF)
+    finally:
+        ws.close()
+    gap = next(g for g in outcome.plan.gaps if g.kind is DataGapKind.MISSING_FX)
+    # 2,500 chargers are on the water to LAX: planning LAX without them would understate its stock; Tokyo, which
+    # only LAX supplies, goes with it; the cable still comes by air from SUP-CN and stays
+    assert gap.affected == {("CHG-65", "LAX"), ("CHG-65", "TYO")}
+    planned = {(r.action.item_id, r.action.location_id) for r in outcome.plan.recommendations}
+    assert not planned & gap.affected

@@ -516,14 +516,29 @@ def _supplied(
     that is itself supplied (to a fixed point)."""
     if lanes is None:
         return set()
-    links = set(zip(lanes["origin_id"].astype(str), lanes["destination_id"].astype(str), strict=True))
-    supplied = {(i, loc) for i, loc in pairs if (supplier_of.get(i), loc) in links}
+    into: dict[str, set[str]] = {}
+    for origin, destination in zip(lanes["origin_id"].astype(str), lanes["destination_id"].astype(str), strict=True):
+        into.setdefault(destination, set()).add(origin)
+    supplied = {(i, loc) for i, loc in pairs if supplier_of.get(i) in into.get(loc, ())}
     grown = True
     while grown:
-        more = {(i, loc) for i, loc in pairs - supplied if any((i, o) in supplied for o, d in links if d == loc)}
+        more = {(i, loc) for i, loc in pairs - supplied if any((i, o) in supplied for o in into.get(loc, ()))}
         supplied |= more
         grown = bool(more)
     return supplied
+
+
+def _in_transit_on_gone_lanes(
+    shipments: pd.DataFrame | None, lanes: pd.DataFrame | None, kept_lanes: pd.DataFrame | None
+) -> set[tuple[str, str]]:
+    """The item-locations with stock in transit (not yet delivered) on a lane that is left out: planning them
+    without it would understate what they will have."""
+    if shipments is None or lanes is None or kept_lanes is None or shipments.empty:
+        return set()
+    gone = lanes[~lanes["lane_id"].isin(kept_lanes["lane_id"])]
+    open_ = shipments[shipments["lane_id"].isin(gone["lane_id"]) & shipments["delivered_date"].isna()]
+    destination = open_["lane_id"].map(gone.set_index("lane_id")["destination_id"])
+    return set(zip(open_["item_id"].astype(str), destination.astype(str), strict=True))
 
 
 def leave_out_unquoted(
@@ -533,9 +548,9 @@ def leave_out_unquoted(
 
     A plan cannot convert the costs or prices of a currency without a rate, nor draw its FX paths, but the rest
     of the network can still be planned (issue 16). Left out: the item-locations priced in it, at a location
-    keeping its books in it, of an item bought in it or from a supplier paid in it, and those that only lanes
-    costed in it (or from and to the places left out) supplied; those lanes, places, suppliers and items go too,
-    with the shipments on the lanes. The gap lists the item-locations left out and the import that brings them
+    keeping its books in it, of an item bought in it or from a supplier paid in it, those that only lanes costed
+    in it (or from and to the places left out) supplied, and those with stock in transit on such a lane; those
+    lanes, places, suppliers and items go too, with the shipments on the lanes. The gap lists the item-locations left out and the import that brings them
     back.
 
     Raises
@@ -573,10 +588,15 @@ def leave_out_unquoted(
             | lanes["destination_id"].astype(str).isin(ends_out)
         )
         kept_lanes = lanes[~lane_out]
-    cut_off = _supplied(planned, supplier_of, lanes) - _supplied(planned, supplier_of, kept_lanes)
-    left_out = frozenset(
-        p for p in planned if p[0] in items_out or p[1] in places_out or p in priced_out or p in cut_off
-    )
+    left = {p for p in planned if p[0] in items_out or p[1] in places_out or p in priced_out}
+    left |= _in_transit_on_gone_lanes(frames.get(TableName.SHIPMENTS), lanes, kept_lanes) & planned
+    supplied_before = _supplied(planned, supplier_of, lanes)
+    while True:  # what only the lanes or the places left out supplied goes too, to a fixed point
+        lost = (supplied_before - left) - _supplied(planned - left, supplier_of, kept_lanes)
+        if not lost:
+            break
+        left |= lost
+    left_out = frozenset(left)
     kept = planned - left_out
     if not kept:
         where = (
