@@ -33,11 +33,11 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
-from starlette.routing import BaseRoute, Route
 
 from hedgerow.api import ServerConfig, create_app
 from hedgerow.api.app import SESSION_COOKIE
 from hedgerow.api.deps import AppState
+from hedgerow.api.options import flat_routes
 from hedgerow.domain.actions import Role
 from hedgerow.services.consignments import plan_consignments
 from hedgerow.services.holds import create_hold
@@ -294,16 +294,6 @@ def sign_in(client: TestClient, user: str) -> WebSession:
     return WebSession(cookie, r.json()["csrf_token"])
 
 
-def _flat(routes: Sequence[BaseRoute]) -> Iterator[Route]:
-    """Every route, inside included routers too."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            yield from _flat(inner.routes)
-        elif isinstance(route, Route):
-            yield route
-
-
 def openapi_operations(app: FastAPI) -> set[Op]:
     """Every operation of the app's OpenAPI document."""
     return {(HTTPMethod(m.upper()), p) for p, ops in app.openapi()["paths"].items() for m in ops}
@@ -313,7 +303,7 @@ def page_operations(app: FastAPI) -> set[Op]:
     """Every operation the app serves outside its OpenAPI document (HEAD goes with GET)."""
     return {
         (HTTPMethod(m), r.path)
-        for r in _flat(app.router.routes)
+        for r in flat_routes(app.router.routes)
         if not (isinstance(r, APIRoute) and r.include_in_schema)
         for m in r.methods or ()
         if m != HTTPMethod.HEAD

@@ -13,12 +13,12 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
-def _flat(routes: Sequence[BaseRoute]) -> Iterator[Route]:
+def flat_routes(routes: Sequence[BaseRoute]) -> Iterator[Route]:
     """Every route, inside included routers too (FastAPI keeps an included router as one entry)."""
     for route in routes:
         inner = getattr(route, "original_router", None)
         if inner is not None:
-            yield from _flat(inner.routes)
+            yield from flat_routes(inner.routes)
         elif isinstance(route, Route):
             yield route
 
@@ -35,7 +35,7 @@ class OptionsAllow:
             await self.app(scope, receive, send)
             return
         methods: set[str] = set()
-        for route in _flat(self.routes):
+        for route in flat_routes(self.routes):
             if route.methods:
                 match, _ = route.matches({**scope, "method": next(iter(route.methods))})
                 if match is Match.FULL:
