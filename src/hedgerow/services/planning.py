@@ -178,7 +178,7 @@ def make_workspace_plan(
         for t, rec in ws.current_imports().items()
     }
     frames, unquoted = leave_out_unquoted(frames, ws.settings.workspace.base_currency, day)
-    gaps = plan_gaps(frames, day, ws.settings.workspace.base_currency, assume_zero_stock=assume_zero_stock)
+    gaps = plan_gaps(frames, day, assume_zero_stock=assume_zero_stock)
     if unquoted is not None:
         gaps = (*gaps, unquoted)
     refuse_unplannable(frames, ws.settings, day)

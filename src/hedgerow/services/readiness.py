@@ -640,28 +640,11 @@ def leave_out_unquoted(
     return out, gap
 
 
-def _check_fx(
-    frames: Mapping[TableName, pd.DataFrame], base: str, as_of: date, planned: frozenset[tuple[str, str]]
-) -> None:
-    """Raise the plan's error, with the import that fixes it, when a currency the plan needs has no rate."""
-    users = _unquoted_users(frames, base, as_of)
-    if not users:
-        return
-    rates = frames.get(TableName.FX_RATES)
-    quoted = _quoted(frames, as_of)
-    where = "no fx_rates are imported" if rates is None else f"fx_rates has {', '.join(sorted(quoted)) or 'none'}"
-    missing = "; ".join(f"{c} (in {', '.join(used)})" for c, used in sorted(users.items()))
-    raise PlanningError(
-        f"fx_rates has no exchange rate against {base} on or before {as_of} for {missing} ({where}): a plan of "
-        f"these {len(planned):,} item-locations cannot convert their costs and prices nor draw their FX paths. "
-        f"Import the rates: {FIXES[DataGapKind.MISSING_FX].format(base=base)}"
-    )
-
-
 def refuse_unplannable(frames: Mapping[TableName, pd.DataFrame], settings: Settings, as_of: date) -> None:
     """Raise before any expensive step when ``frames`` cannot make a plan as of ``as_of``: every blocking gap of
-    :func:`readiness_of_frames` but the two :func:`plan_gaps` words itself (no counts, which
-    ``--assume-zero-stock`` lifts, and missing FX), so a plan fails in a second, not after fitting demand.
+    :func:`readiness_of_frames` but the two worded elsewhere (no counts, which ``--assume-zero-stock`` lifts:
+    :func:`plan_gaps`; missing FX: :func:`leave_out_unquoted`), so a plan fails in a second, not after fitting
+    demand.
 
     Raises
     ------
@@ -683,7 +666,7 @@ def refuse_unplannable(frames: Mapping[TableName, pd.DataFrame], settings: Setti
 
 
 def plan_gaps(
-    frames: Mapping[TableName, pd.DataFrame], as_of: date, base_currency: str, *, assume_zero_stock: bool = False
+    frames: Mapping[TableName, pd.DataFrame], as_of: date, *, assume_zero_stock: bool = False
 ) -> tuple[DataGap, ...]:
     """The data a plan on ``frames`` as of ``as_of`` is made without, each with what it assumes and for which
     item-locations (:data:`ASSUMED`, :data:`FIXES`): uncounted item-locations (0 on hand), no shipments (nothing
@@ -693,9 +676,8 @@ def plan_gaps(
     ------
     PlanningError
         No inventory count at all on or before ``as_of`` and ``assume_zero_stock`` is False: the plan would
-        order everything (the message names the table, the import command and ``--assume-zero-stock``); or a
-        currency of :data:`~hedgerow.contract.facts.CURRENCY_COLUMNS` other than ``base_currency`` has no rate
-        on or before ``as_of`` (the message names the currencies, the tables using them and the import).
+        order everything (the message names the table, the import command and ``--assume-zero-stock``).
+        Currencies without a rate are :func:`leave_out_unquoted`'s, run on the frames first.
     """
     import pandas as pd
 
@@ -714,7 +696,6 @@ def plan_gaps(
     if not counted and planned and not assume_zero_stock:
         state = "is not imported" if frames.get(TableName.INVENTORY) is None else f"has no count on or before {as_of}"
         raise _no_counts_error(state, len(planned), as_of)
-    _check_fx(frames, base_currency, as_of, planned)
     gap(DataGapKind.NO_INVENTORY, TableName.INVENTORY, planned - counted)
     for kind, table in ((DataGapKind.NO_SHIPMENTS, TableName.SHIPMENTS), (DataGapKind.NO_SIGNALS, TableName.SIGNALS)):
         frame = frames.get(table)
