@@ -3,6 +3,7 @@ queue and the explanation of the first recommendation with its projected-invento
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,9 +48,12 @@ def test_a_planner_makes_a_plan_and_reads_the_first_explanation(
     page.screenshot(path=str(artifacts / "planner-plan-running.png"), full_page=True)
     page.wait_for_selector("#plan-card .job[data-status=succeeded]", timeout=600_000)
     summary = page.locator("#plan-card .job").inner_text()
-    assert "recommendations" in summary
+    made = re.search(r"(\d+) recommendations in (\d+) consignments", summary)
+    assert made is not None, summary
     page.click("#plan-queue-link")
-    page.wait_for_url(f"{base}/queue")
+    page.wait_for_url(f"{base}/queue?by=consignment")
+    cons = page.locator("table#consignments > tbody.consignment")
+    assert cons.count() == int(made.group(2)), summary  # the queue a manager clears: one row per consignment
     page.goto(f"{base}/queue?sort=rank")
     rows = page.locator("table#queue tbody tr")
     listed = httpx.get(f"{base}/api/recommendations", headers={"Authorization": f"Bearer {keys['vic']}"}).json()

@@ -12,6 +12,8 @@ from hedgerow.services.workspace import open_workspace
 from tests.cli.conftest import Invoke
 
 AS_OF = "2026-11-23"
+#: A recorded line's value is rounded to a cent (base currency).
+CENT = 0.01
 SMALL = ("--items", "24", "--weeks", "60", "--as-of", AS_OF)
 
 
@@ -141,6 +143,9 @@ def test_the_plan_is_read_by_consignment_and_one_is_decided_whole(
     text = hedgerow("plan", "--workspace", str(root), "--as-of", AS_OF)
     assert text.exit_code == 0, text.output
     flat = " ".join(text.stdout.split())
+    assert f"in {len(cons)} decisions: " in flat  # the headline counts what a manager decides
+    folded = plan["folded"]["actions"]
+    assert not folded or "were left out ([plan] min_value)" in flat or "was left out ([plan] min_value)" in flat
     assert f"in {shipped} consignment" in flat
     assert "Consignments" in flat
     assert cons[0]["id"] in flat
@@ -155,3 +160,18 @@ def test_the_plan_is_read_by_consignment_and_one_is_decided_whole(
     statuses = {r["id"]: r["status"] for r in json.loads(rest.stdout)["recommendations"]}
     assert all(statuses[rid] == "approved" for rid in lane["recommendation_ids"])
     assert any(s == "proposed" for rid, s in statuses.items() if rid not in lane["recommendation_ids"])
+    queue = json.loads(hedgerow("queue", "--workspace", str(root), "--json").stdout)
+    assert queue["plan_id"] == plan["id"]
+    assert queue["lines"] == len(lines)
+    assert [(c["id"], c["lines"]) for c in queue["consignments"]] == [(c["id"], c["lines"]) for c in cons]
+    for got, made in zip(queue["consignments"], cons, strict=True):  # the ledger groups as the plan did
+        assert got["value"] == pytest.approx(made["value"], abs=CENT * (made["lines"] + 1))  # lines and sum to a cent
+    listed = {c["id"]: c for c in queue["consignments"]}
+    assert listed[lane["id"]]["open_lines"] == 0
+    assert listed[lane["id"]]["statuses"] == {"approved": lane["lines"]}
+    still_open = hedgerow("queue", "--open", "--ids", "--workspace", str(root)).stdout.split()
+    assert still_open == [c["id"] for c in cons if c["id"] != lane["id"]]
+    table = " ".join(hedgerow("queue", "--limit", "3", "--workspace", str(root)).stdout.split())
+    assert f"{len(cons)} consignments for {len(lines)} recommendation lines" in table
+    assert cons[0]["id"] in table
+    assert cons[3]["id"] not in table

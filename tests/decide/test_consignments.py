@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
 
+from hedgerow.decide.auditchain import EventKind
 from hedgerow.decide.lifecycle import DecisionKind, ReasonCategory
 from hedgerow.decide.records import DecisionRequest
 from hedgerow.domain.actions import ActionKind
 from hedgerow.errors import HedgerowError, NotFound
+from hedgerow.services.audit import list_events
 from hedgerow.services.consignments import decide_consignment, is_consignment_id, plan_consignments
 from hedgerow.services.recommendations import get_recommendation, record_plan
 from hedgerow.services.workspace import Workspace
@@ -63,6 +66,8 @@ def test_approving_a_consignment_approves_each_open_line_once(
     ]
     assert out.skipped == ()
     assert get_recommendation(ws, "R3").status == "proposed"  # another lane: untouched
+    named = {e.subject: json.loads(e.payload).get("consignment") for e in list_events(ws, kind=EventKind.DECISION)}
+    assert named == {"R1": lane.id, "R2": lane.id}  # the audit trail says which consignment decided them
     again = decide_consignment(ws, lane.id, APPROVE, user="alex", now=now)
     assert again.decided == ()
     assert again.skipped == (("R1", "it is approved"), ("R2", "it is approved"))

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from hedgerow.api.app import create_app
 from hedgerow.api.config import ServerConfig
 from hedgerow.services.audit import list_events
+from hedgerow.services.consignments import plan_consignments
 from hedgerow.services.queue import explanation_of
 from hedgerow.services.queue_view import QueueFilter, queue_page, recommendation_value
 from hedgerow.services.workspace import open_workspace
@@ -111,7 +112,11 @@ def test_the_queue_is_sorted_by_value_with_names_and_who_decides(client: TestCli
     headline = re.search(r'<p class="headline" id="headline">(.*?)</p>', html)
     assert headline is not None
     total = sum(value_of(seeded, r) for r in seeded.rec_ids)
-    assert f"These {len(seeded.rec_ids)} actions save {total:,.0f} USD against doing nothing" in headline.group(1)
+    with open_workspace(seeded.root) as ws:
+        cons = plan_consignments(ws, seeded.plan_id)
+    assert sum(c.lines for c in cons) == len(seeded.rec_ids)
+    words = f"{len(cons)} consignment{'s' if len(cons) != 1 else ''}"
+    assert f"These {len(seeded.rec_ids)} actions in {words} save {total:,.0f} USD against doing" in headline.group(1)
     assert "need an approver" in headline.group(1) or "needs an approver" in headline.group(1)
     assert headline.group(1) in client.get("/").text  # the same headline on the overview
 

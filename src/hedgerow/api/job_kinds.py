@@ -98,6 +98,7 @@ def run_plan(ctx: JobContext) -> dict[str, Any]:
         "method": plan.method.value,
         "base_currency": plan.base_currency,
         "recommendations": len(plan.recommendations),
+        "consignments": len(plan.consignments),
         "totals": plan.totals.to_dict(),
         "do_nothing": plan.do_nothing.to_dict(),
         "gaps": [g.to_dict() for g in plan.gaps],

@@ -44,7 +44,7 @@ def render_plan(
     largest single recommendations by value, and the first ``max_notes`` guardrails that cannot be met."""
     cur = plan.base_currency
     render_gaps(plan, console)
-    console.print(f"[bold]{plan_headline(plan, awaiting_approval=awaiting_approval)}[/]")
+    console.print(f"[bold]{escape(plan_headline(plan, awaiting_approval=awaiting_approval))}[/]")
     saving = plan.do_nothing.expected_cost - plan.totals.expected_cost
     status = "[green]feasible[/]" if plan.feasible else "[yellow]best feasible (a guardrail cannot be met)[/]"
     console.print(
@@ -55,7 +55,7 @@ def render_plan(
         f"Expected cost {_money(plan.totals.expected_cost)} {cur} against {_money(plan.do_nothing.expected_cost)} "
         f"{cur} doing nothing (saves {_money(saving)} {cur}); tail cost (CVaR) {_money(plan.totals.cvar)} against "
         f"{_money(plan.do_nothing.cvar)}; capital {_money(plan.totals.capital)} {cur}; "
-        f"{len(plan.recommendations)} recommendations."
+        f"{len(plan.recommendations)} recommendation lines in {len(plan.consignments)} consignments."
     )
     _consignments(plan, problem, console, top=top)
     table = Table(header_style="bold", title="Largest single actions")
@@ -110,7 +110,7 @@ def _consignments(plan: Plan, problem: PlanningProblem, console: Console, *, top
         table.add_row(str(c.rank), c.id, what, str(c.lines), _money(c.value), _money(c.capital))
     console.print(table)
     if len(plan.consignments) > top:
-        console.print(f"… and {len(plan.consignments) - top} more consignments (`--json` lists them).")
+        console.print(f"… and {len(plan.consignments) - top} more consignments (`hedgerow queue` lists them).")
 
 
 def render_gaps(plan: Plan, console: Console) -> None:

@@ -118,6 +118,7 @@ class DecisionRequest:
 
     For :attr:`DecisionKind.MODIFY`, ``qty``, ``mode``, ``location_id`` (the destination) and ``lane_id`` give the
     changed action (None: unchanged). Rejections and modifications need ``reason_category`` and ``reason``.
+    ``consignment_id`` names the consignment the decision was made for (its lines share it in the audit trail).
     """
 
     kind: DecisionKind
@@ -127,6 +128,7 @@ class DecisionRequest:
     mode: Mode | None = None
     location_id: str | None = None
     lane_id: str | None = None
+    consignment_id: str | None = None
 
     @property
     def changes(self) -> dict[str, Any]:

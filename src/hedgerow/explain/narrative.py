@@ -139,8 +139,9 @@ def summary(
 
 
 def plan_headline(plan: Plan, *, awaiting_approval: int | None = None) -> str:
-    """One sentence a manager reads first: what the plan saves against doing nothing, how many actions in how many
-    consignments (one per lane, :mod:`hedgerow.domain.consignment`), how many need an approver (when known: ``awaiting_approval``) and how many guardrails cannot be met."""
+    """One sentence a manager reads first: what the plan saves against doing nothing, in how many decisions (its
+    consignments, one per lane, shipment or buffer location: :mod:`hedgerow.domain.consignment`) holding how many
+    actions, how many need an approver (when known: ``awaiting_approval``) and how many guardrails cannot be met."""
     cur = plan.base_currency
     actions = sum(1 for r in plan.recommendations if r.action.kind is not ActionKind.KEEP_BUFFER)
     keeps = len(plan.recommendations) - actions
@@ -149,7 +150,8 @@ def plan_headline(plan: Plan, *, awaiting_approval: int | None = None) -> str:
     places = len(cons) - shipments
     parts = [
         f"This plan saves {money(max(plan.value, 0.0), cur)} against doing nothing (expected cost and bad-case "
-        f"risk together) with {actions} action{'s' if actions != 1 else ''}"
+        f"risk together) in {len(cons)} decision{'s' if len(cons) != 1 else ''}: {actions} "
+        f"action{'s' if actions != 1 else ''}"
         + (f" in {shipments} consignment{'s' if shipments != 1 else ''}" if actions else "")
         + (
             f" and {keeps} buffer{'s' if keeps != 1 else ''} to keep at {places} location{'s' if places != 1 else ''}"

@@ -18,7 +18,7 @@ from hedgerow.services.consignments import plan_consignments
 from hedgerow.services.names import names_of
 from hedgerow.services.queue import list_plans
 from hedgerow.services.queue_view import Decider, QueueRow, rows_of
-from hedgerow.services.recommendations import list_recommendations
+from hedgerow.services.recommendations import list_recommendations, plan_of
 from hedgerow.services.workspace import Workspace
 
 
@@ -94,10 +94,19 @@ def consignment_rows(ws: Workspace, plan_id: str, consignments: Sequence[Consign
     return tuple(out)
 
 
-def consignment_queue(ws: Workspace) -> ConsignmentQueue:
-    """The consignments of the newest recorded plan, largest value first."""
-    newest = list_plans(ws, limit=1)
-    if not newest:
-        return ConsignmentQueue(None, ())
-    plan_id = newest[0].plan_id
+def consignment_queue(ws: Workspace, plan_id: str | None = None) -> ConsignmentQueue:
+    """The consignments of recorded plan ``plan_id`` (None: the newest), largest value first.
+
+    Raises
+    ------
+    NotFound
+        When ``plan_id`` is given and the ledger has no such plan.
+    """
+    if plan_id is None:
+        newest = list_plans(ws, limit=1)
+        if not newest:
+            return ConsignmentQueue(None, ())
+        plan_id = newest[0].plan_id
+    else:
+        plan_of(ws, plan_id)
     return ConsignmentQueue(plan_id, consignment_rows(ws, plan_id, plan_consignments(ws, plan_id)))

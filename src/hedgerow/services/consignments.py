@@ -3,13 +3,13 @@
 A consignment is not stored: it is the grouping of a plan's recorded recommendations by
 :func:`hedgerow.domain.consignment.consolidate`, the same function the plan uses, so the CLI, the API and the plan
 itself always agree on which lines travel together. Deciding a consignment decides each of its lines as its own
-recorded decision (same checks, same audit events); a line that cannot be decided (already decided, above the
-user's approval limit, changed by someone else) is reported and the others go on.
+recorded decision (same checks, same audit events, each naming the consignment); a line that cannot be decided
+(already decided, above the user's approval limit, changed by someone else) is reported and the others go on.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -123,6 +123,7 @@ def decide_consignment(
             "with `hedgerow decide REC_ID --modify ...`"
         )
     plan_id, con = find_consignment(ws, con_id)
+    request = replace(request, consignment_id=con.id)
     decided: list[RecommendationView] = []
     skipped: list[tuple[str, str]] = []
     for rec_id in con.recommendation_ids:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from hedgerow.decide.roles import Permission, has_permission
 from hedgerow.domain.actions import ActionKind, RecommendationStatus, Role
+from hedgerow.domain.consignment import Line, consignment_key
 from hedgerow.services.names import Names, names_of
 from hedgerow.services.queue import queue_summary
 from hedgerow.services.recommendations import RecommendationView, list_recommendations
@@ -200,24 +201,44 @@ def queue_page(
 
 @dataclass(frozen=True)
 class Headline:
-    """The plan headline: what the open recommendations save against doing nothing and how many need an approver."""
+    """The plan headline: what the open recommendations save against doing nothing, in how many consignments (the
+    decisions a manager makes, :mod:`hedgerow.domain.consignment`), and how many lines need an approver."""
 
     saving_base: float
     actions: int
+    consignments: int
     needing_approver: int
     currency: str
 
     def sentence(self) -> str:
-        """ "These 22 actions save 14,300 USD against doing nothing; 3 need an approver." (or that nothing waits)."""
+        """ "These 22 actions in 4 consignments save 14,300 USD against doing nothing; 3 need an approver." (or that
+        nothing waits)."""
         if self.actions == 0:
             return "Nothing is waiting for a decision."
         verb = "saves" if self.actions == 1 else "save"
         noun = "action" if self.actions == 1 else "actions"
+        cons = f"{self.consignments:,} consignment{'s' if self.consignments != 1 else ''}"
         need = f"{self.needing_approver} need{'s' if self.needing_approver == 1 else ''} an approver"
         return (
-            f"These {self.actions:,} {noun} {verb} {self.saving_base:,.0f} {self.currency} against doing nothing; "
-            f"{need}."
+            f"These {self.actions:,} {noun} in {cons} {verb} {self.saving_base:,.0f} {self.currency} against doing "
+            f"nothing; {need}."
         )
+
+
+def line_of(view: RecommendationView, value: float = 0.0) -> Line:
+    """What consolidation needs of a recorded recommendation (``value``: its risk-adjusted value, base currency)."""
+    return Line(
+        id=view.id,
+        kind=ActionKind(view.kind),
+        location_id=view.location_id,
+        origin_id=view.origin_id,
+        lane_id=view.lane_id,
+        mode=view.mode,
+        shipment_id=view.shipment_id,
+        qty=view.qty,
+        capital=view.capital_base,
+        value=value,
+    )
 
 
 def plan_headline(ws: Workspace) -> Headline:
@@ -228,6 +249,7 @@ def plan_headline(ws: Workspace) -> Headline:
     return Headline(
         saving_base=sum(v for v in values.values() if v is not None),
         actions=len(views),
+        consignments=len({(v.plan_id, consignment_key(line_of(v))) for v in views}),
         needing_approver=summary.proposed_needing_approver,
         currency=ws.settings.workspace.base_currency,
     )

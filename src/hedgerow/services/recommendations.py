@@ -231,6 +231,8 @@ def apply_transition(
         payload["reason_category"] = request.reason_category.value
     if request is not None and request.reason:
         payload["reason"] = request.reason  # an approval's reason too, when one was given
+    if request is not None and request.consignment_id:
+        payload["consignment"] = request.consignment_id  # decided with the other lines of its consignment
     if decided:
         payload["action"] = decided
     payload.update(columns or {})

@@ -22,7 +22,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 NAV = (
     ("/", "Overview"),
-    ("/queue", "Queue"),
+    ("/queue?by=consignment", "Queue"),  # the decisions a manager makes: one per lane (issue 14)
     ("/holds", "Holds"),
     ("/data", "Data"),
     ("/audit", "Audit trail"),
