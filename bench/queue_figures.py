@@ -47,7 +47,7 @@ class QueueFigures:
     """One workspace's queue figures (money in the workspace's base currency)."""
 
     workspace: str
-    item_locations: int
+    item_locations_with_a_line: int
     lines: int
     decisions: int
     decisions_by_kind: dict[str, int]
@@ -109,7 +109,7 @@ def measure(root: Path, as_of: date | None) -> QueueFigures:
     )
     return QueueFigures(
         workspace=str(root),
-        item_locations=len({(r.action.item_id, r.action.location_id) for r in reference.recommendations}),
+        item_locations_with_a_line=len({(r.action.item_id, r.action.location_id) for r in reference.recommendations}),
         lines=len(plan.recommendations),
         decisions=len(cons),
         decisions_by_kind=kinds,
