@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from hedgerow.domain.enums import TableName
 from tests.cli.conftest import Invoke
 
@@ -74,6 +76,15 @@ def test_the_demo_plan_follows_a_past_review_that_the_scoreboard_scores(hedgerow
     assert scored["pending"] == []
     assert len(scored["decisions"]) >= history["decisions"]
     assert sum(d["decision"] != "approve" for d in scored["decisions"]) == history["overrides"]
+    # the review's planner held back part of the largest count: the hold is scored over the window
+    (hold,) = scored["holds"]
+    assert hold["owner"] == "k.tanaka"
+    assert hold["periods"] == scored["window_periods"]
+    assert hold["held_units"] > 0
+    assert hold["carrying_base"] > 0
+    assert hold["value_base"] == pytest.approx(hold["lost_sales_avoided_base"] - hold["carrying_base"])
+    assert scored["holds_value_base"] == pytest.approx(hold["value_base"])
+    assert {p["hold_id"] for p in scored["holds_pending"]}, "the demo's imported holds are current: not scored yet"
     # the person who built the demo is its admin: they decide the new plan's recommendations right away
     rec = payload["plan"]["plan"]["recommendations"][0]["id"]
     decided = hedgerow("--workspace", target, "decide", rec, "--approve")

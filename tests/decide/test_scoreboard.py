@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +14,18 @@ from hypothesis import strategies as st
 from hedgerow.config import Settings
 from hedgerow.decide.lifecycle import DecisionKind, ReasonCategory
 from hedgerow.decide.records import DecisionRequest
-from hedgerow.decide.scoring import FlowContext, Move, Option, aggregate, arrival_period, flow_cost, score_decision
+from hedgerow.decide.scoring import (
+    FlowContext,
+    Move,
+    Option,
+    aggregate,
+    arrival_period,
+    flow_cost,
+    score_decision,
+    score_hold,
+)
 from hedgerow.domain.enums import Mode
+from hedgerow.services.holds import create_hold, release_hold
 from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.recommendations import decide, record_plan
 from hedgerow.services.scoreboard import build_scoreboard
@@ -165,3 +175,67 @@ def test_service_on_the_small_network(tmp_path: Path, make_plan: PlanFactory) ->
     out = board.to_dict()
     assert out["per_planner"][0]["decided_by"] == "pat"
     assert out["pending"] == []  # R3 was never decided
+
+
+def test_hold_hand_cases() -> None:
+    """Start 10 with 4 held, value 10, carrying 1 % a period (0.1 a unit), lost sale 20.
+
+    * demand 3, 5, 4: with the hold ends 7, 2, 0 and loses 2 (carrying 0.9, lost 40); without it ends 3, 0, 0 and
+      loses 6 (0.3, 120): the buffer carried 0.6 and avoided 4 lost units (80): worth +79.4.
+    * demand 1, 1, 1: ends 9, 8, 7 against 5, 4, 3: it only carried 1.2 more: the cost of distrust, −1.2.
+    * 12 held of 10 on hand: only the 10 there count.
+    """
+    ctx = replace(CTX, demand=np.array([3.0, 5.0, 4.0]), receipts=np.zeros(3), lost_sale_cost_base=20.0)
+    spike = score_hold(ctx, 4.0, hold_id="H", item_id="I", location_id="LA", owner="kim")
+    assert (spike.carrying_base, spike.lost_units_avoided, spike.lost_sales_avoided_base) == pytest.approx(
+        (0.6, 4.0, 80.0)
+    )
+    assert spike.value_base == pytest.approx(79.4)
+    quiet = score_hold(replace(ctx, demand=np.ones(3)), 4.0, hold_id="H", item_id="I", location_id="LA", owner="kim")
+    assert (quiet.carrying_base, quiet.lost_sales_avoided_base, quiet.value_base) == pytest.approx((1.2, 0.0, -1.2))
+    assert score_hold(ctx, 12.0, hold_id="H", item_id="I", location_id="LA", owner="kim").held_units == 10.0
+
+
+def test_holds_are_scored_over_their_span(tmp_path: Path) -> None:
+    """A hold of 40 × I1 at LA made 2026-11-02, released 2026-11-05: one week scored (the window of 2 weeks is cut
+    at the release). Start 100, S1 (+50) arrives, demand 30: ends 120 with the hold and 80 without: it carried
+    40 units a week (40 × 10 × rate) and avoided nothing. Holds made after the demand ends wait for data."""
+    s = Settings()
+    settings_ = replace(s, approval=replace(s.approval, hindsight_window_periods=2))
+    when = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    with make_workspace(tmp_path / "ws", settings=settings_) as ws:
+        sources, _ = sources_from_folder(NETWORK)
+        import_sources(ws, sources, user="pat", now=datetime(2026, 11, 23, 9, tzinfo=UTC))
+        early = create_hold(
+            ws,
+            item_id="I1",
+            location_id="LA",
+            qty=40,
+            owner="kim",
+            reason="key account",
+            expires_on=date(2026, 12, 31),
+            user="pat",
+            now=when,
+        )
+        release_hold(ws, early.hold_id, user="pat", now=datetime(2026, 11, 5, 9, tzinfo=UTC))
+        late = create_hold(
+            ws,
+            item_id="I1",
+            location_id="LA",
+            qty=5,
+            owner="kim",
+            reason="key account",
+            expires_on=date(2027, 1, 31),
+            user="pat",
+            now=datetime(2026, 12, 28, 9, tzinfo=UTC),
+        )
+        board = build_scoreboard(ws)
+    rate = 0.28 * 7 / 365
+    (scored,) = board.holds
+    assert (scored.hold_id, scored.held_units, scored.periods) == (early.hold_id, 40.0, 1)
+    assert scored.carrying_base == pytest.approx(40 * 10 * rate)
+    assert scored.lost_units_avoided == pytest.approx(0.0)
+    assert board.holds_value_base == pytest.approx(-40 * 10 * rate)
+    waiting = dict(board.holds_pending)  # with the network's imported hold HX1, also made after the demand ends
+    assert waiting == {h: "actual demand does not cover the hold's span yet" for h in (late.hold_id, "HX1")}
+    assert board.to_dict()["holds"][0]["value_base"] == pytest.approx(-40 * 10 * rate)

@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 
 from hedgerow.cli.common import JsonOption, WorkspaceOption, console, handle_errors, opened_workspace, print_json
-from hedgerow.services.scoreboard import build_scoreboard
+from hedgerow.services.scoreboard import Scoreboard, build_scoreboard
 
 
 def _table(frame: pd.DataFrame, title: str, currency: str) -> Table:
@@ -46,6 +46,42 @@ def scoreboard(workspace: WorkspaceOption = None, json_output: JsonOption = Fals
     if board.scores:
         console.print(_table(board.per_planner, "per planner", cur))
         console.print(_table(board.per_reason, "per reason category", cur))
+    _holds(board)
+
+
+def _holds(board: Scoreboard) -> None:
+    """The holds' hindsight: one line with their sum, and a row per scored hold."""
+    cur = board.base_currency
+    total = board.holds_value_base
+    verdict = "saved" if total >= 0 else "cost"
+    console.print(
+        f"Holds: {len(board.holds)} scored, {len(board.holds_pending)} waiting for data"
+        + (
+            f"; kept buffers {verdict} {abs(total):,.0f} {cur} in hindsight (lost sales avoided − carrying cost)."
+            if board.holds
+            else "."
+        )
+    )
+    if not board.holds:
+        return
+    table = Table(title="holds in hindsight", header_style="bold")
+    for col in ("hold", "item", "location", "owner", "units", "periods"):
+        table.add_column(col, justify="right" if col in ("units", "periods") else "left")
+    for col in (f"carrying {cur}", f"lost sales avoided {cur}", f"value {cur}"):
+        table.add_column(col, justify="right")
+    for h in board.holds:
+        table.add_row(
+            h.hold_id,
+            h.item_id,
+            h.location_id,
+            h.owner,
+            f"{h.held_units:,.0f}",
+            str(h.periods),
+            f"{h.carrying_base:,.0f}",
+            f"{h.lost_sales_avoided_base:,.0f}",
+            f"{h.value_base:,.0f}",
+        )
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

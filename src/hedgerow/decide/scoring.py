@@ -14,7 +14,8 @@ after the decision)::
 Stock left at the end is an asset valued at cost (not charged), so over-buying costs its holding and
 transport inside the window only; arrivals after the window do not help. ``value_added = cost(recommended) −
 cost(decided)``: positive when the person's override beat the recommendation, negative when it did worse, zero
-for approvals as proposed. (Simplified from the periodic-review lost-sales model, e.g. Zipkin, *Foundations of
+for approvals as proposed. A hold is scored the same way (:func:`score_hold`): the item-location's flow with its
+held units on hand against the flow without them. (Simplified from the periodic-review lost-sales model, e.g. Zipkin, *Foundations of
 Inventory Management*, ch. 9; no discounting over the few periods scored.)
 """
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -159,6 +160,50 @@ class DecisionScore:
     def is_override(self) -> bool:
         """Whether the person changed or rejected the recommendation."""
         return self.decision != "approve"
+
+
+@dataclass(frozen=True)
+class HoldScore:
+    """One hold scored against what happened: what keeping its units cost and what they saved (base currency).
+
+    Held units are the last sold: they serve demand only once the free stock has run out, which is what a buffer
+    is for. ``value_base`` = lost sales avoided − extra carrying cost: positive when the buffer paid for itself,
+    negative for the cost of distrust (units kept that demand never needed).
+    """
+
+    hold_id: str
+    item_id: str
+    location_id: str
+    owner: str
+    held_units: float
+    periods: int
+    carrying_base: float
+    lost_units_avoided: float
+    lost_sales_avoided_base: float
+
+    @property
+    def value_base(self) -> float:
+        """Lost sales avoided minus the carrying cost of the held units."""
+        return self.lost_sales_avoided_base - self.carrying_base
+
+
+def score_hold(ctx: FlowContext, qty: float, *, hold_id: str, item_id: str, location_id: str, owner: str) -> HoldScore:
+    """Replay ``ctx`` with the held ``qty`` units on hand and without them (at most what was on hand)."""
+    held = min(max(qty, 0.0), max(ctx.start_on_hand, 0.0))
+    none = np.zeros(ctx.periods)
+    kept = flow_cost(ctx, none)
+    gone = flow_cost(replace(ctx, start_on_hand=ctx.start_on_hand - held), none)
+    return HoldScore(
+        hold_id=hold_id,
+        item_id=item_id,
+        location_id=location_id,
+        owner=owner,
+        held_units=held,
+        periods=ctx.periods,
+        carrying_base=kept.holding_base - gone.holding_base,
+        lost_units_avoided=gone.lost_units - kept.lost_units,
+        lost_sales_avoided_base=gone.lost_sales_base - kept.lost_sales_base,
+    )
 
 
 def score_decision(

@@ -34,6 +34,7 @@ from hedgerow.domain.actions import ActionKind, RecommendationStatus, Role
 from hedgerow.domain.enums import DemandProfile, Period, TableName
 from hedgerow.errors import WorkspaceError
 from hedgerow.plan.planner import MethodChoice, PlannerOptions
+from hedgerow.services.holds import create_hold
 from hedgerow.services.importing import ImportOutcome, Progress, import_sources, sources_from_folder
 from hedgerow.services.planning import make_workspace_plan
 from hedgerow.services.recommendations import RecommendationView, decide, list_recommendations
@@ -136,6 +137,11 @@ REVIEW_HOUR = 9
 REVIEW_MAX_ITEM_LOCATIONS = 32
 #: Planner tuning of the past review: the ladder, as the full demo plan uses (no time-limited exact solve).
 REVIEW_OPTIONS = PlannerOptions(method=MethodChoice.LADDER)
+#: Share of its count the past review's planner holds back at the reviewed item-location with the most stock
+#: (a buffer kept outside the plan, which the scoreboard scores in hindsight).
+REVIEW_HOLD_SHARE = 0.25
+#: Why the past review's planner holds it back.
+REVIEW_HOLD_REASON = "Kept back for a key account's year-end order, outside the plan"
 #: Kinds of recommendation the past review's people override; the others (buffers) they approve.
 OVERRIDABLE = frozenset({ActionKind.ORDER, ActionKind.TRANSFER, ActionKind.EXPEDITE})
 
@@ -204,6 +210,27 @@ def _request(n: int, rec: RecommendationView) -> DecisionRequest:
     return DecisionRequest(override.kind, override.reason_category, override.reason)
 
 
+def _hold_back(ws: Workspace, counts: pd.DataFrame, day: date, now: datetime) -> None:
+    """The past review's hold: :data:`REVIEW_HOLD_SHARE` of the largest count among ``counts``, kept by
+    :data:`DEMO_PLANNER` over the scoring window from ``day`` (so the scoreboard can score it)."""
+    top = counts.sort_values(["on_hand", "item_id", "location_id"], ascending=[False, True, True]).head(1)
+    if top.empty or not float(top["on_hand"].iloc[0]) > 0:
+        return
+    qty = float(max(1, math.floor(float(top["on_hand"].iloc[0]) * REVIEW_HOLD_SHARE)))
+    window = ws.settings.approval.hindsight_window_periods
+    create_hold(
+        ws,
+        item_id=str(top["item_id"].iloc[0]),
+        location_id=str(top["location_id"].iloc[0]),
+        qty=qty,
+        owner=DEMO_PLANNER,
+        reason=REVIEW_HOLD_REASON,
+        expires_on=day + timedelta(weeks=window, days=-1),
+        user=DEMO_PLANNER,
+        now=now,
+    )
+
+
 def record_demo_history(
     ws: Workspace, spec: DemoSpec, *, user: str, progress: Progress | None = None
 ) -> DemoHistory | None:
@@ -211,7 +238,8 @@ def record_demo_history(
 
     ``user`` becomes the workspace's admin (the first ledger user), with :data:`DEMO_PLANNER` (planner) and
     :data:`DEMO_APPROVER` (approver). The review plans, as of :func:`history_as_of`, item-locations counted by
-    then (the :data:`REVIEW_MAX_ITEM_LOCATIONS` counted last), on the tables as they stood that day; at
+    then (the :data:`REVIEW_MAX_ITEM_LOCATIONS` counted last), on the tables as they stood that day, with
+    :data:`DEMO_PLANNER` holding back part of the largest count over the scoring window (:func:`_hold_back`); at
     :data:`REVIEW_HOUR` the two people decide its open recommendations in rank order, one a minute: the approver
     those committing more than ``[approval] approver_required_above``, the planner the others; the overridable
     ones at the positions of :data:`OVERRIDES` are rejected or modified with a reason, every other one approved.
@@ -236,6 +264,7 @@ def record_demo_history(
     latest = counted.sort_values(["counted_at", "item_id", "location_id"], ascending=False)
     latest = latest.drop_duplicates(["item_id", "location_id"]).head(REVIEW_MAX_ITEM_LOCATIONS)
     pairs = sorted(zip(latest["item_id"].astype(str), latest["location_id"].astype(str), strict=True))
+    _hold_back(ws, latest, day, start)
     outcome = make_workspace_plan(
         ws,
         user=user,

@@ -6,12 +6,17 @@ through the same realised demand, stock and receipts (:mod:`hedgerow.decide.scor
 was done, approved means the recommendation as proposed, modified means the changed quantity, mode or
 destination. Receipts are shipments already under way at the decision (shipped before it) delivered in the
 window; later shipments are left out because they may be the decisions themselves.
+
+Holds are scored too (:func:`hedgerow.decide.scoring.score_hold`): from the first period starting on or after the
+hold was made, over its span (to its expiry or release) and at most the same window, the item-location's flow
+with the held units on hand against the flow without them: the lost sales they avoided less what carrying them
+cost. Their sum is the hindsight cost (negative) or benefit of the buffers people kept: the cost of distrust.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -20,12 +25,22 @@ from sqlalchemy import select
 
 from hedgerow.decide.lifecycle import HUMAN_DECISIONS
 from hedgerow.decide.reconcile import unit_values_base
-from hedgerow.decide.scoring import DecisionScore, FlowContext, Move, Option, aggregate, arrival_period, score_decision
+from hedgerow.decide.scoring import (
+    DecisionScore,
+    FlowContext,
+    HoldScore,
+    Move,
+    Option,
+    aggregate,
+    arrival_period,
+    score_decision,
+    score_hold,
+)
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.enums import TableName
 from hedgerow.errors import HedgerowError
 from hedgerow.services.workspace import Workspace
-from hedgerow.store.decide_models import DecisionRow, RecommendationRow, as_utc
+from hedgerow.store.decide_models import DecisionRow, HoldRow, RecommendationRow, as_utc
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,13 @@ class Scoreboard:
     per_planner: pd.DataFrame
     per_reason: pd.DataFrame
     pending: tuple[tuple[str, str], ...]
+    holds: tuple[HoldScore, ...] = ()
+    holds_pending: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def holds_value_base(self) -> float:
+        """What the scored holds saved less what they cost together (negative: the cost of distrust)."""
+        return sum(h.value_base for h in self.holds)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -67,6 +89,23 @@ class Scoreboard:
                 for s in self.scores
             ],
             "pending": [{"recommendation_id": r, "why": w} for r, w in self.pending],
+            "holds_value_base": self.holds_value_base,
+            "holds": [
+                {
+                    "hold_id": h.hold_id,
+                    "item_id": h.item_id,
+                    "location_id": h.location_id,
+                    "owner": h.owner,
+                    "held_units": h.held_units,
+                    "periods": h.periods,
+                    "carrying_base": h.carrying_base,
+                    "lost_units_avoided": h.lost_units_avoided,
+                    "lost_sales_avoided_base": h.lost_sales_avoided_base,
+                    "value_base": h.value_base,
+                }
+                for h in self.holds
+            ],
+            "holds_pending": [{"hold_id": h, "why": w} for h, w in self.holds_pending],
         }
 
 
@@ -105,7 +144,9 @@ class _Data:
                 return float(fx.sort_values("date")["units_per_base"].iloc[-1])
         raise HedgerowError(f"no FX rate for {currency} on or before {at.date()}; import fx_rates")
 
-    def window(self, decided_at: datetime) -> pd.DatetimeIndex | None:
+    def window(self, decided_at: datetime, until: date | None = None) -> pd.DatetimeIndex | None:
+        """The scoring window's periods from the first starting on or after ``decided_at``, cut after the period
+        holding ``until`` (a hold's last day); None while actual demand does not cover it."""
         day = pd.Timestamp(decided_at.date())
         later = self.demand_period[self.demand_period >= day]
         if later.empty:
@@ -114,6 +155,10 @@ class _Data:
         periods = pd.date_range(
             start, periods=self.settings.approval.hindsight_window_periods, freq=f"{self.period_days}D"
         )
+        if until is not None:
+            periods = periods[periods <= pd.Timestamp(until)]
+            if periods.empty:  # ended before the first whole period: score that one period
+                periods = pd.DatetimeIndex([start])
         return periods if self.demand_period.max() >= periods[-1] else None
 
     def context(
@@ -293,6 +338,7 @@ def build_scoreboard(ws: Workspace) -> Scoreboard:
                 auto=d.auto,
             )
         )
+    holds, holds_pending = _score_holds(ws, data)
     return Scoreboard(
         base_currency=data.base,
         window_periods=ws.settings.approval.hindsight_window_periods,
@@ -300,4 +346,31 @@ def build_scoreboard(ws: Workspace) -> Scoreboard:
         per_planner=aggregate(scores, "decided_by"),
         per_reason=aggregate(scores, "reason_category"),
         pending=tuple(pending),
+        holds=holds,
+        holds_pending=holds_pending,
     )
+
+
+def _score_holds(ws: Workspace, data: _Data) -> tuple[tuple[HoldScore, ...], tuple[tuple[str, str], ...]]:
+    """Every hold's hindsight score (module docstring), and the holds that cannot be scored yet, with why."""
+    with ws.session() as session:
+        rows = session.execute(select(HoldRow).order_by(HoldRow.created_at, HoldRow.id)).scalars().all()
+    scored: list[HoldScore] = []
+    pending: list[tuple[str, str]] = []
+    for h in rows:
+        made = as_utc(h.created_at)
+        last = h.expires_on
+        if h.released_at is not None:
+            last = min(last, as_utc(h.released_at).date())
+        periods = data.window(made, until=last)
+        if periods is None:
+            pending.append((h.id, "actual demand does not cover the hold's span yet"))
+            continue
+        ctx = data.context(h.item_id, h.location_id, pd.Timestamp(made), periods, None)
+        if ctx is None:
+            pending.append((h.id, f"no inventory count of {h.item_id} at {h.location_id} before the hold"))
+            continue
+        scored.append(
+            score_hold(ctx, float(h.qty), hold_id=h.id, item_id=h.item_id, location_id=h.location_id, owner=h.owner)
+        )
+    return tuple(scored), tuple(pending)
