@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from rich.console import Console
 
+from hedgerow.cli.plan_render import render_plan
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.enums import Mode
 from hedgerow.domain.network import Item, Lane, Location, OriginKind
@@ -179,4 +182,7 @@ def test_a_binding_region_budget_names_what_it_left_out() -> None:
     assert apac.scope == "APAC"
     assert apac.committed == pytest.approx(94.5)
     assert apac.sentence == note.message
+    out = io.StringIO()
+    render_plan(plan, problem, Console(file=out, width=400, color_system=None))  # `hedgerow plan` says it too
+    assert f"Budget: {note.message}." in out.getvalue()
     assert math.fsum(r.plan.capital for r in view.regions) == pytest.approx(plan.totals.capital, abs=0.01)
