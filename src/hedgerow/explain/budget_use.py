@@ -5,9 +5,9 @@ pay. :func:`next_best_use` names the best of them at the final decision: among t
 budget covers, the one with the highest gain of the risk-adjusted objective per unit of capital (one backward pass
 prices them all, :meth:`~hedgerow.plan.state.LadderState.marginal`), sized by trying lots of 1, 2, 4 and 8 periods of
 its destination's mean demand (whole packs, at least its minimum order quantity; a transfer at most the free stock
-left at its source) with the budget lifted and every other action unchanged, keeping the lot worth the most. Other
-shared limits (lane and warehouse capacity) are not checked for this what-if: it answers "what would the money buy",
-not "what would the next plan do".
+left at its source, and never one that pushes its source past its service floor) with the budget lifted and every
+other action unchanged, keeping the lot worth the most. Lane and warehouse capacity are not checked for this
+what-if: it answers "what would the money buy", not "what would the next plan do".
 """
 
 from __future__ import annotations
@@ -100,7 +100,10 @@ def next_best_use(model: PlanModel, x: np.ndarray, covered: np.ndarray, *, short
     state = LadderState(model, x)
     ratio = -state.marginal(js) / c.capital[js]
     order = np.argsort(-ratio, kind="stable")
-    base = evaluate(model, x).total_objective
+    now = evaluate(model, x)
+    base = now.total_objective
+    # a use may not push any item-location past its service floor (nor further past it than the plan leaves it)
+    allowed = np.maximum(1.0 - model.floor, now.stockout_probability) + 1e-12
     best: NextUse | None = None
     for k in order[:shortlist].tolist():
         if ratio[k] <= 0:
@@ -109,7 +112,10 @@ def next_best_use(model: PlanModel, x: np.ndarray, covered: np.ndarray, *, short
         for q in _lots(model, j, x):
             trial = x.copy()
             trial[j] += q
-            gain = base - evaluate(model, trial).total_objective
+            ev = evaluate(model, trial)
+            gain = base - ev.total_objective
+            if not (ev.stockout_probability <= allowed).all():
+                continue
             if gain >= MIN_GAIN and (best is None or gain > best.value):
                 best = NextUse(candidate_action(model, j, q), float(q * c.capital[j]), float(gain))
     return best
