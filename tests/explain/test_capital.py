@@ -186,3 +186,18 @@ def test_a_binding_region_budget_names_what_it_left_out() -> None:
     render_plan(plan, problem, Console(file=out, width=400, color_system=None))  # `hedgerow plan` says it too
     assert f"Budget: {note.message}." in out.getvalue()
     assert math.fsum(r.plan.capital for r in view.regions) == pytest.approx(plan.totals.capital, abs=0.01)
+
+
+def test_a_binding_total_budget_names_what_it_left_out() -> None:
+    from plan_cases import single_item
+
+    problem, scen = single_item(poisson(30, (400, 1), "budget"), price=30.0, cost=10.0)
+    plan = make_plan(with_policy(problem, budget_total=200.0), scen, options=PlannerOptions(method=MethodChoice.LADDER))
+    note = next(g for g in plan.guardrails if g.kind is GuardrailKind.BUDGET_TOTAL)
+    # 20 units of $10 fill the budget; more of the same order would still pay
+    assert note.message.startswith("The total budget of $200 ([finance] budget_total) binds: $200 committed; ")
+    assert "the next best use, $" in note.message
+    assert note.message.endswith("was left out")
+    view = plan_capital_view(plan, Catalogue.of(problem.items, problem.locations, problem.lanes), budget_total=200.0)
+    assert [b.scope for b in view.binding] == ["total"]
+    assert view.binding[0].left == 0.0
