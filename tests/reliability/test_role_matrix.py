@@ -90,6 +90,7 @@ API_MATRIX: dict[Op, frozenset[Role]] = {
     (GET, "/api/plans"): ALL,
     (GET, "/api/plans/{plan_id}"): ALL,
     (GET, "/api/plans/{plan_id}/consignments"): ALL,
+    (GET, "/api/capital"): ALL,
     (POST, "/api/consignments/{con_id}/decision"): PLANNER_UP,  # decide
     (GET, "/api/holds"): ALL,
     (POST, "/api/holds"): PLANNER_UP,  # manage_holds
@@ -143,6 +144,7 @@ WEB_MATRIX: dict[Op, frozenset[Role]] = {
     (POST, "/reports/exposure"): PLANNER_UP,
     (POST, "/reports/export"): PLANNER_UP,
     (GET, "/queue"): ALL,
+    (GET, "/capital"): ALL,
     (POST, "/queue/plan"): PLANNER_UP,
     (POST, "/queue/bulk"): PLANNER_UP,
     (GET, "/queue/{rec_id}/form"): PLANNER_UP,

@@ -46,6 +46,7 @@ COMMANDS: dict[str, LazyCommand] = {
         "lead-times": ("supply_cmds", "Fitted lead times per lane and per mode: median, 90th percentile, late share, shipments behind them."),
         "exposure": ("supply_cmds", "Where each location and item group depends on a lane, port, supplier or currency, and the margin at risk if that element fails for --weeks (expected and 95 % tail); single sources flagged."),
         "queue": ("queue_cmds", "The decision queue by consignment: one row per lane, shipment or buffer location of the newest plan, largest value first, with its lines, open lines and who must decide (`hedgerow decide CON_ID --approve` decides one)."),
+        "capital": ("capital_cmds", "Capital a plan commits by region, currency and item class; return, GMROI, budgets and the capital ladder."),
         "recommendations": ("decide_cmds", "The decision queue: recommendations with their money and risk figures (default: the proposed ones)."),
         "decide": (
             "decide_cmds",

@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from hedgerow.cli.common import add_id_column
-from hedgerow.domain.plan import Explanation, Plan
+from hedgerow.domain.plan import Explanation, GuardrailKind, Plan
 from hedgerow.explain.narrative import plan_headline
 from hedgerow.explain.words import cost_lines, describe_action, describe_consignment
 from hedgerow.plan.problem import PlanningProblem
@@ -41,7 +41,8 @@ def render_plan(
 ) -> None:
     """The data gaps the plan was made with (first: every figure after rests on them), plan headline and header
     (status, totals against doing nothing), the table of its first ``top`` consignments and of its ``lines``
-    largest single recommendations by value, and the first ``max_notes`` guardrails that cannot be met."""
+    largest single recommendations by value, every budget that binds (with the next best use it left out) and the
+    first ``max_notes`` guardrails that cannot be met."""
     cur = plan.base_currency
     render_gaps(plan, console)
     console.print(f"[bold]{escape(plan_headline(plan, awaiting_approval=awaiting_approval))}[/]")
@@ -84,6 +85,10 @@ def render_plan(
         console.print(
             f"… and {len(plan.recommendations) - len(shown)} more (`hedgerow recommendations` lists them all)."
         )
+    budgets = (GuardrailKind.BUDGET_TOTAL, GuardrailKind.BUDGET_REGION)
+    for note in plan.guardrails:
+        if note.kind in budgets and note.binding:  # what the budget left out is known only now (not in the ledger)
+            console.print(f"[yellow]Budget:[/] {escape(note.message)}.")
     unmet = [note for note in plan.guardrails if note.infeasible]
     for note in unmet[:max_notes]:
         console.print(f"[yellow]Cannot be met:[/] {escape(note.message)}")

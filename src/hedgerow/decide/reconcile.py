@@ -188,6 +188,16 @@ def location_summary(lines: pd.DataFrame) -> pd.DataFrame:
     return out[LOCATION_COLUMNS]
 
 
+def rates_at(fx_rates: pd.DataFrame | None, base_currency: str, at: pd.Timestamp) -> dict[str, float]:
+    """Currency → units per one base unit: the newest rate on or before ``at`` of each currency the ``fx_rates``
+    table quotes, and 1 for the base currency."""
+    rates: dict[str, float] = {base_currency: 1.0}
+    if fx_rates is not None and not fx_rates.empty:
+        fx = fx_rates[pd.to_datetime(fx_rates["date"]) <= at].sort_values("date")
+        rates.update({str(c): float(v) for c, v in fx.groupby("currency")["units_per_base"].last().items()})
+    return rates
+
+
 def unit_values_base(
     items: pd.DataFrame, fx_rates: pd.DataFrame | None, base_currency: str, at: pd.Timestamp
 ) -> dict[str, float]:
@@ -198,10 +208,7 @@ def unit_values_base(
     HedgerowError
         When an item's cost currency is not the base currency and has no rate on or before ``at``.
     """
-    rates: dict[str, float] = {base_currency: 1.0}
-    if fx_rates is not None and not fx_rates.empty:
-        fx = fx_rates[pd.to_datetime(fx_rates["date"]) <= at].sort_values("date")
-        rates.update({str(c): float(v) for c, v in fx.groupby("currency")["units_per_base"].last().items()})
+    rates = rates_at(fx_rates, base_currency, at)
     missing = sorted(set(items["cost_currency"]) - set(rates))
     if missing:
         raise HedgerowError(

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from hedgerow.domain.plan import GuardrailKind, GuardrailNote
-from hedgerow.explain.words import duration, money, percent, percents_apart, place, units
+from hedgerow.explain.budget_use import next_best_use
+from hedgerow.explain.words import describe_action, duration, money, percent, percents_apart, place, units
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.evaluate import Evaluation
 from hedgerow.plan.ladder import LadderEvent
@@ -22,6 +23,14 @@ from hedgerow.plan.model import PlanModel
 from hedgerow.plan.smoothing import Smoothed
 
 _FLOORS = (GuardrailKind.SERVICE_FLOOR, GuardrailKind.BUNDLE_COMPONENT)
+
+#: The hedgerow.toml key of the total budget.
+TOTAL_BUDGET_SETTING = "[finance] budget_total"
+
+
+def region_budget_setting(region: str) -> str:
+    """The hedgerow.toml key of a region's budget, e.g. ``[finance] budget_per_region.EU``."""
+    return f"[finance] budget_per_region.{region}"
 
 
 def _floor_setting(model: PlanModel, row: int) -> tuple[str, str]:
@@ -52,11 +61,11 @@ def _blocking_setting(model: PlanModel, row: int, blocked_by: GuardrailKind | No
     cur = problem.base_currency
     loc = model.il_locations[row]
     if blocked_by is GuardrailKind.BUDGET_TOTAL:
-        return "[finance] budget_total", f"within the total budget of {money(pol.budget_total, cur)}"
+        return TOTAL_BUDGET_SETTING, f"within the total budget of {money(pol.budget_total, cur)}"
     if blocked_by is GuardrailKind.BUDGET_REGION:
         region = problem.location(loc).region
         amount = pol.budget_per_region.get(region, math.inf)
-        return f"[finance] budget_per_region.{region}", f"within the {region} budget of {money(amount, cur)}"
+        return region_budget_setting(region), f"within the {region} budget of {money(amount, cur)}"
     if blocked_by is GuardrailKind.MAX_ORDER_CHANGE:
         return "[orders] max_change_per_period", "with orders limited by the bounded order change"
     if blocked_by is GuardrailKind.LANE_CAPACITY:
@@ -84,6 +93,35 @@ def _blocking_setting(model: PlanModel, row: int, blocked_by: GuardrailKind | No
             f"{int(model.lanes.median_lead_periods[li])} periods)",
         )
     return "lanes", "because no lane serves it"
+
+
+def budget_sentence(
+    scope: str,
+    amount: float,
+    committed: float,
+    setting: str,
+    currency: str,
+    *,
+    left_out: str | None = None,
+) -> str:
+    """One sentence saying a budget binds, with figures: "The EU budget of $400,000 ([finance]
+    budget_per_region.EU) binds: $399,870 committed; the next best use, $12,000 to order …, was left out."
+
+    ``scope`` is a region name or ``"total"``; ``left_out`` the next best use in words (None: not known, as for a plan
+    read back from the ledger, which does not record it)."""
+    text = f"The {scope} budget of {money(amount, currency)} ({setting}) binds: {money(committed, currency)} committed"
+    return text + (f"; the next best use, {left_out}, was left out" if left_out else "")
+
+
+def _left_out(model: PlanModel, x: np.ndarray, covered: np.ndarray) -> str | None:
+    """The next best use a budget left out, in words: "$12,000 to order 300 units of Gadget for Tokyo by air,
+    worth $4,100"."""
+    use = next_best_use(model, x, covered)
+    if use is None:
+        return None
+    cur = model.problem.base_currency
+    what = describe_action(model.problem, use.action)
+    return f"{money(use.capital, cur)} to {what[0].lower()}{what[1:]}, worth {money(use.value, cur)}"
 
 
 def guardrail_notes(
@@ -261,29 +299,39 @@ def guardrail_notes(
                 )
             )
 
-    # budgets
+    # budgets: binding ones say what they left out
     spent = x * c.capital
     smallest = float(c.capital[c.capital > 0].min()) if (c.capital > 0).any() else 0.0
     if math.isfinite(pol.budget_total) and spent.sum() >= pol.budget_total - max(smallest, 1e-6):
+        everywhere = np.ones(c.n, dtype=bool)
         notes.append(
             GuardrailNote(
                 GuardrailKind.BUDGET_TOTAL,
-                f"The total budget of {money(pol.budget_total, cur)} ([finance] budget_total) is spent: "
-                f"{money(spent.sum(), cur)} committed",
+                budget_sentence(
+                    "total",
+                    pol.budget_total,
+                    float(spent.sum()),
+                    TOTAL_BUDGET_SETTING,
+                    cur,
+                    left_out=_left_out(model, x, everywhere),
+                ),
                 True,
-                settings=("[finance] budget_total",),
+                settings=(TOTAL_BUDGET_SETTING,),
             )
         )
     for region, amount in pol.budget_per_region.items():
         in_region = np.array([problem.location(model.il_locations[t]).region == region for t in c.target], dtype=bool)
         used = float(spent[in_region].sum()) if c.n else 0.0
         if math.isfinite(amount) and in_region.any() and used >= amount - max(smallest, 1e-6):
+            setting = region_budget_setting(region)
             notes.append(
                 GuardrailNote(
                     GuardrailKind.BUDGET_REGION,
-                    f"The {region} budget of {money(amount, cur)} ([finance] budget_per_region.{region}) is spent",
+                    budget_sentence(
+                        region, amount, used, setting, cur, left_out=_left_out(model, x, in_region.astype(bool))
+                    ),
                     True,
-                    settings=(f"[finance] budget_per_region.{region}",),
+                    settings=(setting,),
                 )
             )
 

@@ -100,3 +100,72 @@ def bar_chart(
             "tooltip": [{"field": "category"}, {"field": "value", "format": ",.0f", "title": unit}],
         },
     }
+
+
+def ladder_chart(
+    rungs: list[dict[str, Any]], *, currency: str, budget: float | None = None, title: str = "The capital ladder"
+) -> dict[str, Any]:
+    """The capital ladder: cumulative value against cumulative capital, one point per action in the order the
+    ladder funds them (best value per dollar first), so the slope of each segment is what the next dollar buys.
+
+    ``rungs`` as :meth:`hedgerow.explain.capital.LadderRung.to_dict` gives them (plus a ``label``); ``budget``
+    draws the total budget as a vertical rule when finite."""
+    points: list[dict[str, Any]] = [
+        {"position": 0, "cumulative_capital": 0.0, "cumulative_value": 0.0, "label": "start", "region": ""}
+    ]
+    for r in rungs:
+        points.append(
+            {
+                "position": r["position"],
+                "cumulative_capital": r["cumulative_capital"],
+                "cumulative_value": r["cumulative_value"],
+                "capital": r["capital"],
+                "value": r["value"],
+                "value_per_capital": r["value_per_capital"],
+                "label": r.get("label", r["recommendation_id"]),
+                "region": r["region"],
+            }
+        )
+    x = {"field": "cumulative_capital", "type": "quantitative", "title": f"capital committed ({currency})",
+         "axis": {"format": ",.0f"}}  # fmt: skip
+    y = {"field": "cumulative_value", "type": "quantitative", "title": f"value bought ({currency})",
+         "axis": {"format": ",.0f"}}  # fmt: skip
+    layers: list[dict[str, Any]] = [
+        {"mark": {"type": "line", "color": "#3a6ea5", "strokeWidth": 2, "aria": False},
+         "encoding": {"x": x, "y": y, "order": {"field": "position", "type": "quantitative"}}},
+        {
+            "transform": [{"filter": "datum.position > 0"}],
+            "mark": {"type": "point", "filled": True, "size": 60, "aria": False},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": {"field": "region", "type": "nominal", "title": "region", "legend": {"orient": "top"}},
+                "tooltip": [
+                    {"field": "position", "title": "#"},
+                    {"field": "label", "title": "action"},
+                    {"field": "region"},
+                    {"field": "capital", "format": ",.0f", "title": f"capital {currency}"},
+                    {"field": "value", "format": ",.0f", "title": f"value {currency}"},
+                    {"field": "value_per_capital", "format": ".2f", "title": "value per dollar"},
+                    {"field": "cumulative_capital", "format": ",.0f", "title": f"cumulative capital {currency}"},
+                ],
+            },
+        },
+    ]  # fmt: skip
+    if budget is not None and budget >= 0:
+        layers.append(
+            {
+                "mark": {"type": "rule", "color": "#b4452f", "strokeDash": [4, 4], "aria": False},
+                "encoding": {"x": {"datum": budget}},
+            }
+        )
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "description": "Line chart: cumulative value bought against cumulative capital committed, actions in order "
+        "of value per dollar; the figures are in the table below it.",
+        "width": "container",
+        "height": 280,
+        "data": {"values": points},
+        "layer": layers,
+    }

@@ -564,6 +564,7 @@ def install(app: FastAPI) -> Any:
     app.include_router(router)
     # they build on this module's dependencies
     from hedgerow.web.admin_pages import router as admin_router
+    from hedgerow.web.capital_pages import router as capital_router
     from hedgerow.web.consignment_pages import router as consignment_router
     from hedgerow.web.queue_pages import router as queue_router
     from hedgerow.web.report_pages import router as report_router
@@ -571,6 +572,7 @@ def install(app: FastAPI) -> Any:
     app.include_router(queue_router)
     app.include_router(consignment_router)
     app.include_router(report_router)
+    app.include_router(capital_router)
     app.include_router(admin_router)
     app.add_middleware(SecurityHeaders)
 

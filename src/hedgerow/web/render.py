@@ -23,6 +23,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 NAV = (
     ("/", "Overview"),
     ("/queue?by=consignment", "Queue"),  # the decisions a manager makes: one per lane (issue 14)
+    ("/capital", "Capital"),  # capital and yield by region, and the ladder (issue 19)
     ("/holds", "Holds"),
     ("/data", "Data"),
     ("/audit", "Audit trail"),

@@ -23,6 +23,7 @@ from hedgerow.api.schemas import (
 from hedgerow.decide.lifecycle import DecisionKind
 from hedgerow.decide.records import DecisionRequest
 from hedgerow.domain.actions import ActionKind, RecommendationStatus
+from hedgerow.services.capital import plan_capital
 from hedgerow.services.consignments import decide_consignment, plan_consignments
 from hedgerow.services.queue import explanation_of, get_plan, list_plans, queue_summary
 from hedgerow.services.recommendations import (
@@ -183,6 +184,20 @@ def consignments(plan_id: PlanId, _user: Reader, ws: WorkspaceDep) -> list[Consi
     """The plan's recommendations by consignment (one per lane, shipment or buffer location), largest value first."""
     get_plan(ws, plan_id)  # 404 for an unknown plan
     return [ConsignmentOut.model_validate(c.to_dict()) for c in plan_consignments(ws, plan_id)]
+
+
+@router.get("/capital")
+def capital(
+    _user: Reader,
+    ws: WorkspaceDep,
+    now: NowDep,
+    plan_id: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Plan id (default: the newest plan).")
+    ] = None,
+) -> dict[str, Any]:
+    """Capital the plan commits by region, currency paid and item class; return on capital, stock tied up, GMROI
+    from history, budgets (and which bind) and the capital ladder by value per dollar (docs/capital.md)."""
+    return plan_capital(ws, plan_id, now=now).to_dict()
 
 
 @router.post("/consignments/{con_id}/decision", response_model=ConsignmentDecisionOut)
