@@ -53,16 +53,16 @@ def bucket_words(bucket: CoverBucket, base_currency: str, period_days: int) -> C
     what = _amount(bucket, period_days)
     none, full = bucket.alternative(CoverChoice.NONE).outcome, bucket.alternative(CoverChoice.FULL).outcome
     rec = bucket.alternative(CoverChoice.RECOMMENDED).outcome
-    at = f"at the forward {bucket.forward_rate:,.4g}"
+    at = f"at the forward {bucket.forward_rate:,.4f}"
     r = bucket.cover_ratio
-    if r <= 0.0005:
-        headline = (
-            f"Leave {what} uncovered: full cover {at} would change the bad-case cost by "
-            f"{money(full.cvar_base - none.cvar_base, base_currency)} for "
-            f"{money(full.expected_cost_base - none.expected_cost_base, base_currency)} of cover cost."
+    shown = percent(r)
+    if shown == percent(0.0):
+        trade = _trade(
+            full.cvar_base - none.cvar_base, full.expected_cost_base - none.expected_cost_base, base_currency
         )
+        headline = f"Leave {what} uncovered: with full cover {at} {trade}."
     else:
-        share = "all" if r >= 0.9995 else percent(r)
+        share = "all" if shown == percent(1.0) else shown
         trade = _trade(rec.cvar_base - none.cvar_base, rec.expected_cost_base - none.expected_cost_base, base_currency)
         headline = f"Cover {share} of {what} {at}: {trade}."
     alts = {
@@ -94,6 +94,5 @@ def plan_words(plan: FxCoverPlan, base_currency: str) -> str:
     )
     tail = percent(1.0 - plan.level)
     return (
-        f"With the recommended cover {trade} (bad case: the mean of the worst {tail} of {plan.scenarios} FX "
-        f"scenarios)."
+        f"With the recommended cover {trade} (bad case: the mean of the worst {tail} of {plan.scenarios} FX scenarios)."
     )

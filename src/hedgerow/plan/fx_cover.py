@@ -34,7 +34,7 @@ from scipy.optimize import linprog
 from hedgerow.errors import SupplyInputError
 
 #: Relative slack a lexicographic stage may lose of the earlier stage's optimum (CVaR, then expected cost).
-TIE_TOLERANCE_REL = 1e-7
+TIE_TOLERANCE_REL = 1e-9
 #: Absolute floor of that slack, base currency (keeps tiny portfolios solvable).
 TIE_TOLERANCE_ABS = 1e-6
 #: Days per year, to turn per-year cover costs and forward premiums into a period's share.
