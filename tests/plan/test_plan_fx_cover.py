@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hedgerow.explain.fx_cover import bucket_words, horizon_words, plan_words
+from hedgerow.explain.fx_cover import bucket_words, horizon_words, plan_words, rate_words
 from hedgerow.plan.fx_cover import (
     CoverChoice,
     Payable,
@@ -75,7 +75,7 @@ def test_one_currency_two_scenarios_known_optimal_ratio() -> None:
     assert (a.exposure_base, a.forward_rate, a.cover_cost_base) == pytest.approx((120.0, 10.0, 0.0))
     words = bucket_words(a, "USD", 7)
     assert words.headline == (
-        "Cover 60 % of the CNY 1,200 due in week 1 at the forward 10: the bad-case cost falls by $18 and the "
+        "Cover 60 % of the CNY 1,200 due in week 1 at the forward 10.00: the bad-case cost falls by $18 and the "
         "expected cost falls by $3."
     )
 
@@ -129,6 +129,7 @@ def test_base_currency_payables_and_buckets() -> None:
     assert bucket.cover_ratio == pytest.approx(0.0, abs=1e-9)
     assert horizon_of(5, 4) == (4, 7)
     assert horizon_words(4, 7, 7) == "weeks 5–8"
+    assert (rate_words(7.10341), rate_words(149.851), rate_words(1234.5)) == ("7.1034", "149.85", "1,234")
     assert plan_words(plan, "USD").startswith("With the recommended cover the bad-case cost")
 
 

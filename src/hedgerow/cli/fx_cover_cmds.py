@@ -24,7 +24,7 @@ from hedgerow.cli.common import (
 from hedgerow.decide.fx_cover import FxCoverStatus
 from hedgerow.decide.lifecycle import DecisionKind
 from hedgerow.errors import HedgerowError
-from hedgerow.explain.fx_cover import horizon_words
+from hedgerow.explain.fx_cover import horizon_words, rate_words
 from hedgerow.explain.words import money, percent
 from hedgerow.services.fx_cover import FxCoverReport, compute_fx_cover
 from hedgerow.services.fx_cover_ledger import FxCoverView, decide_fx_cover, list_fx_cover, record_fx_cover
@@ -65,7 +65,7 @@ def _report_table(report: FxCoverReport) -> None:
             horizon_words(b.first_period, b.last_period, report.period_days),
             f"{b.amount_local:,.0f}",
             f"{b.exposure_base:,.0f}",
-            f"{b.forward_rate:,.4g}",
+            rate_words(b.forward_rate),
             money(b.var_base, base),
             money(b.cvar_base, base),
             percent(b.cover_ratio),

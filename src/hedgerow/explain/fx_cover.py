@@ -29,6 +29,12 @@ def horizon_words(first_period: int, last_period: int, period_days: int) -> str:
     return f"{noun}s {first_period + 1}–{last_period + 1}"
 
 
+def rate_words(rate: float) -> str:
+    """An FX rate as dealers quote it: 4 decimals under 10 (``7.1034``), 2 under 1,000 (``149.85``), else none."""
+    decimals = 4 if abs(rate) < 10 else 2 if abs(rate) < 1000 else 0
+    return f"{rate:,.{decimals}f}"
+
+
 def _amount(bucket: CoverBucket, period_days: int) -> str:
     due = horizon_words(bucket.first_period, bucket.last_period, period_days)
     return f"the {bucket.currency} {bucket.amount_local:,.0f} due in {due}"
@@ -53,7 +59,7 @@ def bucket_words(bucket: CoverBucket, base_currency: str, period_days: int) -> C
     what = _amount(bucket, period_days)
     none, full = bucket.alternative(CoverChoice.NONE).outcome, bucket.alternative(CoverChoice.FULL).outcome
     rec = bucket.alternative(CoverChoice.RECOMMENDED).outcome
-    at = f"at the forward {bucket.forward_rate:,.4f}"
+    at = f"at the forward {rate_words(bucket.forward_rate)}"
     r = bucket.cover_ratio
     shown = percent(r)
     if shown == percent(0.0):

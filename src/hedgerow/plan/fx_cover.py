@@ -14,7 +14,8 @@ and ``C_b = Σ_p A_p (1 + k[c, t_p]) / F[c, t_p]`` (paid at the forward, plus th
 and the landed cost of the payables is ``L_s(h) = Σ_b L_bs(h_b)``. The recommended ratios minimise
 ``CVaR_α[L(h)]`` (Rockafellar & Uryasev 2000) over ``h ∈ [0, 1]^B``, with ties broken by the lower expected cost,
 then by the lower total cover. It is a linear programme over the scenarios, solved exactly with HiGHS in three
-lexicographic stages; a later stage may lose at most :data:`TIE_TOLERANCE_REL` of an earlier stage's optimum.
+lexicographic stages; a later stage may lose at most :data:`TIE_TOLERANCE_REL` of an earlier stage's optimum, and
+ratios within :data:`RATIO_SNAP` of 0 or 1 are reported as 0 or 1.
 
 Why jointly: CVaR is translation-invariant and positively homogeneous, and the covered part ``h_b C_b`` is
 certain, so for one bucket alone ``CVaR[L_b(h)] = (1 − h) CVaR[Y_b] + h C_b`` is linear in ``h`` and its best
@@ -36,7 +37,9 @@ from hedgerow.errors import SupplyInputError
 #: Relative slack a lexicographic stage may lose of the earlier stage's optimum (CVaR, then expected cost).
 TIE_TOLERANCE_REL = 1e-9
 #: Absolute floor of that slack, base currency (keeps tiny portfolios solvable).
-TIE_TOLERANCE_ABS = 1e-6
+TIE_TOLERANCE_ABS = 1e-9
+#: Ratios this close to 0 or 1 are reported as 0 or 1 (what the solver's tolerances leave is no advice).
+RATIO_SNAP = 1e-6
 #: Days per year, to turn per-year cover costs and forward premiums into a period's share.
 DAYS_PER_YEAR = 365.0
 
@@ -313,7 +316,8 @@ def optimal_ratios(uncovered: np.ndarray, covered: np.ndarray, weight: np.ndarra
         value = float(objective @ x) + (float(weight @ base) if k == 1 else 0.0)
         rows.append(objective[None, :])
         rhs.append(np.array([float(objective @ x) + _slack(value)]))
-    return np.clip(x[:n_b], 0.0, 1.0)
+    h = np.clip(x[:n_b], 0.0, 1.0)
+    return np.where(h < RATIO_SNAP, 0.0, np.where(h > 1.0 - RATIO_SNAP, 1.0, h))
 
 
 def recommend_fx_cover(
