@@ -197,3 +197,15 @@ def test_recommended_is_never_dominated(seed: int, n_periods: int, cost_frac: fl
             assert not dominated
     for whole in (plan.none, plan.full):
         assert plan.recommended.cvar_base <= whole.cvar_base + tol
+
+
+def test_no_foreign_payables_means_nothing_to_cover() -> None:
+    fx, forward, cost = _two_scenarios()
+    plan = recommend_fx_cover(
+        [Payable("USD", 0, 50.0, PayableSource.ORDER, "U")], CCY, fx, forward, cost, level=0.5, bucket_periods=1,
+        base_currency="USD",
+    )  # fmt: skip
+    assert plan.buckets == ()
+    assert plan.none == plan.full == plan.recommended
+    assert plan.recommended.cvar_base == 0.0
+    assert plan_words(plan, "USD") == "No foreign-currency payables: nothing to cover."
