@@ -22,6 +22,7 @@ def test_fx_cover_shows_records_lists_and_decides(tmp_path: Path, hedgerow: Invo
     (bucket,) = data["buckets"]
     assert (bucket["currency"], bucket["amount_local"], bucket["cover_ratio"]) == ("JPY", 150_000.0, 1.0)
     assert [a["choice"] for a in bucket["alternatives"]] == ["none", "full", "recommended"]
+    assert {"currency": "JPY", "due_period": 4, "amount": 150_000.0} in data["by_period"]
     (fx_id,) = data["recorded"]
     listed = hedgerow("fx-cover", "-w", ws, "--recorded", "--status", "proposed", "--json")
     assert [v["id"] for v in json.loads(listed.stdout)] == [fx_id]

@@ -114,6 +114,7 @@ class FxCoverReport:
             "buckets": [
                 bucket_dict(b, w, self.period_days) for b, w in zip(self.plan.buckets, self.words, strict=True)
             ],
+            "by_period": payables_by_period(self.payables),
             "payables": [
                 {
                     "currency": p.currency,
@@ -126,6 +127,14 @@ class FxCoverReport:
             ],
             "notes": list(self.notes),
         }
+
+
+def payables_by_period(payables: tuple[Payable, ...]) -> list[dict[str, Any]]:
+    """Payables summed per currency and due period (units of the currency), sorted."""
+    sums: dict[tuple[str, int], float] = {}
+    for p in payables:
+        sums[(p.currency, p.due_period)] = sums.get((p.currency, p.due_period), 0.0) + p.amount
+    return [{"currency": c, "due_period": t, "amount": a} for (c, t), a in sorted(sums.items())]
 
 
 def outcome_dict(o: CoverOutcome) -> dict[str, float]:
