@@ -304,6 +304,52 @@ class QualitySettings:
 
 
 @dataclass(frozen=True)
+class FxCoverSettings:
+    """[fx]: forward cover of foreign-currency payables (hedgerow recommends cover; it never trades)."""
+
+    cover_cost_fraction: float = _key(
+        0.001,
+        "Cost of buying a currency forward, as a share of the covered amount (the bank's margin), paid once.",
+        "fraction of covered amount",
+        lo=0.0,
+        hi=0.2,
+    )
+    cover_cost_per_year: float = _key(
+        0.0,
+        "Further cost of cover per year of the forward's tenor (e.g. a credit line's fee), as a share of the "
+        "covered amount.",
+        "fraction per year",
+        lo=0.0,
+        hi=0.5,
+    )
+    forward_premium_per_year: dict[str, float] = _key(
+        {},
+        "Annualised forward premium of each currency's rate against the base (currency = fraction): the forward "
+        "for payment in t years is spot × (1 + premium × t); about the currency's interest rate minus the base "
+        "currency's. Currencies not listed trade forward at spot.",
+        "fraction per year",
+        lo=-0.5,
+        hi=0.5,
+    )
+    horizon_periods: int = _key(
+        4,
+        "Periods per cover horizon: payables due in the same currency and horizon (weeks 1-4, 5-8, ...) get one "
+        "cover ratio.",
+        "periods",
+        lo=1,
+        hi=52,
+    )
+    payment_days_after_arrival: int = _key(
+        0,
+        "Days after the goods arrive that a supplier or carrier is paid (payment terms); a payable is due at the "
+        "expected arrival plus this.",
+        "days",
+        lo=0,
+        hi=365,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of a workspace, one attribute per section of hedgerow.toml."""
 
@@ -317,6 +363,7 @@ class Settings:
     plan: PlanSettings = field(default_factory=PlanSettings)
     approval: ApprovalSettings = field(default_factory=ApprovalSettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
+    fx: FxCoverSettings = field(default_factory=FxCoverSettings)
 
     def service_floor(self, item_class: str) -> float:
         """Service floor (probability of not running out) of an item class."""

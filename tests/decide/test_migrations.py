@@ -30,6 +30,7 @@ DECIDE_TABLES = {
     "reconciliation_lines",
     "location_trust",
     "exports",
+    "fx_cover_recommendations",
 }
 
 

@@ -116,6 +116,8 @@ API_MATRIX: dict[Op, frozenset[Role]] = {
     (POST, "/api/exports"): PLANNER_UP,  # export
     (GET, "/api/exports/{export_id}/file"): ALL,
     (GET, "/api/scoreboard"): ALL,
+    (GET, "/api/fx-cover"): ALL,
+    (POST, "/api/fx-cover/{cover_id}/decision"): PLANNER_UP,  # decide (a placeholder id: 404 past the role check)
 }
 
 #: Who may call each page and form, from docs/web.md "Pages" (every page needs a session; the sign-in form and
@@ -225,6 +227,7 @@ API_CALLS: dict[Op, Call] = {
     (POST, "/api/validate"): Call(files=[("file", ("demand.csv", b"item_id\nX\n", "text/csv"))]),
     (POST, "/api/jobs"): Call(json={"kind": "exposure", "params": {"weeks": 0}}),  # the role first, then 422
     (POST, "/api/exports"): Call(json={"format": "csv"}),
+    (POST, "/api/fx-cover/{cover_id}/decision"): Call(json={"decision": "reject", "reason": "role matrix"}),
 }
 
 #: The form fields of page calls (the others send none).
@@ -330,7 +333,7 @@ def world(seeded_template: Seeded, tmp_path_factory: pytest.TempPathFactory) -> 
                                expires_on=date(2026, 12, 10), user="pat", now=NOW)  # fmt: skip
             ids[side] = {"rec_id": rec_id, "plan_id": seeded_template.plan_id, "con_id": con_id,
                          "hold_id": hold.hold_id, "name": target, "key_id": key_id, "export_id": "E-NONE",
-                         "bulk_rec_id": api_rec}  # fmt: skip
+                         "bulk_rec_id": api_rec, "cover_id": "FX-NONE"}  # fmt: skip
     app = create_app(root, ServerConfig(session_secret=SECRET), clock=lambda: NOW, inline_workers=0)
     with TestClient(app) as client:
         state: AppState = app.state.hedgerow

@@ -26,7 +26,7 @@ from hedgerow.api.errors import install_error_handlers
 from hedgerow.api.job_kinds import DEFAULT_JOBS
 from hedgerow.api.jobs import JobQueue, JobSpec
 from hedgerow.api.options import OptionsAllow
-from hedgerow.api.routes import data, holds, jobs, ledger, queue, session
+from hedgerow.api.routes import data, fx_cover, holds, jobs, ledger, queue, session
 from hedgerow.api.schemas import Health
 from hedgerow.api.worker import InlineWorkers
 from hedgerow.services.workspace import open_workspace
@@ -136,7 +136,7 @@ def create_app(
         """Liveness (no sign-in needed): the version and the workspace name."""
         return Health(ok=True, version=package_version(), workspace=st.ws.settings.workspace.name)
 
-    for module in (session, queue, holds, data, jobs, ledger):
+    for module in (session, queue, holds, data, jobs, ledger, fx_cover):
         app.include_router(module.router)
     html_errors = None
     if web:

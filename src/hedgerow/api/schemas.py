@@ -431,3 +431,58 @@ class Health(BaseModel):
     ok: bool
     version: str
     workspace: str
+
+
+class FxCoverOut(BaseModel):
+    """A recorded FX cover recommendation: buy ``cover_ratio`` of a currency's payables over a horizon forward.
+
+    Money in the base currency; ``*_none``, ``*_full`` and ``*_recommended`` are the whole portfolio of payables'
+    expected landed cost and CVaR with this bucket uncovered, fully covered and at the recommended ratio.
+    """
+
+    id: str
+    plan_id: str
+    currency: str
+    first_period: int
+    last_period: int
+    period_days: int
+    amount_local: float
+    exposure_base: float
+    forward_rate: float
+    cover_ratio: float
+    covered_base: float
+    cover_cost_base: float
+    var_base: float
+    cvar_base: float
+    expected_none_base: float
+    cvar_none_base: float
+    expected_full_base: float
+    cvar_full_base: float
+    expected_recommended_base: float
+    cvar_recommended_base: float
+    headline: str
+    alternatives: dict[str, str]
+    status: str
+    version: int
+    reason: str | None
+    decided_by: str | None
+    decided_at: str | None
+    created_by: str
+    created_at: str
+    allowed: list[str]
+
+
+class FxCoverDecision(StrEnum):
+    """Decisions a person takes on an FX cover recommendation."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class FxCoverDecisionIn(Strict):
+    """Approve or reject an FX cover recommendation; ``reject`` needs a ``reason``. ``expected_version`` makes the
+    decision fail with 409 if someone decided in between."""
+
+    decision: FxCoverDecision
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    expected_version: Version | None = None

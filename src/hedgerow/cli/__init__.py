@@ -53,6 +53,7 @@ COMMANDS: dict[str, LazyCommand] = {
             "Record a decision about one recommendation (or every open line of a consignment), as a ledger user "
             "with a role allowed to make it.",
         ),
+        "fx-cover": ("fx_cover_cmds", "Forward cover per currency and horizon for the newest plan's orders and the goods in transit: CVaR of landed cost with no, full and the recommended cover (hedgerow recommends; it never trades)."),
         "holds": ("holds_cmds", "Buffers kept on purpose: counted in the position, never moved."),
         "audit": ("audit_cmds", "The append-only, hash-chained audit log."),
         "users": ("users_cmds", "Ledger users, roles and API keys."),

@@ -56,6 +56,7 @@ class EventKind(StrEnum):
     RECONCILIATION = "reconciliation"
     USER = "user"
     BASELINE = "baseline"
+    FX_COVER = "fx_cover"
 
 
 class Tamper(StrEnum):

@@ -218,9 +218,17 @@ def read_chain(session: Session) -> tuple[list[ChainEvent], tuple[int, str]]:
 
 
 def read_bound_rows(session: Session) -> dict[str, dict[str, RowState]]:
-    """The state of every row of every bound table, per table name and key."""
+    """The state of every row of every bound table, per table name and key.
+
+    A bound table the database does not have (a ledger migrated down below the revision that adds it) reads as
+    empty, so any row an event recorded in it is reported deleted.
+    """
     out: dict[str, dict[str, RowState]] = {}
+    present = set(inspect(session.connection()).get_table_names())
     for name in BOUND_TABLES:
+        if name not in present:
+            out[name] = {}
+            continue
         table = Base.metadata.tables[name]
         rows = [_values(r) for r in session.execute(select(table)).mappings()]
         out[name] = {row_key(table, r): row_state(r) for r in rows}

@@ -256,3 +256,44 @@ class ExportRow(Base):
     recommendation_ids_json: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     by: Mapped[str] = mapped_column(String(200))
+
+
+class FxCoverRow(Base):
+    """One FX cover recommendation: buy ``cover_ratio`` of a currency's payables over a horizon forward.
+
+    Figures as :class:`hedgerow.plan.fx_cover.CoverBucket` gives them (base currency; the ``*_none``, ``*_full`` and
+    ``*_recommended`` pairs are the whole portfolio's expected cost and CVaR under each alternative). hedgerow never
+    trades: ``status`` records what a person decided.
+    """
+
+    __tablename__ = "fx_cover_recommendations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    first_period: Mapped[int] = mapped_column(Integer)
+    last_period: Mapped[int] = mapped_column(Integer)
+    period_days: Mapped[int] = mapped_column(Integer)
+    amount_local: Mapped[float] = mapped_column(Float)
+    exposure_base: Mapped[float] = mapped_column(Float)
+    forward_rate: Mapped[float] = mapped_column(Float)
+    cover_ratio: Mapped[float] = mapped_column(Float)
+    cover_cost_base: Mapped[float] = mapped_column(Float)
+    var_base: Mapped[float] = mapped_column(Float)
+    cvar_base: Mapped[float] = mapped_column(Float)
+    expected_none_base: Mapped[float] = mapped_column(Float)
+    cvar_none_base: Mapped[float] = mapped_column(Float)
+    expected_full_base: Mapped[float] = mapped_column(Float)
+    cvar_full_base: Mapped[float] = mapped_column(Float)
+    expected_recommended_base: Mapped[float] = mapped_column(Float)
+    cvar_recommended_base: Mapped[float] = mapped_column(Float)
+    headline: Mapped[str] = mapped_column(Text)
+    explanation_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    reason_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

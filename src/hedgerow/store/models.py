@@ -32,6 +32,7 @@ BOUND_TABLES: tuple[str, ...] = (
     "reconciliation_lines",
     "location_trust",
     "exports",
+    "fx_cover_recommendations",
 )
 
 #: Tables that are not bound, and why: the chain itself, and operational state that records no decision.
