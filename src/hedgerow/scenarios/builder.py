@@ -32,7 +32,7 @@ from scipy.special import ndtr
 
 from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.scenarios.scenario_set import DemandPathSource, ScenarioSet, SupplyBlock
-from hedgerow.supply.disruptions import sample_regime
+from hedgerow.supply.disruptions import draw_lane_disruptions
 from hedgerow.supply.fx import FxSettings, sample_fx_paths
 from hedgerow.supply.model import SupplyModel
 
@@ -94,22 +94,12 @@ def build_supply_block(model: SupplyModel, settings: BuildSettings) -> SupplyBlo
     s_n, h = settings.n_scenarios, settings.horizon
     lane_ids = model.network.lane_ids
     lead = np.empty((len(lane_ids), s_n, h))
-    capacity = np.ones((len(lane_ids), s_n, h))
-    disrupted = np.zeros((len(lane_ids), s_n, h), dtype=bool)
-    extra = np.zeros((len(lane_ids), s_n, h))
     row = {lane: i for i, lane in enumerate(lane_ids)}
     for i, lane in enumerate(lane_ids):
         u = _ar1_uniforms(stream_rng(settings.seed, Stream.LEAD_TIME, lane), s_n, h, settings.lead_time_autocorrelation)
         lead[i] = model.lead_times.lane(lane).transit.quantile(u)
-    for regime in model.disruptions.regimes:
-        draws = sample_regime(regime, seed=settings.seed, n_scenarios=s_n, horizon=h)
-        delay = draws.disrupted * draws.delay_days[:, None]
-        cap = np.where(draws.disrupted, draws.capacity_factor[:, None], 1.0)
-        for lane in regime.lane_ids:
-            i = row[lane]
-            extra[i] += delay
-            capacity[i] *= cap
-            disrupted[i] |= draws.disrupted
+    hit = draw_lane_disruptions(model.disruptions, lane_ids, seed=settings.seed, n_scenarios=s_n, horizon=h)
+    extra, capacity, disrupted = hit.extra_delay_days, hit.capacity_factor, hit.disrupted
     lead += extra
     ships = [s for s in model.open_shipments if s.lane_id in row]
     arrivals = np.empty((len(ships), s_n))

@@ -2,7 +2,8 @@
 
 Each simulated period ``t`` runs, vectorised over item-locations:
 
-1. the policy gets a :class:`~hedgerow.sim.history.HistoryView` of the past and returns its orders;
+1. the policy gets a :class:`~hedgerow.sim.history.HistoryView` of the past (and of the signals observed by the
+   period's decision moment, :mod:`hedgerow.sim.signals`) and returns its orders;
 2. goods due at ``t`` arrive (``on_hand += arrivals``);
 3. orders ship: a lane carries ``order × capacity_factor`` (the rest is cancelled); a DC ships what the lanes
    to the item-locations it supplies would carry, scaled down in proportion when its stock cannot cover them all
@@ -274,6 +275,7 @@ class _Replay:
             assembled=self.assembled,
             unmet=self.unmet,
             known_ahead={name: arr[:, :upto] for name, arr in inp.drivers.items()},
+            signals=inp.signals.visible_at(inp.decision_moment(t)) if len(inp.signals) else None,
         )
 
     def check(self, decision: Decision, policy: str) -> np.ndarray:

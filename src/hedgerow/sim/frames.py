@@ -22,7 +22,9 @@ How each input is read (every rule is stated in docs/simulator.md):
   from ``[service]``;
 - **drivers**: numeric extra columns of ``demand`` (planned prices, promotion flags) as [il, T], known
   ``driver_lookahead`` periods ahead;
-- **start stock**: :func:`~hedgerow.sim.inputs.neutral_initial_state` (the same for every policy).
+- **start stock**: :func:`~hedgerow.sim.inputs.neutral_initial_state` (the same for every policy);
+- **signals**: the ``signals`` table as it is (every row, sorted by ``observed_at``); the replay shows each signal
+  to a policy from its ``observed_at`` on (:mod:`hedgerow.sim.signals`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from hedgerow.domain.network import Network
 from hedgerow.errors import SimulationInputError
 from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.sim.inputs import SimInputs, lead_periods, neutral_initial_state
+from hedgerow.sim.signals import ReplaySignals
 
 DEFAULT_LANE_PREFIX = "default>"
 
@@ -287,6 +290,8 @@ def inputs_from_frames(
         bom=(bom_bundle, bom_component, bom_qty),
     )
     countries = {str(k): str(v) for k, v in locations["country"].items()}
+    signal_frame = frames.get(TableName.SIGNALS)
+    signals = ReplaySignals(signal_frame) if signal_frame is not None and len(signal_frame) else ReplaySignals.empty()
     supplier_frame = frames.get(TableName.SUPPLIERS)
     if supplier_frame is not None:
         countries |= {
@@ -333,4 +338,5 @@ def inputs_from_frames(
         bom_component=bom_component,
         bom_qty=bom_qty,
         driver_lookahead=opt.driver_lookahead,
+        signals=signals,
     )

@@ -4,7 +4,8 @@ The view is the *only* thing a policy receives. It is built from the simulator's
 by period as the replay advances: at period ``t`` they hold nothing about ``t`` or later, because it has not
 happened yet. Realised future demand and lead times are never reachable from a view. Planned driver values (prices,
 promotions) are the one exception, and only ``driver_lookahead`` periods ahead, because a retailer plans them.
-Arrays are read-only.
+Signals (``signals``) are in a view from their ``observed_at`` on: those observed at or before the period's decision
+moment (:mod:`hedgerow.sim.signals`). Arrays are read-only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from hedgerow.sim.inputs import UnmetDemand
 
@@ -60,6 +62,9 @@ class HistoryView:
         Whether unmet demand is lost or backordered.
     known_ahead:
         Name → [il, t + lookahead] planned driver values up to ``driver_lookahead`` periods ahead.
+    signals:
+        The signals observed at or before the decision moment of ``t`` (00:00 UTC of the period's first day), the
+        contract's ``signals`` columns, oldest first (a copy); None when the replay has none.
     """
 
     t: int
@@ -86,6 +91,7 @@ class HistoryView:
     assembled: np.ndarray
     unmet: UnmetDemand
     known_ahead: dict[str, np.ndarray] = field(default_factory=dict)
+    signals: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.demand.shape[1] != self.t:

@@ -21,10 +21,12 @@ that bill of materials per item-location, one row per (bundle, component).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 import numpy as np
+
+from hedgerow.sim.signals import ReplaySignals, decision_moment
 
 
 class UnmetDemand(StrEnum):
@@ -102,6 +104,9 @@ class SimInputs:
         [il, P] units arriving at the start of periods ``start``, ``start + 1``, ... (already in transit).
     driver_lookahead:
         How many periods ahead the planned driver values are known (0 = only the past).
+    signals:
+        The ``signals`` table replayed: a policy sees each signal from its ``observed_at`` on, never earlier
+        (:mod:`hedgerow.sim.signals`; the decision moment of period ``t`` is :meth:`decision_moment`).
     """
 
     item_ids: tuple[str, ...]
@@ -140,6 +145,7 @@ class SimInputs:
     bom_bundle: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     bom_component: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     bom_qty: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    signals: ReplaySignals = field(default_factory=ReplaySignals.empty)
 
     def __post_init__(self) -> None:
         n, t = self.n_il, self.n_periods
@@ -258,6 +264,13 @@ class SimInputs:
     def echelon(self) -> np.ndarray:
         """[il] echelon: 0 = customer-facing (nobody orders from it), 1 = feeds echelon 0, ..."""
         return echelon_of(self.parent)
+
+    def decision_moment(self, t: int) -> datetime:
+        """When period ``t`` is decided: 00:00 UTC of its first day (naive UTC), the end of period ``t - 1``.
+
+        The policy of period ``t`` sees the signals observed at or before this moment (:mod:`hedgerow.sim.signals`).
+        """
+        return decision_moment(self.period_starts[t])
 
     @property
     def base_currency(self) -> str:
@@ -410,6 +423,7 @@ def take_item_locations(
         bom_bundle=bom[0],
         bom_component=bom[1],
         bom_qty=bom[2],
+        signals=inputs.signals,
     )
 
 

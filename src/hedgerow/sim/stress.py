@@ -11,6 +11,12 @@ names.
 | ``field_story`` | lead times, demand, FX | the correlated cascade of the field story: the busiest port closes; at every location something is fed through it, the bundles and the low-margin components they cannot be sold without (every item where there are no bundles) surge × ``surge`` for the closure and ``tail_weeks`` after; the foreign currency with the most purchase value gains ``fx_change`` |
 
 Every shock starts at period ``start`` (default: one third into the simulated periods) and lasts ``weeks`` periods.
+Two shocks can also *announce* themselves with a signal (off by default, which keeps ``signals`` unchanged):
+``port_closure(announce=True)`` adds a ``port_congestion`` signal on the port (the closed lane where the network
+lists no ports) with probability 1, the closure's length as ``delay_days`` and ``valid_until`` the reopening;
+``demand_shift(sentiment_z=z)`` adds a ``sentiment`` signal of z-score ``z`` on every shifted item-location (the
+viral post behind the shift). Both are observed at the decision moment of the shock's first period
+(:mod:`hedgerow.sim.signals`), so a policy that reads signals learns of the shock as it starts, not before.
 Targets left empty are chosen from the network, deterministically: the port, supplier or country carrying the
 most customer demand, the foreign currency with the most purchase value. A shock that names something the network
 lacks raises :class:`~hedgerow.errors.SimulationInputError`.
@@ -24,8 +30,14 @@ from enum import StrEnum
 
 import numpy as np
 
+from hedgerow.domain.enums import ScopeType, SignalKind
 from hedgerow.errors import SimulationInputError
+from hedgerow.scenarios.rng import item_location_key
 from hedgerow.sim.inputs import SimInputs
+from hedgerow.sim.signals import ReplaySignals
+
+#: ``source`` of the signals a shock announces itself with.
+STRESS_SIGNAL_SOURCE = "hedgerow stress"
 
 
 class StressName(StrEnum):
@@ -137,15 +149,40 @@ def close_lanes(inputs: SimInputs, lanes: np.ndarray, first: int, end: int) -> n
     return lt
 
 
+def _announced(inputs: SimInputs, records: list[dict[str, object]]) -> SimInputs:
+    return replace(inputs, signals=inputs.signals.added(ReplaySignals.from_records(records)))
+
+
 def port_closure(
-    inputs: SimInputs, *, port: str | None = None, weeks: int = 6, start: int | None = None
+    inputs: SimInputs, *, port: str | None = None, weeks: int = 6, start: int | None = None, announce: bool = False
 ) -> AppliedShock:
-    """Close a port (default: the busiest) for ``weeks`` periods."""
+    """Close a port (default: the busiest) for ``weeks`` periods; with ``announce``, a congestion signal says so
+    at the decision moment of the first closed period (module docstring)."""
     first, end = _window(inputs, start, weeks)
     lanes, target = _closure_lanes(inputs, port)
     shocked = replace(inputs, lane_lead_time_days=close_lanes(inputs, lanes, first, end))
     target |= {"lanes": [inputs.lane_ids[i] for i in lanes], "start": first, "end": end}
-    return AppliedShock(StressName.PORT_CLOSURE, shocked, ("lane_lead_time_days",), target)
+    changed: tuple[str, ...] = ("lane_lead_time_days",)
+    if announce:
+        closed = target.get("port")
+        scope = (ScopeType.PORT.value, str(closed)) if closed else (ScopeType.LANE.value, inputs.lane_ids[lanes[0]])
+        until = inputs.decision_moment(end) if end < inputs.n_periods else None
+        record: dict[str, object] = {
+            "signal_id": f"stress-port_closure-{first}",
+            "kind": SignalKind.PORT_CONGESTION.value,
+            "scope_type": scope[0],
+            "scope_id": scope[1],
+            "value": 0.0,
+            "observed_at": inputs.decision_moment(first),
+            "source": STRESS_SIGNAL_SOURCE,
+            "valid_until": until,
+            "probability": 1.0,
+            "delay_days": float((end - first) * inputs.period_days),
+        }
+        shocked = _announced(shocked, [record])
+        changed += ("signals",)
+        target |= {"announced": record["signal_id"]}
+    return AppliedShock(StressName.PORT_CLOSURE, shocked, changed, target)
 
 
 def strike(
@@ -230,17 +267,39 @@ def demand_shift(
     region: str | None = None,
     location: str | None = None,
     item: str | None = None,
+    sentiment_z: float | None = None,
 ) -> AppliedShock:
-    """Customer demand of the scoped item-locations (default: all) × ``factor`` from ``start`` to the end."""
+    """Customer demand of the scoped item-locations (default: all) × ``factor`` from ``start`` to the end; with
+    ``sentiment_z``, a sentiment signal of that z-score on each of them at the decision moment of ``start``."""
     if factor < 0:
         raise SimulationInputError(f"demand_shift: factor must be >= 0, got {factor}")
+    if sentiment_z is not None and not np.isfinite(sentiment_z):
+        raise SimulationInputError(f"demand_shift: sentiment_z must be a finite z-score, got {sentiment_z}")
     first, _ = _window(inputs, start, 1)
     rows = _scope_rows(inputs, region, location, item)
     demand = inputs.demand.copy()
     demand[rows, first:] *= factor
     target: dict[str, object] = {"factor": factor, "region": region, "location": location, "item": item}
     target |= {"rows": int(rows.size), "start": first}
-    return AppliedShock(StressName.DEMAND_SHIFT, replace(inputs, demand=demand), ("demand",), target)
+    shocked = replace(inputs, demand=demand)
+    changed: tuple[str, ...] = ("demand",)
+    if sentiment_z is not None:
+        records: list[dict[str, object]] = [
+            {
+                "signal_id": f"stress-demand_shift-{first}-{r}",
+                "kind": SignalKind.SENTIMENT.value,
+                "scope_type": ScopeType.ITEM_LOCATION.value,
+                "scope_id": item_location_key(inputs.item_ids[r], inputs.location_ids[r]),
+                "value": float(sentiment_z),
+                "observed_at": inputs.decision_moment(first),
+                "source": STRESS_SIGNAL_SOURCE,
+            }
+            for r in rows
+        ]
+        shocked = _announced(shocked, records)
+        changed += ("signals",)
+        target |= {"sentiment_z": float(sentiment_z)}
+    return AppliedShock(StressName.DEMAND_SHIFT, shocked, changed, target)
 
 
 def _foreign_exposure(inputs: SimInputs) -> dict[str, float]:

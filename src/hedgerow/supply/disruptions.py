@@ -341,3 +341,48 @@ def sample_regime(regime: Regime, *, seed: int, n_scenarios: int, horizon: int) 
     c = min(max(regime.capacity_factor, 1e-3), 1 - 1e-3)
     capacity = cap_rng.beta(10 * c, 10 * (1 - c), n_scenarios)
     return RegimeDraws(states, delay, capacity)
+
+
+@dataclass(frozen=True)
+class LaneDisruptions:
+    """What a plan's disruption regimes do to each lane, per scenario and period.
+
+    Attributes
+    ----------
+    extra_delay_days:
+        [lane, scenario, period] days added to the transit of goods shipped in the period: the sum of the delays
+        of the regimes disrupted over the lane.
+    capacity_factor:
+        [lane, scenario, period] share of capacity left: the product of the disrupted regimes' factors (1 when
+        none is disrupted).
+    disrupted:
+        [lane, scenario, period] True when any regime over the lane is disrupted.
+    """
+
+    extra_delay_days: np.ndarray
+    capacity_factor: np.ndarray
+    disrupted: np.ndarray
+
+
+def draw_lane_disruptions(
+    model: DisruptionModel, lane_ids: tuple[str, ...], *, seed: int, n_scenarios: int, horizon: int
+) -> LaneDisruptions:
+    """Draw every regime of ``model`` (:func:`sample_regime`) and add its effects to the lanes it reaches.
+
+    ``lane_ids`` fixes the lane axis; every lane a regime reaches must be in it.
+    """
+    shape = (len(lane_ids), n_scenarios, horizon)
+    extra = np.zeros(shape)
+    capacity = np.ones(shape)
+    disrupted = np.zeros(shape, dtype=bool)
+    row = {lane: i for i, lane in enumerate(lane_ids)}
+    for regime in model.regimes:
+        draws = sample_regime(regime, seed=seed, n_scenarios=n_scenarios, horizon=horizon)
+        delay = draws.disrupted * draws.delay_days[:, None]
+        cap = np.where(draws.disrupted, draws.capacity_factor[:, None], 1.0)
+        for lane in regime.lane_ids:
+            i = row[lane]
+            extra[i] += delay
+            capacity[i] *= cap
+            disrupted[i] |= draws.disrupted
+    return LaneDisruptions(extra, capacity, disrupted)

@@ -38,6 +38,7 @@ import numpy as np
 from hedgerow.config import Settings
 from hedgerow.decide.policy import auto_approvable
 from hedgerow.domain.actions import ActionKind
+from hedgerow.domain.enums import SignalKind
 from hedgerow.domain.network import BundleComponent, Item, Lane, Location, OriginKind
 from hedgerow.plan.candidates import CandidateKind
 from hedgerow.plan.evaluate import evaluate
@@ -53,8 +54,17 @@ from hedgerow.sim.inputs import SimInputs
 from hedgerow.sim.policies.estimates import shortage_penalty
 from hedgerow.sim.policies.hedgerow.demand import DemandCache, DemandSettings
 from hedgerow.sim.policies.hedgerow.network import NetworkSpec
-from hedgerow.sim.policies.hedgerow.supply import Pipeline, lane_lead_paths, lane_leads, pipeline
+from hedgerow.sim.policies.hedgerow.supply import (
+    Pipeline,
+    delayed_arrivals,
+    disruption_model,
+    disruption_reach,
+    lane_lead_paths,
+    lane_leads,
+    pipeline,
+)
 from hedgerow.sim.policies.planner import PlannerPolicy
+from hedgerow.supply.disruptions import draw_lane_disruptions
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,12 @@ class HedgerowSettings:
         Draw every period's scenarios from the same random streams (the default), so that what the planner reads
         off its scenarios moves with the forecast and not with sampling noise; otherwise each period has its own
         streams.
+    expected_feeds:
+        Signal feeds that should always report: a feed with no fresh signal at the decision moment adds background
+        disruption regimes at its base rate (:func:`hedgerow.supply.disruptions.build_disruptions`). None by
+        default, unlike ``hedgerow plan`` (which expects port congestion): the lead times the policy draws come
+        from the lanes' own observed transits, which already hold their usual disruptions, so a replay without
+        signals plans as it did before signals were replayed.
     """
 
     config: Settings = field(default_factory=Settings)
@@ -89,6 +105,7 @@ class HedgerowSettings:
     ladder: LadderOptions = field(default_factory=LadderOptions)
     seed: int = 0
     common_random_numbers: bool = True
+    expected_feeds: tuple[SignalKind, ...] = ()
 
     def __post_init__(self) -> None:
         if self.n_scenarios < 1:
@@ -133,6 +150,7 @@ class HedgerowBackend:
                 if lane >= 0:
                     self._option.setdefault((i, int(lane)), k)
         self._lane_index = {lane: k for k, lane in enumerate(network.lane_ids)}
+        self.lanes = network.lane_network()
 
     # ---- PlannerBackend ----------------------------------------------------------------------------------
     def settings(self) -> dict[str, object]:
@@ -158,6 +176,8 @@ class HedgerowBackend:
             "ladder": asdict(cfg.ladder),
             "seed": cfg.seed,
             "common_random_numbers": cfg.common_random_numbers,
+            "signals": "each signal from its observed_at (decision moment: 00:00 UTC of the period's first day)",
+            "expected_feeds": [k.value for k in cfg.expected_feeds],
         }
 
     def reset(self) -> None:
@@ -174,21 +194,39 @@ class HedgerowBackend:
         seed_t = cfg.seed if cfg.common_random_numbers else _period_seed(cfg.seed, view.t)
         leads = lane_leads(view, net)
         review = cfg.config.orders.review_periods
+        regimes = disruption_model(
+            view.signals,
+            self.lanes,
+            net.decision_moment(view.t),
+            period_days=net.period_days,
+            stale_after_days=cfg.config.quality.stale_signal_days,
+            expected_feeds=cfg.expected_feeds,
+        )
         used = leads.nominal >= 0
-        reach = np.ceil(leads.mean[used] + 2.0 * leads.std[used]) if used.any() else np.zeros(1)
+        late = disruption_reach(regimes, net.lane_ids, net.period_days)
+        reach = np.ceil(leads.mean[used] + 2.0 * leads.std[used]) + late[used] if used.any() else np.zeros(1)
         horizon = int(min(cfg.max_horizon, max(float(reach.max(initial=0.0)), 0.0) + review))
         horizon = max(horizon, 1)
         rows = np.arange(net.n_il)
         own = self.cache.sample(view, rows, horizon, n_s, seed_t)
         lead_periods = lane_lead_paths(leads, net, n_s, horizon, seed_t)
         pipe = pipeline(view, n_s, seed_t)
+        lead_days = (lead_periods * net.period_days).astype(np.float64)
+        capacity = np.ones(lead_periods.shape)
+        disrupted = np.zeros(lead_periods.shape, dtype=bool)
+        arrival_days = (pipe.arrival * net.period_days).astype(np.float64)
+        if regimes is not None:
+            hit = draw_lane_disruptions(regimes, net.lane_ids, seed=seed_t, n_scenarios=n_s, horizon=horizon)
+            lead_days += hit.extra_delay_days
+            capacity, disrupted = np.clip(hit.capacity_factor, 0.0, 1.0), hit.disrupted
+            arrival_days = delayed_arrivals(pipe, net.lane_options[pipe.il, 0], hit, net.period_days)
         supply = SupplyBlock(
             lane_ids=net.lane_ids,
-            lead_time_days=(lead_periods * net.period_days).astype(np.float64),
-            capacity_factor=np.ones(lead_periods.shape),
-            disrupted=np.zeros(lead_periods.shape, dtype=bool),
+            lead_time_days=lead_days,
+            capacity_factor=capacity,
+            disrupted=disrupted,
             shipment_ids=tuple(f"pipe-{k}" for k in range(pipe.qty.size)),
-            shipment_arrival_days=(pipe.arrival * net.period_days).astype(np.float64),
+            shipment_arrival_days=arrival_days,
             currencies=(net.base_currency,),
             fx_units_per_base=np.ones((1, n_s, horizon)),
         )

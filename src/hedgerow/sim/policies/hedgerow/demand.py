@@ -9,7 +9,11 @@ periods of its horizon: at ``t = t_fit + a`` the paths of periods ``a .. a + H -
 
 What the engine sees is the view's customer demand: ``view.demand`` less the requests of the item-locations supplied
 (a DC that only supplies stores has none: the planner puts its stores' demand on it, :mod:`hedgerow.plan.echelons`)
-and the planned drivers ``view.known_ahead``. A bundle
+and the planned drivers ``view.known_ahead``. The signals of the view (those observed by the period's decision moment)
+go to the engine as ``hedgerow plan`` passes the signals table: a ``sentiment`` signal on an item-location raises
+the prior odds of a demand shift when the spike-or-shift sensor runs (off by default here, :class:`DemandSettings`;
+with the sensor off the engine does not read them). A cached fit keeps the signals of its own period until the next
+refit. A bundle
 component's own series is its demand minus what the bundles took (``bom_qty`` × the bundle's demand); the planner's
 model adds ``bom_qty`` × the bundle's paths back scenario by scenario (:func:`hedgerow.plan.build_model`), so it
 knows which part of a component's demand comes from bundles and prices a lost unit at the bundle's margin.
@@ -167,7 +171,7 @@ class DemandCache:
             )
             if not cfg.shift_sensor:
                 engine = replace(engine, shift=None)
-            self.fit = fit_demand(panel, engine)
+            self.fit = fit_demand(panel, engine, signals=view.signals)
             self.fit_t = view.t
             self.fits += 1
         assert self.fit is not None

@@ -20,17 +20,33 @@ started) is spread evenly over the next ``n0`` periods, as in a steady state. A 
 ``L - a`` periods from now with ``L`` drawn from the item-location's own lead-time estimates as above *given that it
 is still travelling* (``L >= a``): a truck already late is likely to be later still on a lane whose lateness has a
 long tail, so it is not assumed to arrive at once (:func:`draw_remaining`).
+
+**Signals.** The signals of the view (those observed by the decision moment) go through the supply model of
+``hedgerow plan`` (:func:`disruption_model`): :func:`hedgerow.supply.signals.read_signals` sorts them at the
+decision moment (accepted, superseded, expired, demand-side, quarantined; feed freshness against ``[quality]
+stale_signal_days``) and :func:`hedgerow.supply.disruptions.build_disruptions` turns them into disruption regimes
+over the lanes their scopes reach; :func:`hedgerow.supply.disruptions.draw_lane_disruptions` draws them as the
+scenario builder does. A disrupted lane's goods take the regime's extra delay on top of the drawn lead time, carry
+its capacity factor, and what is on order on it arrives later by the delay of the period it would have arrived in
+(:func:`delayed_arrivals`), as in :func:`hedgerow.scenarios.builder.build_supply_block`. The policy's horizon
+grows by what the regimes may add to a lane's lead time (:func:`disruption_reach`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
+import pandas as pd
 
+from hedgerow.domain.enums import SignalKind
 from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.sim.history import HistoryView
 from hedgerow.sim.policies.hedgerow.network import NetworkSpec
+from hedgerow.supply.disruptions import DisruptionModel, LaneDisruptions, build_disruptions
+from hedgerow.supply.network import LaneNetwork
+from hedgerow.supply.signals import read_signals
 
 
 @dataclass(frozen=True)
@@ -169,3 +185,48 @@ def pipeline(view: HistoryView, n_scenarios: int, seed: int) -> Pipeline:
         qty=np.asarray(qtys, dtype=np.float64),
         arrival=np.asarray(arrivals, dtype=np.int64).reshape(len(ils), n_scenarios),
     )
+
+
+def disruption_model(
+    signals: pd.DataFrame | None,
+    lanes: LaneNetwork,
+    as_of: datetime,
+    *,
+    period_days: int,
+    stale_after_days: float,
+    expected_feeds: tuple[SignalKind, ...],
+) -> DisruptionModel | None:
+    """The disruption regimes of the signals seen at ``as_of`` (module docstring), or None when there are none:
+    no signal and no expected feed, or only signals that disrupt no lane (sentiment, FX, expired ones)."""
+    if (signals is None or signals.empty) and not expected_feeds:
+        return None
+    book = read_signals(signals, lanes, as_of, stale_after_days=stale_after_days, expected_kinds=expected_feeds)
+    model = build_disruptions(book, lanes, period_days=period_days)
+    return model if model.regimes else None
+
+
+def disruption_reach(model: DisruptionModel | None, lane_ids: tuple[str, ...], period_days: int) -> np.ndarray:
+    """[lane] periods a disruption may add to a lane's lead time: the sum over the regimes reaching it of their
+    mean delay + 2 sd (Gamma: sd = mean / √shape), in periods, rounded up. The policy's horizon is stretched by it,
+    so goods held up by a disruption still arrive inside the window the planner looks at."""
+    out = np.zeros(len(lane_ids))
+    if model is None:
+        return out
+    row = {lane: k for k, lane in enumerate(lane_ids)}
+    for regime in model.regimes:
+        days = regime.delay_mean_days * (1.0 + 2.0 / np.sqrt(regime.delay_shape))
+        for lane in regime.lane_ids:
+            out[row[lane]] += days
+    return np.ceil(out / period_days)
+
+
+def delayed_arrivals(pipe: Pipeline, lanes: np.ndarray, hit: LaneDisruptions, period_days: int) -> np.ndarray:
+    """[m, scenario] days until each shipment of ``pipe`` (travelling on lane ``lanes[m]``) arrives: its drawn
+    arrival plus the extra delay of its lane in the period it would otherwise arrive in (capped at the horizon)."""
+    days = (pipe.arrival * period_days).astype(np.float64)
+    if not pipe.qty.size:
+        return days
+    horizon = hit.extra_delay_days.shape[2]
+    period = np.minimum(pipe.arrival, horizon - 1)
+    scen = np.arange(pipe.arrival.shape[1])[None, :]
+    return np.asarray(days + hit.extra_delay_days[lanes[:, None], scen, period])
