@@ -28,6 +28,10 @@ LOT_PERIODS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
 
 #: Smallest gain (base currency) for a lot to count as a use of money at all.
 MIN_GAIN = 0.5
+#: Units below a lot's least size that still count as reaching it (rounding of pack arithmetic).
+UNIT_TIE = 1e-9
+#: Stockout probability a what-if may exceed the floor by (rounding of scenario averages).
+PROBABILITY_TIE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def _lots(model: PlanModel, j: int, x: np.ndarray) -> list[float]:
             for p in LOT_PERIODS
         }
     )
-    return [q for q in lots if q >= least - 1e-9 and q > 0]
+    return [q for q in lots if q >= least - UNIT_TIE and q > 0]
 
 
 def next_best_use(model: PlanModel, x: np.ndarray, covered: np.ndarray, *, shortlist: int = 5) -> NextUse | None:
@@ -103,7 +107,7 @@ def next_best_use(model: PlanModel, x: np.ndarray, covered: np.ndarray, *, short
     now = evaluate(model, x)
     base = now.total_objective
     # a use may not push any item-location past its service floor (nor further past it than the plan leaves it)
-    allowed = np.maximum(1.0 - model.floor, now.stockout_probability) + 1e-12
+    allowed = np.maximum(1.0 - model.floor, now.stockout_probability) + PROBABILITY_TIE
     best: NextUse | None = None
     for k in order[:shortlist].tolist():
         if ratio[k] <= 0:

@@ -40,6 +40,8 @@ TIE_TOLERANCE_REL = 1e-9
 TIE_TOLERANCE_ABS = 1e-9
 #: Ratios this close to 0 or 1 are reported as 0 or 1 (what the solver's tolerances leave is no advice).
 RATIO_SNAP = 1e-6
+#: Slack on a cumulative probability (rounding of summed scenario weights) when finding a quantile.
+PROBABILITY_TIE = 1e-12
 #: Days per year, to turn per-year cover costs and forward premiums into a period's share.
 DAYS_PER_YEAR = 365.0
 
@@ -221,7 +223,7 @@ def var_of(cost: np.ndarray, weight: np.ndarray, level: float) -> float:
     """VaR_α: the smallest cost whose cumulative probability reaches ``α``."""
     order = np.argsort(cost, kind="stable")
     cum = np.cumsum(weight[order])
-    i = int(np.searchsorted(cum, level - 1e-12))
+    i = int(np.searchsorted(cum, level - PROBABILITY_TIE))
     return float(cost[order][min(i, cost.size - 1)])
 
 
