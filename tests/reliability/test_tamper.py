@@ -30,6 +30,8 @@ from hedgerow.decide.records import DecisionRequest
 from hedgerow.domain.actions import ActionKind, Role
 from hedgerow.services.audit import verify_audit
 from hedgerow.services.exporting import export_actions
+from hedgerow.services.fx_cover import compute_fx_cover
+from hedgerow.services.fx_cover_ledger import record_fx_cover
 from hedgerow.services.holds import create_hold, release_hold
 from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.recommendations import decide, record_plan
@@ -38,11 +40,12 @@ from hedgerow.services.users import create_api_key, disable_user, revoke_api_key
 from hedgerow.services.workspace import Workspace, open_workspace
 from hedgerow.store.models import BOUND_TABLES, OPERATIONAL_TABLES, Base, unlisted_tables
 from tests.decide.conftest import NETWORK, NOW, auto_settings, make_workspace, plan_record, rec
+from tests.services.test_fx_cover_service import write_fx_history
 
 runner = CliRunner()
 
 #: Non-key columns of the bound tables, one edit each in :func:`test_every_column_of_every_bound_table`.
-COLUMN_TRIALS = 133
+COLUMN_TRIALS = 161
 
 
 def build_history(ws: Workspace) -> None:
@@ -101,6 +104,13 @@ def build_history(ws: Workspace) -> None:
     out = ws.root / "exports"
     out.mkdir()
     export_actions(ws, ExportFormat.CSV, out_dir=out, user="pat", now=t)
+    t += timedelta(hours=1)
+    fx = ws.root / "fx-history"  # enough JPY history to draw FX scenarios, then an FX cover recommendation
+    fx.mkdir()
+    write_fx_history(fx / "fx_rates.csv")
+    import_sources(ws, sources_from_folder(fx)[0], user="pat", now=t)
+    record_plan(ws, plan_record("P3", rec("R6", item="I2", qty=100, capital=1000.0)), user="pat", now=t)
+    record_fx_cover(ws, compute_fx_cover(ws, now=t), user="pat", now=t)
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +159,7 @@ FIRST_LINE = "SELECT min(id) FROM reconciliation_lines"
 ONLY_RECON = "SELECT min(id) FROM reconciliations"
 PAT_KEY = f"SELECT id FROM api_keys WHERE user_id = ({PAT})"
 ALEX_KEY = "SELECT id FROM api_keys WHERE label = 'old'"
+FX_COVER = "SELECT min(id) FROM fx_cover_recommendations"
 
 TRIALS: dict[str, Trial] = {
     "users role planner to admin": Trial(
@@ -237,6 +248,12 @@ TRIALS: dict[str, Trial] = {
     ),
     "hold deleted": Trial(
         "holds", Tamper.DELETED, lambda _conn: "H-PROMO", ("DELETE FROM holds WHERE id = 'H-PROMO'",)
+    ),
+    "fx cover ratio raised": Trial(
+        "fx_cover_recommendations",
+        Tamper.EDITED,
+        _key(FX_COVER),
+        (f"UPDATE fx_cover_recommendations SET cover_ratio = cover_ratio + 0.25 WHERE id = ({FX_COVER})",),
     ),
     "export file hash changed": Trial(
         "exports",
