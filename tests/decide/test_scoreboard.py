@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hedgerow.config import Settings
+from hedgerow.decide.holds import Hold
 from hedgerow.decide.lifecycle import DecisionKind, ReasonCategory
 from hedgerow.decide.records import DecisionRequest
 from hedgerow.decide.scoring import (
@@ -29,6 +30,7 @@ from hedgerow.services.holds import create_hold, release_hold
 from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.recommendations import decide, record_plan
 from hedgerow.services.scoreboard import build_scoreboard
+from hedgerow.services.workspace import Workspace
 
 from .conftest import NETWORK, PlanFactory, make_workspace, rec
 
@@ -196,6 +198,21 @@ def test_hold_hand_cases() -> None:
     assert score_hold(ctx, 12.0, hold_id="H", item_id="I", location_id="LA", owner="kim").held_units == 10.0
 
 
+def key_account_hold(ws: Workspace, *, user: str, qty: float, made: datetime) -> Hold:
+    """A hold of ``qty`` × I1 at LA kept by kim for a key account, made at ``made``, expiring 2027-01-31."""
+    return create_hold(
+        ws,
+        item_id="I1",
+        location_id="LA",
+        qty=qty,
+        owner="kim",
+        reason="key account",
+        expires_on=date(2027, 1, 31),
+        user=user,
+        now=made,
+    )
+
+
 def test_holds_are_scored_over_their_span(tmp_path: Path) -> None:
     """A hold of 40 × I1 at LA made 2026-11-02, released 2026-11-05: one week scored (the window of 2 weeks is cut
     at the release). Start 100, S1 (+50) arrives, demand 30: ends 120 with the hold and 80 without: it carried
@@ -206,29 +223,9 @@ def test_holds_are_scored_over_their_span(tmp_path: Path) -> None:
     with make_workspace(tmp_path / "ws", settings=settings_) as ws:
         sources, _ = sources_from_folder(NETWORK)
         import_sources(ws, sources, user="pat", now=datetime(2026, 11, 23, 9, tzinfo=UTC))
-        early = create_hold(
-            ws,
-            item_id="I1",
-            location_id="LA",
-            qty=40,
-            owner="kim",
-            reason="key account",
-            expires_on=date(2026, 12, 31),
-            user="pat",
-            now=when,
-        )
+        early = key_account_hold(ws, user="pat", qty=40, made=when)
         release_hold(ws, early.hold_id, user="pat", now=datetime(2026, 11, 5, 9, tzinfo=UTC))
-        late = create_hold(
-            ws,
-            item_id="I1",
-            location_id="LA",
-            qty=5,
-            owner="kim",
-            reason="key account",
-            expires_on=date(2027, 1, 31),
-            user="pat",
-            now=datetime(2026, 12, 28, 9, tzinfo=UTC),
-        )
+        late = key_account_hold(ws, user="pat", qty=5, made=datetime(2026, 12, 28, 9, tzinfo=UTC))
         board = build_scoreboard(ws)
     rate = 0.28 * 7 / 365
     (scored,) = board.holds

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from hedgerow.domain.actions import Role
-from hedgerow.services.holds import create_hold, release_hold
+from hedgerow.services.holds import release_hold
 from hedgerow.services.importing import import_sources, sources_from_folder
 from hedgerow.services.scoreboard import build_scoreboard
 from hedgerow.services.users import add_user
@@ -17,6 +17,7 @@ from hedgerow.services.workspace import init_workspace
 
 from ..api.conftest import PASSWORD, make_app
 from ..decide.conftest import NETWORK
+from ..decide.test_scoreboard import key_account_hold
 from .test_pages import sign_in
 
 
@@ -28,17 +29,7 @@ def test_the_scoreboard_page_scores_a_hold(tmp_path: Path) -> None:
         add_user(ws, "vic", Role.VIEWER, password=PASSWORD, actor="ada", now=made)
         sources, _ = sources_from_folder(NETWORK)
         import_sources(ws, sources, user="ada", now=datetime(2026, 11, 23, 9, tzinfo=UTC))
-        hold = create_hold(
-            ws,
-            item_id="I1",
-            location_id="LA",
-            qty=40,
-            owner="kim",
-            reason="key account",
-            expires_on=date(2026, 12, 31),
-            user="ada",
-            now=made,
-        )
+        hold = key_account_hold(ws, user="ada", qty=40, made=made)
         release_hold(ws, hold.hold_id, user="ada", now=datetime(2026, 11, 5, 9, tzinfo=UTC))
         board = build_scoreboard(ws)
     (scored,) = board.holds
