@@ -2,9 +2,9 @@
 
 Deterministic templates (no language model): sentences in order of importance — what to do and what it costs,
 what it saves, its value with the bad case counted (the figure the plan ranks by), the risk of running out
-with and without it, why (the top drivers), the best other option, when
-it stops paying, any guardrail, the freight rate now and in the bad case when freight is uncertain — dropped
-from the end until the text fits. Money and units, no jargon.
+with and without it, why (the top drivers), the best other option, the freight rate now and in the bad case
+when freight is uncertain, when it stops paying, any guardrail — dropped from the end until the text fits (the
+break-even and the guardrails are also given apart from the summary). Money and units, no jargon.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def summary(
 ) -> str:
     """Build the summary of one recommendation (see the module docstring); ``cvar_level`` is the plan's CVaR
     level (0.95: its bad case is the worst 5 % of scenarios); ``freight``: the :func:`freight_sentence` of the
-    recommended lane, told last (the first sentence dropped when the text is too long)."""
+    recommended lane, told after the other route and before the break-even and guardrail sentences."""
     rec = next(a for a in alternatives if a.kind is AlternativeKind.RECOMMENDED)
     nothing = next(a for a in alternatives if a.kind is AlternativeKind.DO_NOTHING)
     when = duration(window_periods, period_days)
@@ -147,12 +147,12 @@ def summary(
             f"{gerund(o.label)} instead would cost {money(abs(diff), currency)} {word} on average, with a "
             f"{percent(o.stockout_probability)} chance of running out."
         )
+    if freight is not None:
+        sentences.append(freight)
     if break_even is not None:
         sentences.append(f"It {break_even.label}.")
     for g in guardrails[:1]:
         sentences.append(g.message if g.message.endswith(".") else g.message + ".")
-    if freight is not None:
-        sentences.append(freight)
     text = " ".join(sentences)
     while word_count(text) > MAX_WORDS and len(sentences) > 1:
         sentences.pop()
