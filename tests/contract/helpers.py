@@ -14,14 +14,9 @@ from tests.conftest import NETWORK, NOW
 NOW_NAIVE = pd.Timestamp(NOW).tz_convert("UTC").tz_localize(None)
 
 
-#: Optional tables kept out of the fixture network (importing the network folder stays as the other tests expect).
-OPTIONAL = NETWORK.parent / "optional"
-
-
 def raw_table(table: str) -> pd.DataFrame:
-    """The fixture network's raw (text) frame of ``table`` (or the optional fixture's), indexed by 1-based row."""
-    path = NETWORK / f"{table}.csv"
-    return read_table_file(path if path.exists() else OPTIONAL / f"{table}.csv").frame
+    """The fixture network's raw (text) frame of ``table``, indexed by 1-based row number."""
+    return read_table_file(NETWORK / f"{table}.csv").frame
 
 
 def with_cell(frame: pd.DataFrame, row: int, column: str, value: object) -> pd.DataFrame:
