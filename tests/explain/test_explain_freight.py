@@ -1,4 +1,4 @@
-"""The freight sentence: the recommended lane's rate today and in 1 scenario in 10, when freight is uncertain."""
+"""The freight sentence: the recommended lane's rate today and in 1 in 10 scenarios, when freight is uncertain."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ S = 200
 def test_the_sentence_quotes_today_and_the_one_in_ten_rate() -> None:
     assert (
         freight_sentence("air", 4.1, 5.8, "USD")
-        == "Air freight costs $4.10 a unit today and $5.80 or more in 1 scenario in 10."
+        == "Air freight costs $4.10 a unit today, $5.80 or more in 1 in 10 scenarios."
     )
     assert freight_sentence("ocean", 0.85, 1.2, "EUR") == (
-        "Ocean freight costs €0.85 a unit today and €1.20 or more in 1 scenario in 10."
+        "Ocean freight costs €0.85 a unit today, €1.20 or more in 1 in 10 scenarios."
     )
     # not worth a sentence: the tail is at (or within 1 % of) today's rate, or there is no rate
     assert freight_sentence("air", 4.1, 4.1, "USD") is None
@@ -56,10 +56,16 @@ def test_the_sentence_follows_the_options_and_goes_when_the_summary_is_long() ->
     short = summary(headline="Order 40 units", **args)  # type: ignore[arg-type]
     assert freight is not None
     assert short.endswith(freight)
-    # before a guardrail (which the explanation also lists apart), so a long summary drops the guardrail first
+    # before the other route and a guardrail (which the explanation also lists apart), so a long summary drops
+    # them first
     note = GuardrailNote(GuardrailKind.SERVICE_FLOOR, "The service floor of class A binds here", binding=True)
-    guarded = summary(headline="Order 40 units", **{**args, "guardrails": (note,)})  # type: ignore[arg-type]
-    assert guarded.endswith(f"{freight} The service floor of class A binds here.")
+    other = replace(_alt(AlternativeKind.OTHER_ROUTE, 12.0), label="Order 40 units by ocean")
+    guarded = summary(
+        headline="Order 40 units",
+        **{**args, "guardrails": (note,), "alternatives": [*alts, other]},  # type: ignore[arg-type]
+    )
+    assert f"{freight} Ordering 40 units by ocean instead would cost $2 more on average" in guarded
+    assert guarded.endswith("The service floor of class A binds here.")
     long = summary(headline="Order " + "very " * 90 + "many units", **args)  # type: ignore[arg-type]
     assert freight not in long
     assert word_count(long) <= MAX_WORDS
@@ -83,10 +89,10 @@ def test_a_plan_on_uncertain_freight_tells_the_recommended_lane_s_tail() -> None
     assert rec.action.kind is ActionKind.ORDER
     tail = float(np.quantile(1.2 * mult[:, 0], 0.9))  # 1.2 × (0.8 + 0.9 × 1.0) = 2.04
     expected = freight_sentence("air", 1.2, tail, "USD")
-    assert expected == "Air freight costs $1.20 a unit today and $2.04 or more in 1 scenario in 10."
-    # after the reasons, before the break-even sentence
+    assert expected == "Air freight costs $1.20 a unit today, $2.04 or more in 1 in 10 scenarios."
+    # after the main reasons, before the break-even sentence
     text = rec.explanation.summary
-    assert f"scenarios. {expected} It pays off" in text
+    assert f"in 8 of 10 scenarios. {expected} It pays off" in text
     # at today's rate in every scenario there is nothing to tell
     still = make_plan(problem, scenario_set(**args))  # type: ignore[arg-type]
     assert "freight costs" not in still.recommendations[0].explanation.summary

@@ -2,9 +2,9 @@
 
 Deterministic templates (no language model): sentences in order of importance — what to do and what it costs,
 what it saves, its value with the bad case counted (the figure the plan ranks by), the risk of running out
-with and without it, why (the top drivers), the best other option, the freight rate now and in the bad case
-when freight is uncertain, when it stops paying, any guardrail — dropped from the end until the text fits (the
-break-even and the guardrails are also given apart from the summary). Money and units, no jargon.
+with and without it, why (the top drivers), the freight rate now and in the bad case when freight is uncertain,
+the best other option, when it stops paying, any guardrail — dropped from the end until the text fits (the
+other route, the break-even and the guardrails are also given apart from the summary). Money and units, no jargon.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def reason_sentence(
 
 
 def freight_sentence(mode: str, today: float, tail: float, currency: str) -> str | None:
-    """``Air freight costs $4.10 a unit today and $5.80 or more in 1 scenario in 10.`` — the recommended lane's
+    """``Air freight costs $4.10 a unit today, $5.80 or more in 1 in 10 scenarios.`` — the recommended lane's
     rate per unit now (``today``) and the rate it reaches or exceeds in :data:`FREIGHT_TAIL_PROBABILITY` of the
     scenarios (``tail``), both in the base currency; None when the tail is not above today's rate by
     :data:`FREIGHT_TAIL_SHARE` (freight at today's rate, or too steady to mention)."""
@@ -82,8 +82,8 @@ def freight_sentence(mode: str, today: float, tail: float, currency: str) -> str
         return None
     one_in = round(1.0 / FREIGHT_TAIL_PROBABILITY)
     return (
-        f"{mode.capitalize()} freight costs {unit_money(today, currency)} a unit today and "
-        f"{unit_money(tail, currency)} or more in 1 scenario in {one_in}."
+        f"{mode.capitalize()} freight costs {unit_money(today, currency)} a unit today, "
+        f"{unit_money(tail, currency)} or more in 1 in {one_in} scenarios."
     )
 
 
@@ -104,7 +104,7 @@ def summary(
 ) -> str:
     """Build the summary of one recommendation (see the module docstring); ``cvar_level`` is the plan's CVaR
     level (0.95: its bad case is the worst 5 % of scenarios); ``freight``: the :func:`freight_sentence` of the
-    recommended lane, told after the other route and before the break-even and guardrail sentences."""
+    recommended lane, told after the main reasons and before the other route, break-even and guardrail sentences."""
     rec = next(a for a in alternatives if a.kind is AlternativeKind.RECOMMENDED)
     nothing = next(a for a in alternatives if a.kind is AlternativeKind.DO_NOTHING)
     when = duration(window_periods, period_days)
@@ -138,6 +138,8 @@ def summary(
     reasons = [d.label for d in drivers[:2] if d.impact > 0]
     if reasons:
         sentences.append("Main reasons: " + "; ".join(reasons) + ".")
+    if freight is not None:
+        sentences.append(freight)
     others = [a for a in alternatives if a.kind is AlternativeKind.OTHER_ROUTE]
     if others:
         o = others[0]
@@ -147,8 +149,6 @@ def summary(
             f"{gerund(o.label)} instead would cost {money(abs(diff), currency)} {word} on average, with a "
             f"{percent(o.stockout_probability)} chance of running out."
         )
-    if freight is not None:
-        sentences.append(freight)
     if break_even is not None:
         sentences.append(f"It {break_even.label}.")
     for g in guardrails[:1]:
