@@ -157,6 +157,12 @@ class RiskSettings:
         lo=0.0,
         hi=1.0,
     )
+    uncertain_freight: bool = _key(
+        True,
+        "Freight rates vary by scenario (per-mode volatility, higher while a lane is disrupted, fitted on "
+        "freight_rates when imported; docs/supply.md). false = every lane at its cost_per_unit in every scenario.",
+        "boolean",
+    )
 
 
 @dataclass(frozen=True)

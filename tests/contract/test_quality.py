@@ -207,3 +207,12 @@ def test_gap_warning_says_how_the_engine_reads_missing_periods(reading: MissingP
     else:
         assert np.isnan(gap_weeks).all()
     assert panel.y[0, [0, 1, 2, 5]].tolist() == [4.0, 5.0, 6.0, 7.0]
+
+
+def test_a_freight_rate_with_neither_lane_nor_mode_or_an_unknown_lane_is_flagged() -> None:
+    frame = with_cell(raw_table("freight_rates"), 2, "lane_id", None)  # row 2 then names no lane and no mode
+    frame = with_cell(frame, 3, "lane_id", "XX-NOWHERE")
+    assert sorted(_checks(_findings("freight_rates", frame)), key=lambda c: c[1] or 0) == [
+        (CheckKind.NO_SCOPE, 2),
+        (CheckKind.UNKNOWN_REFERENCE, 3),
+    ]

@@ -12,6 +12,7 @@ table                   kept
                         shipment was still in transit then)
 ``signals``             signals observed at or before ``as_of``
 ``fx_rates``            rates dated on or before ``as_of``
+``freight_rates``       rates dated on or before ``as_of``
 others                  unchanged (master data; ``drivers`` are plans of the future and stay)
 ======================  ==================================================================================
 
@@ -50,4 +51,7 @@ def tables_as_of(frames: Mapping[TableName, pd.DataFrame], as_of: datetime) -> d
     fx = frames.get(TableName.FX_RATES)
     if fx is not None:
         out[TableName.FX_RATES] = fx[fx["date"] <= moment]
+    freight = frames.get(TableName.FREIGHT_RATES)
+    if freight is not None:
+        out[TableName.FREIGHT_RATES] = freight[freight["date"] <= moment]
     return out

@@ -164,6 +164,15 @@ def _signal_scopes(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
     return _row_findings(frame, mask, CheckKind.UNKNOWN_REFERENCE, what, "scope_id")
 
 
+def _freight_scope(frame: pd.DataFrame, ctx: QualityContext) -> list[Finding]:
+    """A freight rate with neither lane_id nor mode applies to nothing: warn, the fit leaves it out."""
+    lane = frame["lane_id"] if "lane_id" in frame.columns else pd.Series(pd.NA, index=frame.index)
+    mode = frame["mode"] if "mode" in frame.columns else pd.Series(pd.NA, index=frame.index)
+    mask = (lane.isna() & mode.isna()).to_numpy(dtype=bool)
+    what = "a rate with neither lane_id nor mode (it applies to no lane and is left out of the freight fit)"
+    return _row_findings(frame, mask, CheckKind.NO_SCOPE, what, "lane_id")
+
+
 def _period_steps(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Rows sorted by series and period, and the step in days from each row's previous period (NaN at a start)."""
     ordered = frame.sort_values(["item_id", "location_id", "period_start"])
@@ -336,6 +345,7 @@ def _table_checks(table: TableName, settings: QualitySettings) -> list[Check]:
         TableName.INVENTORY: [_stale_counts],
         TableName.SIGNALS: [_signal_scopes, _stale_feed("observed_at", settings.stale_signal_days)],
         TableName.FX_RATES: [_fx_rates, _stale_feed("date", settings.stale_fx_days)],
+        TableName.FREIGHT_RATES: [_freight_scope],
         TableName.HOLDS: [_expired_holds],
     }
     return checks.get(table, [])

@@ -51,6 +51,7 @@ class CheckKind(StrEnum):
     STALE_FEED = "stale_feed"
     OUTLIER = "outlier"
     EXPIRED_HOLD = "expired_hold"
+    NO_SCOPE = "no_scope"
 
 
 @dataclass(frozen=True)

@@ -578,6 +578,49 @@ FX_RATES = TableSpec(
     ),
 )
 
+FREIGHT_RATES = TableSpec(
+    name=TableName.FREIGHT_RATES,
+    date_column="date",
+    keeps_history=True,
+    description=(
+        "Optional freight-rate history: spot rates per unit on a lane, or per mode for every lane of that mode "
+        "(a market index). When present, the volatility of freight rates in the scenarios is fitted from it "
+        "(docs/supply.md, Freight rates); without it hedgerow uses its documented per-mode assumptions. Rates "
+        "per container are not read: divide by the units a container carries before importing."
+    ),
+    key=("lane_id", "mode", "date"),
+    columns=(
+        ColumnSpec(
+            "lane_id",
+            ColumnType.STRING,
+            "Lane the rate was quoted for; empty when the row is a rate of a whole mode (give mode then).",
+            unit="identifier",
+            required=False,
+            nullable=True,
+            references=_fk((TableName.LANES, "lane_id")),
+        ),
+        ColumnSpec(
+            "mode",
+            ColumnType.STRING,
+            "Transport mode the rate is for; empty when lane_id is given (a row needs lane_id or mode).",
+            unit="enum",
+            required=False,
+            nullable=True,
+            allowed=tuple(m.value for m in Mode),
+        ),
+        ColumnSpec("date", ColumnType.DATE, "Day of the quote.", unit="date", not_in_future=True),
+        ColumnSpec(
+            "rate_per_unit",
+            ColumnType.NUMBER,
+            "Spot freight rate of one unit (including surcharges such as war-risk insurance).",
+            unit="currency per unit",
+            min_value=0.0,
+            min_exclusive=True,
+        ),
+        _currency("currency", "Currency of rate_per_unit."),
+    ),
+)
+
 HOLDS = TableSpec(
     name=TableName.HOLDS,
     date_column="expires_at",
@@ -613,6 +656,7 @@ TABLES: dict[TableName, TableSpec] = {
         BUNDLES,
         SIGNALS,
         FX_RATES,
+        FREIGHT_RATES,
         HOLDS,
     )
 }

@@ -17,6 +17,7 @@ from hedgerow.contract.spec import TABLES
 from hedgerow.demo.catalog import Catalog, build_catalog, local_prices
 from hedgerow.demo.columns import id_column, text_column
 from hedgerow.demo.demand import Assortment, DemandHistory, choose_assortment, draw_series_params, simulate_demand
+from hedgerow.demo.freight import freight_history
 from hedgerow.demo.market import LATEST_UNITS_PER_USD, fx_history, port_congestion
 from hedgerow.demo.network import (
     BASE_CURRENCY,
@@ -216,7 +217,7 @@ def build_demo_network(spec: DemoSpec, rng: np.random.Generator) -> DemoNetwork:
         Every contract table (valid against the contract at ``spec.as_of`` midnight UTC), the uncensored
         demand, the catalogue's categories and margins and the designed demand parameters.
     """
-    r_catalog, r_fx, r_assort, r_demand, r_lanes, r_ports, r_ship, r_stock, r_signals = rng.spawn(9)
+    r_catalog, r_fx, r_assort, r_demand, r_lanes, r_ports, r_ship, r_stock, r_signals, r_freight = rng.spawn(10)
     sites, suppliers = warehouses(spec.n_locations), SUPPLIERS
     fx = LATEST_UNITS_PER_USD
     catalog = build_catalog(spec.n_items, suppliers, r_catalog)
@@ -297,6 +298,7 @@ def build_demo_network(spec: DemoSpec, rng: np.random.Generator) -> DemoNetwork:
             congestion, spec.period_starts, catalog, assortment, sites, lanes, spec.as_of, r_signals
         ),
         TableName.FX_RATES: fx_history(spec.history_start, spec.as_of, r_fx),
+        TableName.FREIGHT_RATES: freight_history(lanes, spec.period_starts, fx, r_freight),
         TableName.HOLDS: holds_frame(catalog, assortment, sites, on_hand, spec.as_of, r_stock),
     }
     true_demand = _series_frame(

@@ -21,6 +21,7 @@ class TableName(StrEnum):
     BUNDLES = "bundles"
     SIGNALS = "signals"
     FX_RATES = "fx_rates"
+    FREIGHT_RATES = "freight_rates"
     HOLDS = "holds"
 
 

@@ -2,8 +2,9 @@
 
 Deterministic templates (no language model): sentences in order of importance — what to do and what it costs,
 what it saves, its value with the bad case counted (the figure the plan ranks by), the risk of running out
-with and without it, why (the top drivers), the best other option, when
-it stops paying, any guardrail — dropped from the end until the text fits. Money and units, no jargon.
+with and without it, why (the top drivers), the freight rate now and in the bad case when freight is uncertain,
+the best other option, when it stops paying, any guardrail — dropped from the end until the text fits (the
+other route, the break-even and the guardrails are also given apart from the summary). Money and units, no jargon.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ from collections.abc import Sequence
 
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.plan import Alternative, AlternativeKind, BreakEven, Driver, GuardrailNote, Plan
-from hedgerow.explain.words import duration, gerund, money, percent
+from hedgerow.explain.words import duration, gerund, money, percent, unit_money
 from hedgerow.plan.alternatives import MONEY_TIE, PROBABILITY_TIE
 
 MAX_WORDS = 120
+
+#: The tail of freight is told when the 1-in-10 rate is at least this share above today's rate.
+FREIGHT_TAIL_SHARE = 0.01
+#: "1 in N scenarios": the freight sentence quotes the rate exceeded in this share of scenarios.
+FREIGHT_TAIL_PROBABILITY = 0.1
 
 
 def word_count(text: str) -> int:
@@ -67,6 +73,20 @@ def reason_sentence(
     return None
 
 
+def freight_sentence(mode: str, today: float, tail: float, currency: str) -> str | None:
+    """``Air freight costs $4.10 a unit today, $5.80 or more in 1 in 10 scenarios.`` — the recommended lane's
+    rate per unit now (``today``) and the rate it reaches or exceeds in :data:`FREIGHT_TAIL_PROBABILITY` of the
+    scenarios (``tail``), both in the base currency; None when the tail is not above today's rate by
+    :data:`FREIGHT_TAIL_SHARE` (freight at today's rate, or too steady to mention)."""
+    if not (today > 0 and tail > today * (1.0 + FREIGHT_TAIL_SHARE)):
+        return None
+    one_in = round(1.0 / FREIGHT_TAIL_PROBABILITY)
+    return (
+        f"{mode.capitalize()} freight costs {unit_money(today, currency)} a unit today, "
+        f"{unit_money(tail, currency)} or more in 1 in {one_in} scenarios."
+    )
+
+
 def summary(
     *,
     headline: str,
@@ -80,9 +100,11 @@ def summary(
     break_even: BreakEven | None,
     guardrails: Sequence[GuardrailNote],
     cvar_level: float,
+    freight: str | None = None,
 ) -> str:
     """Build the summary of one recommendation (see the module docstring); ``cvar_level`` is the plan's CVaR
-    level (0.95: its bad case is the worst 5 % of scenarios)."""
+    level (0.95: its bad case is the worst 5 % of scenarios); ``freight``: the :func:`freight_sentence` of the
+    recommended lane, told after the main reasons and before the other route, break-even and guardrail sentences."""
     rec = next(a for a in alternatives if a.kind is AlternativeKind.RECOMMENDED)
     nothing = next(a for a in alternatives if a.kind is AlternativeKind.DO_NOTHING)
     when = duration(window_periods, period_days)
@@ -116,6 +138,8 @@ def summary(
     reasons = [d.label for d in drivers[:2] if d.impact > 0]
     if reasons:
         sentences.append("Main reasons: " + "; ".join(reasons) + ".")
+    if freight is not None:
+        sentences.append(freight)
     others = [a for a in alternatives if a.kind is AlternativeKind.OTHER_ROUTE]
     if others:
         o = others[0]

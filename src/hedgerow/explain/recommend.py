@@ -31,7 +31,7 @@ from hedgerow.domain.plan import (
 from hedgerow.explain.breakeven import break_even
 from hedgerow.explain.context import ExplainContext, Variants
 from hedgerow.explain.drivers import action_features, bundle_driver, rank_drivers
-from hedgerow.explain.narrative import reason_sentence, summary
+from hedgerow.explain.narrative import FREIGHT_TAIL_PROBABILITY, freight_sentence, reason_sentence, summary
 from hedgerow.explain.projection import stock_projection
 from hedgerow.explain.words import describe_action, period_noun, place
 from hedgerow.plan.alternatives import half_quantity, other_route
@@ -134,8 +134,19 @@ def _projection(ctx: ExplainContext, row: int, without: Variants) -> StockProjec
     )
 
 
+def _freight(model: PlanModel, j: int) -> str | None:
+    """The freight sentence of candidate ``j`` when the scenario set's freight is uncertain (else None)."""
+    if model.scenarios.supply.freight_multiplier is None:
+        return None
+    lane = model.lanes.lanes[model.candidates.lane[j]]
+    today = lane.cost_per_unit / model.problem.fx(lane.cost_currency)
+    tail = float(np.quantile(model.candidates.cost_parts[0, j], 1.0 - FREIGHT_TAIL_PROBABILITY))
+    return freight_sentence(lane.mode.value, today, tail, model.problem.base_currency)
+
+
 def _explanation(
     ctx: ExplainContext,
+    j: int,
     row: int,
     action: Action,
     headline: str,
@@ -163,6 +174,7 @@ def _explanation(
         break_even=be,
         guardrails=mine,
         cvar_level=problem.policy.cvar_level,
+        freight=None if action.kind is ActionKind.KEEP_BUFFER else _freight(model, j),
     )
     return Explanation(
         summary=text,
@@ -305,7 +317,7 @@ def draft_recommendations(
             so_after = float(ctx.base.stockout_probability[row])
             so_before = none.stockout_of(row, so_after)
             guard = _guardrail_of(model, row, so_before, so_after, mine)
-            expl = _explanation(ctx, row, action, headline, alts, drivers, be, mine, data, none)
+            expl = _explanation(ctx, j, row, action, headline, alts, drivers, be, mine, data, none)
             drafts.append(
                 Draft(
                     action=action,
@@ -401,7 +413,7 @@ def keep_buffer_drafts(
             )
         so = float(ctx.base.stockout_probability[row])
         so_moved = moved.stockout_of(row, so)
-        expl = _explanation(ctx, row, action, headline, alts, drivers, be, mine, data, moved)
+        expl = _explanation(ctx, j, row, action, headline, alts, drivers, be, mine, data, moved)
         out.append(
             Draft(
                 action=action,

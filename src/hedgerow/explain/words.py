@@ -35,6 +35,16 @@ def money(amount: float, currency: str) -> str:
     return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {currency}"
 
 
+def unit_money(amount: float, currency: str) -> str:
+    """``$4.10``, ``€0.85``, ``4.10 CHF``: a price per unit, to the cent."""
+    if not math.isfinite(amount):
+        return "n/a"
+    sign = "-" if amount < -0.005 else ""
+    value = f"{abs(amount):,.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {currency}"
+
+
 def percent(p: float) -> str:
     """``62 %``; shares under 1 % keep one decimal (``0.4 %``)."""
     if not math.isfinite(p):

@@ -205,6 +205,7 @@ def run_chain(
         seed=settings.risk.seed,
         period_days=settings.workspace.period.days,
         chunk_size=len(pairs),
+        uncertain_freight=settings.risk.uncertain_freight,
     )
     # what the plan is made from: every table's snapshot and the settings (ids of plans and recommendations
     # derive from these, so a plan under other settings or holds never reuses a recommendation id)

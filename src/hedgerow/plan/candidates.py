@@ -13,7 +13,8 @@ needs.
 Per-unit cost of a candidate in scenario ``s`` (base currency), paid when the goods leave (period ``k``, share
 ``a_k`` of the booking leaving then under the pro-rata capacity rule):
 
-``transport = Σ_k a_k · lane_cost / fx[lane currency, s, k]``
+``transport = Σ_k a_k · lane_cost · M[lane, s, k] / fx[lane currency, s, k]`` (``M``: the scenario's freight-rate
+multiplier, :mod:`hedgerow.supply.freight`; 1 when freight is at today's rate)
 
 ``purchase_fx = Σ_k a_k · (unit_cost / fx[cost currency, s, k] - book_cost)`` (orders only: the purchase price
 at book cost is capital, recovered when the unit sells; only the FX difference is a cost)
@@ -75,7 +76,8 @@ class LaneProfiles:
     share:
         [L, K + 1, S] share of a booking that leaves in departure ``k`` (sums to 1 over ``k``).
     fx_transport:
-        [L, K + 1, S] transport cost per unit in the base currency for each departure.
+        [L, K + 1, S] transport cost per unit in the base currency for each departure (the scenario's spot rate
+        in the lane's currency, converted at the scenario's FX rate).
     median_lead_periods:
         [L] median over scenarios of the arrival period of a booking leaving now.
     capacity:
@@ -170,6 +172,14 @@ def _lane_lead_days(scenarios: ScenarioSet, lane: Lane) -> tuple[np.ndarray, np.
     return np.full((n_s, horizon), float(lane.transit_days)), np.ones((n_s, horizon))
 
 
+def freight_multiplier(scenarios: ScenarioSet, lane_id: str) -> np.ndarray:
+    """[S, T] spot freight rate of a lane as a multiple of its ``cost_per_unit`` (ones when the set has none)."""
+    m = scenarios.supply.freight(lane_id)
+    if m is None:
+        return np.ones((scenarios.n_scenarios, scenarios.horizon))
+    return np.asarray(m, dtype=np.float64)
+
+
 def build_lane_profiles(
     problem: PlanningProblem, scenarios: ScenarioSet, rows: Sequence[ItemLocationSpec]
 ) -> LaneProfiles:
@@ -197,16 +207,18 @@ def build_lane_profiles(
     for li, lane in enumerate(lanes):
         lead, factor = _lane_lead_days(scenarios, lane)
         fx = _fx(problem, scenarios, lane.cost_currency)
+        rate = lane.cost_per_unit * freight_multiplier(scenarios, lane.lane_id)  # [S, T] lane currency per unit
         remaining = np.ones(n_s)
         for k in range(k_dep):
             a = remaining * factor[:, k]
             share[li, k] = a
             remaining = remaining - a
             arrival[li, k] = k + np.ceil(np.maximum(lead[:, k], 0.0) / pdays - 1e-9).astype(np.int64)
-            fx_transport[li, k] = lane.cost_per_unit / fx[:, k]
+            fx_transport[li, k] = rate[:, k] / fx[:, k]
         share[li, k_dep] = remaining
         arrival[li, k_dep] = beyond
-        fx_transport[li, k_dep] = lane.cost_per_unit / fx[:, min(k_dep, horizon - 1)]
+        last = min(k_dep, horizon - 1)
+        fx_transport[li, k_dep] = rate[:, last] / fx[:, last]
         median[li] = int(np.median(arrival[li, 0]))
         if lane.capacity_units_per_period is not None and math.isfinite(lane.capacity_units_per_period):
             capacity[li] = lane.capacity_units_per_period

@@ -34,6 +34,7 @@ def scenario_set(
     disrupted: Mapping[str, np.ndarray] | None = None,
     shipments: Mapping[str, np.ndarray] | None = None,
     fx: Mapping[str, np.ndarray] | None = None,
+    freight: Mapping[str, np.ndarray] | None = None,
     shift_probability: np.ndarray | None = None,
     is_count: bool = True,
     seed: int = 0,
@@ -55,6 +56,8 @@ def scenario_set(
         shipment id → [S] arrival days.
     fx:
         currency → [S, T] units per base unit.
+    freight:
+        lane id → [S, T] freight-rate multiplier (a scalar broadcasts); None = every lane at today's rate.
     """
     demand = np.asarray(demand, dtype=np.float64)
     n_il, n_s, horizon = demand.shape
@@ -69,6 +72,12 @@ def scenario_set(
             cf[k] = np.broadcast_to(capacity_factor[lid], (n_s, horizon))
         if disrupted and lid in disrupted:
             dis[k] = np.broadcast_to(disrupted[lid], (n_s, horizon))
+    mult = None
+    if freight is not None:
+        mult = np.ones_like(lt)
+        for k, lid in enumerate(lane_ids):
+            if lid in freight:
+                mult[k] = np.broadcast_to(np.asarray(freight[lid], dtype=np.float64), (n_s, horizon))
     shipments = dict(shipments or {})
     ship_ids = tuple(shipments)
     arr = np.zeros((len(ship_ids), n_s))
@@ -97,6 +106,7 @@ def scenario_set(
         shipment_arrival_days=arr,
         currencies=currencies,
         fx_units_per_base=fx_arr,
+        freight_multiplier=mult,
     )
     return ScenarioSet(
         seed=seed, as_of=as_of, period_days=period_days, demand=block, supply=supply, snapshots=dict(snapshots or {})

@@ -14,6 +14,10 @@ correlation :attr:`BuildSettings.lead_time_autocorrelation` (congestion and carr
 weeks), ``D_r`` the regime's disrupted state and ``delay_r`` its severity in that scenario. Capacity is the
 product of the capacity factors of the disrupted regimes; ``disrupted`` is true when any regime is.
 
+Freight of lane ``l`` (:mod:`hedgerow.supply.freight`) is ``cost_per_unit × M[l, s, t]``: a mean-reverting
+lognormal spot-rate multiplier keyed on the lane and its mode (``Stream.FREIGHT``), raised by the mode's factor
+while the lane is ``disrupted`` in the scenario, so dear freight and late goods come together.
+
 An open shipment's arrival (days from the as-of date) is its conditional remaining transit
 (:meth:`~hedgerow.supply.lead_times.LaneLeadTime.remaining`) plus the delay of every regime over its lane that is
 disrupted in the period it would otherwise arrive.
@@ -33,6 +37,7 @@ from scipy.special import ndtr
 from hedgerow.scenarios.rng import Stream, stream_rng
 from hedgerow.scenarios.scenario_set import DemandPathSource, ScenarioSet, SupplyBlock
 from hedgerow.supply.disruptions import draw_lane_disruptions
+from hedgerow.supply.freight import sample_freight
 from hedgerow.supply.fx import FxSettings, sample_fx_paths
 from hedgerow.supply.model import SupplyModel
 
@@ -59,6 +64,8 @@ class BuildSettings:
         Period-to-period correlation of a lane's normal-state lead-time draws (assumption: 0.5).
     fx:
         FX bootstrap settings.
+    uncertain_freight:
+        Draw freight-rate multipliers (``[risk] uncertain_freight``); False = every lane at today's rate.
     """
 
     n_scenarios: int
@@ -68,6 +75,7 @@ class BuildSettings:
     chunk_size: int = 1000
     lead_time_autocorrelation: float = 0.5
     fx: FxSettings = field(default_factory=FxSettings)
+    uncertain_freight: bool = True
 
     def __post_init__(self) -> None:
         for name in ("n_scenarios", "horizon", "chunk_size"):
@@ -119,6 +127,11 @@ def build_supply_block(model: SupplyModel, settings: BuildSettings) -> SupplyBlo
         period_days=settings.period_days,
         settings=settings.fx,
     )
+    freight = None
+    if settings.uncertain_freight and model.freight is not None:
+        freight = sample_freight(
+            model.freight, lane_ids, disrupted, seed=settings.seed, period_days=settings.period_days
+        )
     return SupplyBlock(
         lane_ids=lane_ids,
         lead_time_days=lead,
@@ -130,6 +143,7 @@ def build_supply_block(model: SupplyModel, settings: BuildSettings) -> SupplyBlo
         fx_units_per_base=fx,
         lane_modes=tuple(model.network.lanes[lane].mode.value for lane in lane_ids),
         notes=model.notes(),
+        freight_multiplier=freight,
     )
 
 

@@ -26,6 +26,7 @@ class Stream(IntEnum):
     IN_TRANSIT = 7
     SIMULATION = 8
     PLANNER = 9
+    FREIGHT = 10
 
 
 def stable_key(key: str) -> int:

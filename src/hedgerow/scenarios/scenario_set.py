@@ -103,6 +103,9 @@ class SupplyBlock:
     notes:
         Data-freshness and fallback warnings an explanation must show (quarantined signals, stale or missing
         feeds, lanes without history); the plan was still made.
+    freight_multiplier:
+        [lane, scenario, period] spot freight rate of goods shipped in that period as a multiple of the lane's
+        ``cost_per_unit`` (:mod:`hedgerow.supply.freight`); None = every lane at today's rate in every scenario.
     """
 
     lane_ids: tuple[str, ...]
@@ -115,6 +118,7 @@ class SupplyBlock:
     fx_units_per_base: np.ndarray
     lane_modes: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    freight_multiplier: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n_lanes = len(self.lane_ids)
@@ -128,6 +132,11 @@ class SupplyBlock:
             raise ValueError("shipment_arrival_days must have shape (shipments, scenarios)")
         if self.fx_units_per_base.ndim != 3 or self.fx_units_per_base.shape[0] != len(self.currencies):
             raise ValueError("fx_units_per_base must have shape (currencies, scenarios, periods)")
+        if self.freight_multiplier is not None:
+            _check_shape("freight_multiplier", self.freight_multiplier, self.lead_time_days.shape)
+            if self.freight_multiplier.size and not float(self.freight_multiplier.min()) > 0:
+                raise ValueError("freight_multiplier must be > 0 everywhere (a rate cannot vanish)")
+            _freeze(self.freight_multiplier)
         _freeze(
             self.lead_time_days,
             self.capacity_factor,
@@ -142,6 +151,12 @@ class SupplyBlock:
             return self.lane_ids.index(lane_id)
         except ValueError:
             raise KeyError(f"lane {lane_id!r} is not in the scenario set") from None
+
+    def freight(self, lane_id: str) -> np.ndarray | None:
+        """[scenario, period] freight multipliers of a lane, or None when freight is at today's rate."""
+        if self.freight_multiplier is None or lane_id not in self.lane_ids:
+            return None
+        return np.asarray(self.freight_multiplier[self.lane_ids.index(lane_id)])
 
     def currency_index(self, currency: str) -> int:
         """Position of a currency on axis 0 of ``fx_units_per_base``."""

@@ -1,7 +1,7 @@
 """Everything fitted on the supply side of one workspace snapshot, in one frozen object.
 
 :func:`fit_supply` reads the contract frames once (lanes, locations, suppliers, shipments, signals, fx_rates,
-items, item_locations) and returns a :class:`SupplyModel`; the scenario builder, ``hedgerow lead-times`` and
+freight_rates, items, item_locations) and returns a :class:`SupplyModel`; the scenario builder, ``hedgerow lead-times`` and
 ``hedgerow exposure`` all start from it.
 """
 
@@ -17,6 +17,7 @@ from hedgerow.contract.facts import CURRENCY_COLUMNS
 from hedgerow.domain.enums import SignalKind, TableName
 from hedgerow.errors import SupplyInputError
 from hedgerow.supply.disruptions import DisruptionModel, build_disruptions
+from hedgerow.supply.freight import FreightModel, fit_freight
 from hedgerow.supply.fx import FxHistory
 from hedgerow.supply.lead_times import LeadTimeModel, OpenShipment, PoolingSettings, fit_lead_times, open_shipments
 from hedgerow.supply.network import LaneNetwork
@@ -35,6 +36,9 @@ class SupplyModel:
         Currency all money is reported in.
     currencies:
         Every currency the network uses, base included, sorted (the FX axis of the scenario set).
+    freight:
+        Freight-rate volatility, disruption uplift and insurance levels per lane (:mod:`hedgerow.supply.freight`);
+        None = freight at today's rates in every scenario.
     """
 
     as_of: datetime
@@ -46,6 +50,7 @@ class SupplyModel:
     fx_history: FxHistory | None
     open_shipments: tuple[OpenShipment, ...]
     currencies: tuple[str, ...]
+    freight: FreightModel | None = None
 
     def notes(self) -> tuple[str, ...]:
         """Warnings a plan must show: quarantined signals, stale or missing feeds, fallbacks, excluded rows."""
@@ -98,6 +103,7 @@ def fit_supply(
         frames.get(TableName.SIGNALS), network, as_of, stale_after_days=stale_signal_days, expected_kinds=expected_feeds
     )
     disruptions = build_disruptions(book, network, period_days=period_days)
+    freight = fit_freight(network, frames.get(TableName.FREIGHT_RATES), book, as_of=as_of, period_days=period_days)
     fx_frame = frames.get(TableName.FX_RATES)
     fx = FxHistory.from_frame(fx_frame) if fx_frame is not None and len(fx_frame) else None
     return SupplyModel(
@@ -110,4 +116,5 @@ def fit_supply(
         fx_history=fx,
         open_shipments=tuple(open_shipments(shipments, as_of.date())),
         currencies=network_currencies(frames, base_currency),
+        freight=freight,
     )
