@@ -10,10 +10,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from hedgerow.services.workspace import Workspace, init_workspace
+
+# Property tests run on a busy 2-core machine too: no wall-clock deadline per example (a test asserts values, not
+# speed; benchmarks measure speed).
+hypothesis_settings.register_profile("hedgerow", deadline=None)
+hypothesis_settings.load_profile("hedgerow")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
