@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 
 import numpy as np
+from rich.console import Console
 
+from hedgerow.cli.plan_render import render_explanation
 from hedgerow.domain.actions import ActionKind
 from hedgerow.domain.enums import Mode
 from hedgerow.domain.network import Item, Lane, Location, OriginKind
-from hedgerow.domain.plan import Alternative, AlternativeKind, CostBreakdown, GuardrailKind, GuardrailNote
+from hedgerow.domain.plan import (
+    Alternative,
+    AlternativeKind,
+    CostBreakdown,
+    Explanation,
+    GuardrailKind,
+    GuardrailNote,
+)
 from hedgerow.explain.narrative import MAX_WORDS, freight_sentence, summary, word_count
 from hedgerow.pipeline.planning import make_plan
 from hedgerow.plan.problem import ItemLocationSpec, PlannerPolicy, PlanningProblem
 from hedgerow.plan.synthetic import scenario_set
 from hedgerow.scenarios.rng import Stream, stream_rng
+from hedgerow.web.explain_view import view_of
 
 S = 200
 
@@ -93,9 +104,17 @@ def test_a_plan_on_uncertain_freight_tells_the_recommended_lane_s_tail() -> None
     # after the main reasons, before the break-even sentence
     text = rec.explanation.summary
     assert f"in 8 of 10 scenarios. {expected} It pays off" in text
+    # its own field too, so a summary cut at its word limit never loses it; stored and shown
+    assert rec.explanation.freight == expected
+    assert Explanation.from_dict(rec.explanation.to_dict()).freight == expected
+    out = io.StringIO()
+    render_explanation(rec.id, rec.explanation, Console(file=out, width=300, color_system=None), currency="USD")
+    assert f"Freight: {expected}" in out.getvalue()
+    assert view_of(rec.explanation).freight == expected
     # at today's rate in every scenario there is nothing to tell
     still = make_plan(problem, scenario_set(**args))  # type: ignore[arg-type]
     assert "freight costs" not in still.recommendations[0].explanation.summary
+    assert still.recommendations[0].explanation.freight is None
     # nor with a multiplier that never moves
     flat = make_plan(problem, scenario_set(**args, freight={"AIR": 1.0}))  # type: ignore[arg-type]
     assert "freight costs" not in flat.recommendations[0].explanation.summary

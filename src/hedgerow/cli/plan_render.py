@@ -163,7 +163,8 @@ def _drivers(expl: Explanation) -> Table:
 
 
 def render_explanation(rec_id: str, expl: Explanation, console: Console, *, currency: str) -> None:
-    """One explanation: the plain summary, alternatives, cost breakdown, drivers, break-even, guardrails, data."""
+    """One explanation: the plain summary, alternatives, cost breakdown, drivers, freight, break-even, guardrails,
+    data."""
     console.print(Panel(escape(expl.summary), title=f"Why {rec_id}", title_align="left"))
     console.print(_alternatives(expl, currency))
     lines = cost_lines(expl.breakdown)
@@ -172,6 +173,8 @@ def render_explanation(rec_id: str, expl: Explanation, console: Console, *, curr
         console.print(f"Cost breakdown with the action ({currency}): {parts}.", soft_wrap=True)
     if expl.drivers:
         console.print(_drivers(expl))
+    if expl.freight:
+        console.print(f"Freight: {escape(expl.freight)}")
     if expl.break_even and expl.break_even.label:
         console.print(f"Break-even: it {escape(expl.break_even.label)}.")
     for g in expl.guardrails:

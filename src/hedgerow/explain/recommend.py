@@ -162,6 +162,7 @@ def _explanation(
     problem = model.problem
     window = int(model.window[row])
     period_days = model.scenarios.period_days
+    freight = None if action.kind is ActionKind.KEEP_BUFFER else _freight(model, j)
     text = summary(
         headline=headline,
         kind=action.kind,
@@ -174,7 +175,7 @@ def _explanation(
         break_even=be,
         guardrails=mine,
         cvar_level=problem.policy.cvar_level,
-        freight=None if action.kind is ActionKind.KEEP_BUFFER else _freight(model, j),
+        freight=freight,
     )
     return Explanation(
         summary=text,
@@ -188,6 +189,7 @@ def _explanation(
         period_days=period_days,
         projection=_projection(ctx, row, without),
         reason=reason_sentence(alts, mine, problem.base_currency),
+        freight=freight,
     )
 
 

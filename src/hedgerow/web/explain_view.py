@@ -79,6 +79,7 @@ class ExplanationView:
     breakdown_total: float | None = None
     drivers: list[Driver] = field(default_factory=list)
     break_even: str | None = None
+    freight: str | None = None
     guardrails: list[str] = field(default_factory=list)
     data: list[DataFreshness] = field(default_factory=list)
     window_periods: int | None = None
@@ -156,6 +157,7 @@ def view_of(expl: Explanation, names: Names | None = None) -> ExplanationView:
         breakdown_total=_num(expl.breakdown.total),
         drivers=_drivers(expl, names),
         break_even=_break_even(expl),
+        freight=expl.freight,
         guardrails=[g.message for g in expl.guardrails if g.message.strip()],
         data=list(expl.data),
         window_periods=expl.window_periods,
