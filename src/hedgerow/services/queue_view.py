@@ -225,8 +225,9 @@ class Headline:
         )
 
 
-def line_of(view: RecommendationView, value: float = 0.0) -> Line:
-    """What consolidation needs of a recorded recommendation (``value``: its risk-adjusted value, base currency)."""
+def line_of(view: RecommendationView) -> Line:
+    """What consolidation needs of a recorded recommendation (its grouping fields; its value is not needed to group
+    and is left 0)."""
     return Line(
         id=view.id,
         kind=ActionKind(view.kind),
@@ -237,7 +238,7 @@ def line_of(view: RecommendationView, value: float = 0.0) -> Line:
         shipment_id=view.shipment_id,
         qty=view.qty,
         capital=view.capital_base,
-        value=value,
+        value=0.0,
     )
 
 
